@@ -1,0 +1,83 @@
+#pragma once
+// Who the buyer is: the joins every detail table shares. Each step moves the groups to the rank
+// that owns the dimension key they need (co-partitioned joins), so no rank holds a whole dimension.
+#include <string>
+#include <vector>
+
+#include "common/bytes.hpp"
+#include "common/time.hpp"
+#include "ingest/rows.hpp"
+#include "model/dimension.hpp"
+#include "mpi/comm.hpp"
+
+namespace ba {
+
+// The dimensions, each partitioned across ranks by the hash of its key (owner_of).
+struct Dimensions {
+  Dimension<AccountAttrs> accounts;
+  Dimension<AddressAttrs> addresses;
+  Dimension<ProductAttrs> products;
+  Dimension<OfferAttrs> offers;
+};
+
+// The rank that owns a key of any partitioned data. The empty key and the marketplace literal
+// `AWS` never name an owner: rows keyed by them stay where they are (no hot partition).
+inline int owner_of(const std::string& key, int ranks) {
+  return static_cast<int>(stable_hash(key) % static_cast<std::uint64_t>(ranks));
+}
+inline bool is_partition_key(const std::string& key) { return !key.empty() && key != kMarketplace; }
+
+struct BuyerColumns {
+  std::string customer_aws_account_id, company_name, email_domain, country_code, state_or_region, city, postal_code;
+  BA_FIELDS(customer_aws_account_id, company_name, email_domain, country_code, state_or_region, city, postal_code)
+};
+
+// The part after the last '@', lower-cased (ASCII), nothing else changed: no address ever leaves.
+std::string email_domain_of(const std::string& value);
+
+struct Attribution {
+  // What the group says.
+  std::string payer, end_user, product, offer, billing_address;
+  Instant as_of = 0;
+  // What the joins add.
+  std::string end_customer_aws_account_id, product_code, product_title, opportunity_name;
+  std::string address_id;  // the address chosen (billing address, else the payer's mailing address)
+  BuyerColumns buyer;
+  BA_FIELDS(payer, end_user, product, offer, billing_address, as_of, end_customer_aws_account_id, product_code,
+            product_title, opportunity_name, address_id, buyer)
+};
+
+// Plain steps (one per join), applied where the needed dimension key is local.
+void resolve_end_customer(Attribution& a, const Dimension<AccountAttrs>& accounts);
+void resolve_payer(Attribution& a, const Dimension<AccountAttrs>& accounts);
+void resolve_address(Attribution& a, const Dimension<AddressAttrs>& addresses);
+void resolve_product(Attribution& a, const Dimension<ProductAttrs>& products);
+void resolve_offer(Attribution& a, const Dimension<OfferAttrs>& offers);
+
+// Collective: runs every join on groups of any type with a member `attribution`.
+template <class Group>
+std::vector<Group> attribute(const mpi::Comm& comm, std::vector<Group> groups, const Dimensions& dims,
+                             bool with_offer) {
+  const auto step = [&](auto key_of, auto resolve) {
+    const int me = comm.rank();
+    groups = mpi::shuffle(comm, groups, [&](const Group& g) {
+      const std::string& key = key_of(g.attribution);
+      return is_partition_key(key) ? owner_of(key, comm.size()) : me;
+    });
+    for (auto& g : groups) resolve(g.attribution);
+  };
+  step([](const Attribution& a) -> const std::string& { return a.end_user; },
+       [&](Attribution& a) { resolve_end_customer(a, dims.accounts); });
+  step([](const Attribution& a) -> const std::string& { return a.payer; },
+       [&](Attribution& a) { resolve_payer(a, dims.accounts); });
+  step([](const Attribution& a) -> const std::string& { return a.address_id; },
+       [&](Attribution& a) { resolve_address(a, dims.addresses); });
+  step([](const Attribution& a) -> const std::string& { return a.product; },
+       [&](Attribution& a) { resolve_product(a, dims.products); });
+  if (with_offer)
+    step([](const Attribution& a) -> const std::string& { return a.offer; },
+         [&](Attribution& a) { resolve_offer(a, dims.offers); });
+  return groups;
+}
+
+}  // namespace ba

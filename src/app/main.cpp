@@ -1,0 +1,136 @@
+// buyer-attribution: the command line. Parses options (command line and --config file), runs the
+// job on every rank, and turns any failure on any rank into one exit code for the whole job.
+#include <boost/program_options.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "common/error.hpp"
+#include "common/version.hpp"
+#include "mpi/comm.hpp"
+#include "pipeline/job.hpp"
+
+namespace po = boost::program_options;
+
+namespace {
+
+// "64M", "512K", "1G" or plain bytes.
+std::int64_t parse_size(const std::string& option, const std::string& text) {
+  std::size_t used = 0;
+  long long value = 0;
+  try {
+    value = std::stoll(text, &used);
+  } catch (...) {
+    used = 0;
+  }
+  std::int64_t scale = 1;
+  const std::string suffix = used == 0 ? text : text.substr(used);
+  if (suffix == "K" || suffix == "k") scale = 1 << 10;
+  else if (suffix == "M" || suffix == "m") scale = 1 << 20;
+  else if (suffix == "G" || suffix == "g") scale = 1 << 30;
+  else if (!suffix.empty() || used == 0) scale = 0;
+  if (scale == 0 || value <= 0)
+    ba::fail(ba::ExitCode::bad_arguments, "--" + option + " '" + text + "' is not a positive size (bytes, or with K, M, G)");
+  return value * scale;
+}
+
+const char* kExitCodes =
+    "Exit status:\n"
+    "  0  success: deliveries, store and run record published\n"
+    "  2  bad arguments or configuration file\n"
+    "  3  bad input: missing feed or column, or rejects above --max-reject-fraction (nothing published)\n"
+    "  4  I/O failure: cannot read, write, sync or rename (nothing published)\n"
+    "  5  internal error: a broken invariant such as the run balance (nothing published)\n"
+    "  6  another run of the same period holds its lock\n";
+
+int run(int argc, char** argv, const ba::mpi::Comm& comm) {
+  std::string chunk = "8M", round = "64M", config;
+  ba::JobOptions options;
+  po::options_description job("Job options (every one may also be set in the --config file as name = value)");
+  job.add_options()
+      ("feeds", po::value(&options.feeds)->value_name("DIR"), "FEEDS_ROOT: the marketplace feeds (billing_event_v1/, daily_usage_v1/, account_v1/, address_v1/, product_v1/, offer_v1/, enrollment/)")
+      ("out", po::value(&options.out)->value_name("DIR"), "output root: store/, deliveries/, runs/ are written under it")
+      ("cadence", po::value(&options.cadence)->value_name("monthly|daily")->default_value("monthly"), "monthly (a calendar month) or daily (one UTC day)")
+      ("period", po::value(&options.period)->value_name("YYYY-MM|YYYY-MM-DD"), "the period to process: a month for monthly, a day for daily")
+      ("max-reject-fraction", po::value(&options.max_reject_fraction)->default_value(0.01, "0.01"), "fail (and publish nothing) when more than this fraction of the input rows is rejected")
+      ("chunk-size", po::value(&chunk)->default_value("8M"), "bytes each rank reads at a time (K, M, G suffixes)")
+      ("round-size", po::value(&round)->default_value("64M"), "largest message between two ranks in one shuffle round (K, M, G suffixes)")
+      ("quiet", po::bool_switch(), "no progress lines on standard error");
+  po::options_description generic("General");
+  generic.add_options()
+      ("help,h", "print this help and exit")
+      ("version", "print the job version and exit")
+      ("config", po::value(&config)->value_name("FILE"), "read options from an INI-style file (command-line options win)");
+  po::options_description all;
+  all.add(job).add(generic);
+
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, all), vm);
+    if (vm.count("config")) {
+      const std::string path = vm["config"].as<std::string>();
+      std::ifstream in(path);
+      if (!in) ba::fail(ba::ExitCode::bad_arguments, "--config " + path + ": cannot open the file");
+      po::store(po::parse_config_file(in, job), vm);
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    ba::fail(ba::ExitCode::bad_arguments, std::string(e.what()) + " (see --help)");
+  }
+  if (vm.count("help")) {
+    if (comm.is_root())
+      std::cout << "Usage: mpirun -np N buyer-attribution --feeds DIR --out DIR --cadence monthly --period YYYY-MM\n\n"
+                   "Turns a period of marketplace billing events and usage records into per-seller buyer\n"
+                   "attribution tables (one HDF5 store) and delivery files for every enrolled seller.\n\n"
+                << all << "\n" << kExitCodes;
+    return 0;
+  }
+  if (vm.count("version")) {
+    if (comm.is_root()) std::cout << "buyer-attribution " << ba::kJobVersion << "\n";
+    return 0;
+  }
+  if (options.feeds.empty()) ba::fail(ba::ExitCode::bad_arguments, "--feeds DIR is required (see --help)");
+  if (options.out.empty()) ba::fail(ba::ExitCode::bad_arguments, "--out DIR is required (see --help)");
+  if (options.period.empty()) ba::fail(ba::ExitCode::bad_arguments, "--period is required (see --help)");
+  if (!(options.max_reject_fraction >= 0.0 && options.max_reject_fraction <= 1.0))
+    ba::fail(ba::ExitCode::bad_arguments, "--max-reject-fraction " + std::to_string(options.max_reject_fraction) +
+                                              " is not between 0 and 1");
+  options.chunk_bytes = parse_size("chunk-size", chunk);
+  options.round_bytes = parse_size("round-size", round);
+  options.progress = !vm["quiet"].as<bool>();
+
+  ba::mpi::Comm job_comm;
+  job_comm.set_round_bytes(options.round_bytes);
+  const auto result = ba::run_job(job_comm, options);
+  if (comm.is_root())
+    std::cout << "deliveries: " << result.deliveries_root << " (" << result.sellers_delivered << " sellers)\n"
+              << "store:      " << result.store_path << "\n"
+              << "run record: " << result.report_path << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ba::mpi::Environment environment(argc, argv);
+  ba::mpi::Comm comm;
+  try {
+    return run(argc, argv, comm);
+  } catch (const ba::Failure& f) {
+    // Argument errors and root-agreed failures happen on every rank at once: report once, exit.
+    const bool collective = f.collective() || f.code() == ba::ExitCode::bad_arguments;
+    if (!collective || comm.is_root()) {
+      std::fprintf(stderr, "buyer-attribution: error: %s\n", f.what());
+      std::fflush(stderr);
+    }
+    // Otherwise other ranks may be waiting in a collective: end them all with this code.
+    if (!collective && comm.size() > 1) MPI_Abort(MPI_COMM_WORLD, static_cast<int>(f.code()));
+    return static_cast<int>(f.code());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "buyer-attribution: internal error: %s\n", e.what());
+    std::fflush(stderr);
+    if (comm.size() > 1) MPI_Abort(MPI_COMM_WORLD, static_cast<int>(ba::ExitCode::internal));
+    return static_cast<int>(ba::ExitCode::internal);
+  }
+}

@@ -1,0 +1,90 @@
+#include "export/delivery.hpp"
+
+#include <filesystem>
+#include <map>
+
+#include "common/file.hpp"
+#include "common/json.hpp"
+#include "common/money.hpp"
+#include "common/sha256.hpp"
+#include "tables/render.hpp"
+
+namespace ba {
+
+namespace {
+std::string two(unsigned v) { return (v < 10 ? "0" : "") + std::to_string(v); }
+}  // namespace
+
+std::string delivery_file_path(const std::string& table, const Period& period) {
+  std::string p = table + "_v1/year=" + std::to_string(period.year) + "/month=" + two(period.month);
+  if (period.cadence == "daily") p += "/day=" + two(period.day);
+  return p + "/data.csv";
+}
+
+std::string manifest_path(const Period& period) { return "manifests/" + period.name() + ".json"; }
+
+std::string render_csv(const TableSchema& schema, const TableRow* rows, std::int64_t count) {
+  std::string csv = render_header(schema);
+  for (std::int64_t i = 0; i < count; ++i) csv += render_line(schema, rows[i]);
+  return csv;
+}
+
+std::vector<std::string> write_seller_delivery(const std::string& deliveries_root, const Period& period,
+                                               const SellerTables& seller, const std::string& job_version) {
+  namespace fs = std::filesystem;
+  const std::string folder = seller.seller->folder;
+  std::vector<std::string> written;
+  std::string files_json;
+  for (std::size_t t = 0; t < seller.schemas.size(); ++t) {
+    const TableSchema& schema = *seller.schemas[t];
+    const std::string csv = render_csv(schema, seller.begin[t], seller.rows[t]);
+    const std::string relative = folder + "/" + delivery_file_path(schema.name, period);
+    const std::string path = deliveries_root + "/" + relative;
+    make_dirs(fs::path(path).parent_path().string());
+    write_file(path, csv);
+    written.push_back(relative);
+
+    // Control totals: every amount column summed per currency, exact.
+    std::size_t currency_column = schema.columns.size();
+    for (std::size_t c = 0; c < schema.columns.size(); ++c)
+      if (schema.columns[c].name == "currency") currency_column = c;
+    std::map<std::string, std::vector<Micros>> totals;
+    for (std::int64_t r = 0; r < seller.rows[t]; ++r) {
+      const TableRow& row = seller.begin[t][r];
+      auto& sums = totals[row.cells[currency_column].text];
+      sums.resize(schema.columns.size(), 0);
+      for (std::size_t c = 0; c < schema.columns.size(); ++c)
+        if (schema.columns[c].kind == ColumnKind::amount) sums[c] = add_checked(sums[c], row.cells[c].number);
+    }
+    std::string totals_json;
+    for (const auto& [currency, sums] : totals) {
+      std::string amounts;
+      for (std::size_t c = 0; c < schema.columns.size(); ++c) {
+        if (schema.columns[c].kind != ColumnKind::amount) continue;
+        if (!amounts.empty()) amounts += ", ";
+        amounts += json_string(schema.columns[c].name) + ": " + json_string(format_amount(sums[c]));
+      }
+      if (!totals_json.empty()) totals_json += ",\n";
+      totals_json += "        " + json_string(currency) + ": {" + amounts + "}";
+    }
+    if (!files_json.empty()) files_json += ",\n";
+    files_json += "    {\n      \"table\": " + json_string(schema.name) + ",\n      \"path\": " +
+                  json_string(delivery_file_path(schema.name, period)) + ",\n      \"bytes\": " +
+                  std::to_string(csv.size()) + ",\n      \"sha256\": " + json_string(sha256_hex(csv)) +
+                  ",\n      \"rows\": " + std::to_string(seller.rows[t]) + ",\n      \"control_totals\": {" +
+                  (totals_json.empty() ? "" : "\n" + totals_json + "\n      ") + "}\n    }";
+  }
+  const std::string manifest =
+      "{\n  \"seller_account_id\": " + json_string(seller.seller->seller) + ",\n  \"seller_aws_account_id\": " +
+      json_string(folder) + ",\n  \"cadence\": " + json_string(period.cadence) + ",\n  \"period\": " +
+      json_string(period.label) + ",\n  \"job_version\": " + json_string(job_version) +
+      ",\n  \"confidentiality\": " + json_string(kConfidentialityNotice) + ",\n  \"files\": [\n" + files_json +
+      "\n  ]\n}\n";
+  const std::string relative = folder + "/" + manifest_path(period);
+  make_dirs(deliveries_root + "/" + folder + "/manifests");
+  write_file(deliveries_root + "/" + relative, manifest);
+  written.push_back(relative);
+  return written;
+}
+
+}  // namespace ba

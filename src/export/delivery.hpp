@@ -1,0 +1,37 @@
+#pragma once
+// A seller's delivery: the four CSV files of the period and the manifest that describes them.
+#include <string>
+#include <vector>
+
+#include "ingest/feed_files.hpp"
+#include "tables/table.hpp"
+
+namespace ba {
+
+// <table>_v1/year=YYYY/month=MM[/day=DD]/data.csv, relative to the seller's folder.
+std::string delivery_file_path(const std::string& table, const Period& period);
+// manifests/<cadence>-<period>.json, relative to the seller's folder.
+std::string manifest_path(const Period& period);
+
+inline constexpr const char* kConfidentialityNotice =
+    "CONFIDENTIAL: buyer information shared under the enhanced data sharing program. Use it only to "
+    "compensate your sales representatives for marketplace revenue; do not share it or use it for any "
+    "other purpose.";
+
+// One seller's slice of every table (same order as all_schemas()).
+struct SellerTables {
+  const SellerEntry* seller = nullptr;
+  std::vector<const TableSchema*> schemas;
+  std::vector<const TableRow*> begin;  // first row of the seller in each table
+  std::vector<std::int64_t> rows;      // row count in each table
+};
+
+// Writes the seller's files and manifest under `deliveries_root/<folder>/`; returns the paths
+// written, relative to deliveries_root, manifest last (the publication order).
+std::vector<std::string> write_seller_delivery(const std::string& deliveries_root, const Period& period,
+                                               const SellerTables& seller, const std::string& job_version);
+
+// Renders a whole delivery CSV (header and rows).
+std::string render_csv(const TableSchema& schema, const TableRow* rows, std::int64_t count);
+
+}  // namespace ba

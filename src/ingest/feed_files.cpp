@@ -1,0 +1,117 @@
+#include "ingest/feed_files.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <regex>
+
+#include "common/error.hpp"
+#include "common/file.hpp"
+
+namespace ba {
+
+namespace fs = std::filesystem;
+
+Period make_period(const std::string& cadence, const std::string& label) {
+  Period p;
+  p.cadence = cadence;
+  p.label = label;
+  if (cadence == "monthly") {
+    const auto first = parse_date(label + "-01");
+    if (label.size() != 7 || !first)
+      fail(ExitCode::bad_arguments, "--period '" + label + "' is not a month YYYY-MM (needed by --cadence monthly)");
+    p.begin = *first;
+    int y = 0;
+    unsigned m = 0, d = 0;
+    civil_from_days(p.begin / kSecondsPerDay, y, m, d);
+    p.year = y;
+    p.month = m;
+    p.end = days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) * kSecondsPerDay;
+  } else if (cadence == "daily") {
+    const auto day = parse_date(label);
+    if (!day) fail(ExitCode::bad_arguments, "--period '" + label + "' is not a day YYYY-MM-DD (needed by --cadence daily)");
+    p.begin = *day;
+    p.end = *day + kSecondsPerDay;
+    int y = 0;
+    unsigned m = 0, d = 0;
+    civil_from_days(p.begin / kSecondsPerDay, y, m, d);
+    p.year = y;
+    p.month = m;
+    p.day = d;
+  } else {
+    fail(ExitCode::bad_arguments, "--cadence '" + cadence + "' is not one of: monthly, daily");
+  }
+  return p;
+}
+
+namespace {
+
+std::string two(unsigned v) { return (v < 10 ? "0" : "") + std::to_string(v); }
+
+FeedFile describe(const fs::path& path, const std::string& root) {
+  FeedFile f;
+  f.path = path.string();
+  f.display = fs::relative(path, root).string();
+  f.size = file_size(f.path);
+  return f;
+}
+
+}  // namespace
+
+std::vector<FeedFile> list_feed_files(const std::string& feeds_root, const FeedLayout& feed, const Period& period) {
+  const fs::path base = fs::path(feeds_root) / feed.folder;
+  std::vector<FeedFile> files;
+  if (!feed.historized) {
+    const fs::path path = base / ("year=" + std::to_string(period.year)) / ("month=" + two(period.month)) / "data.csv";
+    if (!fs::is_regular_file(path))
+      fail(ExitCode::bad_input, "missing input: feed " + feed.name + " has no file for " + period.label.substr(0, 7) +
+                                    " (expected " + path.string() + ")");
+    files.push_back(describe(path, feeds_root));
+    return files;
+  }
+  // Every year=YYYY/month=MM up to the period's month, oldest first (2010-01 is the backfill).
+  std::error_code ec;
+  if (!fs::is_directory(base, ec)) fail(ExitCode::bad_input, "missing input: no folder " + base.string() + " for feed " + feed.name);
+  static const std::regex year_re("year=(\\d{4})"), month_re("month=(\\d{2})");
+  std::vector<std::pair<int, fs::path>> found;
+  for (const auto& y : fs::directory_iterator(base)) {
+    std::smatch ym;
+    const std::string yname = y.path().filename().string();
+    if (!y.is_directory() || !std::regex_match(yname, ym, year_re)) continue;
+    for (const auto& m : fs::directory_iterator(y.path())) {
+      std::smatch mm;
+      const std::string mname = m.path().filename().string();
+      if (!m.is_directory() || !std::regex_match(mname, mm, month_re)) continue;
+      const int key = std::stoi(ym[1]) * 100 + std::stoi(mm[1]);
+      if (key > period.year * 100 + static_cast<int>(period.month)) continue;  // after the period
+      const fs::path data = m.path() / "data.csv";
+      if (fs::is_regular_file(data)) found.emplace_back(key, data);
+    }
+  }
+  std::sort(found.begin(), found.end());
+  if (found.empty())
+    fail(ExitCode::bad_input, "missing input: feed " + feed.name + " has no year=YYYY/month=MM/data.csv under " + base.string() +
+                                  " up to " + period.label.substr(0, 7));
+  for (const auto& [key, path] : found) files.push_back(describe(path, feeds_root));
+  return files;
+}
+
+std::vector<ByteSlice> slices_for_rank(const std::vector<FeedFile>& files, int rank, int ranks) {
+  std::int64_t total = 0;
+  for (const auto& f : files) total += f.size;
+  // Equal shares of the concatenation; __int128 keeps total * rank exact for any size.
+  const auto share = [&](int r) {
+    return static_cast<std::int64_t>(static_cast<__int128>(total) * r / ranks);
+  };
+  const std::int64_t lo = share(rank), hi = share(rank + 1);
+  std::vector<ByteSlice> slices;
+  std::int64_t at = 0;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const std::int64_t fb = at, fe = at + files[i].size;
+    at = fe;
+    const std::int64_t b = std::max(lo, fb), e = std::min(hi, fe);
+    if (b < e) slices.push_back({i, b - fb, e - fb});
+  }
+  return slices;
+}
+
+}  // namespace ba

@@ -1,0 +1,54 @@
+#pragma once
+// Which files a run reads, and how they are split into byte ranges across ranks.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/bytes.hpp"
+#include "common/time.hpp"
+
+namespace ba {
+
+struct FeedFile {
+  std::string path;     // as opened
+  std::string display;  // relative to the feeds root, as reported in rejects
+  std::int64_t size = 0;
+  BA_FIELDS(path, display, size)
+};
+
+// A period of one cadence: [begin, end) in UTC.
+struct Period {
+  std::string cadence;  // "monthly" or "daily"
+  std::string label;    // "2026-10" or "2026-10-14"
+  Instant begin = 0;
+  Instant end = 0;
+  int year = 0;
+  unsigned month = 0;
+  unsigned day = 0;  // 0 for monthly
+  bool contains(Instant t) const { return t >= begin && t < end; }
+  std::string name() const { return cadence + "-" + label; }
+  BA_FIELDS(cadence, label, begin, end, year, month, day)
+};
+
+// Parses and validates --cadence/--period; throws bad_arguments naming the bad value.
+Period make_period(const std::string& cadence, const std::string& label);
+
+struct FeedLayout {
+  std::string name;      // "billing_event"
+  std::string folder;    // "billing_event_v1"
+  bool historized = false;  // dimension: every month up to the period, else the period's month only
+};
+
+// Lists the files of one feed for the period (rank 0 only: touches the file system). A missing
+// fact file is a fatal input error naming the path.
+std::vector<FeedFile> list_feed_files(const std::string& feeds_root, const FeedLayout& feed, const Period& period);
+
+// The part of the concatenated files that rank `rank` of `ranks` reads.
+struct ByteSlice {
+  std::size_t file = 0;
+  std::int64_t begin = 0;
+  std::int64_t end = 0;
+};
+std::vector<ByteSlice> slices_for_rank(const std::vector<FeedFile>& files, int rank, int ranks);
+
+}  // namespace ba

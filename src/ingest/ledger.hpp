@@ -1,0 +1,69 @@
+#pragma once
+// The run's accounting of input rows: every row read lands in exactly one category, and every
+// reject keeps its feed, file, line, reason and raw text for rejects.csv.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/bytes.hpp"
+#include "ingest/feed_files.hpp"
+#include "ingest/rows.hpp"
+
+namespace ba {
+
+struct FeedCounts {
+  std::int64_t read = 0;
+  std::int64_t used = 0;
+  std::int64_t outside_period = 0;
+  std::int64_t not_enrolled = 0;
+  std::int64_t superseded = 0;
+  std::map<std::string, std::int64_t> rejected;  // by reason
+  std::int64_t rejected_total() const;
+  bool balances() const { return read == used + rejected_total() + outside_period + not_enrolled + superseded; }
+  BA_FIELDS(read, used, outside_period, not_enrolled, superseded, rejected)
+};
+
+struct Reject {
+  std::string feed, file, reason, text;
+  std::int64_t line = 0;
+  BA_FIELDS(feed, file, reason, text, line)
+};
+
+// A reject found after parsing (duplicate, mixed currency): its raw text is re-read from the file.
+struct LateReject {
+  std::string feed, reason;
+  RowRef ref;
+  BA_FIELDS(feed, reason, ref)
+};
+
+class Ledger {
+ public:
+  FeedCounts& feed(const std::string& name) { return feeds_[name]; }
+  const std::map<std::string, FeedCounts>& feeds() const { return feeds_; }
+
+  void reject(const std::string& feed, const std::string& file, std::int64_t line, std::string_view reason,
+              std::string_view text);
+  // Moves a row counted in `from` (a counter of the feed, or nullptr when the row was not counted
+  // yet) to the rejects; its raw text is re-read from the file when the rejects are written.
+  void reject_late(const std::string& feed, std::int64_t FeedCounts::*from, std::string_view reason, const RowRef& ref);
+
+  const std::vector<Reject>& rejects() const { return rejects_; }
+  const std::vector<LateReject>& late_rejects() const { return late_; }
+
+  // Registers the files of a feed so late rejects can name them.
+  void set_files(const std::string& feed, const std::vector<FeedFile>& files) { files_[feed] = files; }
+  const std::vector<FeedFile>& files(const std::string& feed) const;
+
+ private:
+  std::map<std::string, FeedCounts> feeds_;
+  std::vector<Reject> rejects_;
+  std::vector<LateReject> late_;
+  std::map<std::string, std::vector<FeedFile>> files_;
+};
+
+// Sums counts over ranks (collective helpers live in the pipeline; this is the plain merge).
+void merge_counts(FeedCounts& into, const FeedCounts& from);
+
+}  // namespace ba

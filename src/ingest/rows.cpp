@@ -1,0 +1,304 @@
+#include "ingest/rows.hpp"
+
+#include <array>
+#include <initializer_list>
+
+namespace ba {
+
+namespace {
+
+struct ColumnSpec {
+  std::string_view name;
+  bool required;
+  std::string_view alternative = {};  // an older name accepted for the same column
+};
+
+std::vector<int> bind_columns(const Header& header, const std::string& file, std::initializer_list<ColumnSpec> specs) {
+  std::vector<int> at;
+  for (const auto& spec : specs) {
+    int index = header.find(spec.name);
+    if (index < 0 && !spec.alternative.empty()) index = header.find(spec.alternative);
+    if (index < 0 && spec.required)
+      fail(ExitCode::bad_input, "input file " + file + ": line 1: required column '" + std::string(spec.name) +
+                                    "' is missing from the header");
+    at.push_back(index);
+  }
+  return at;
+}
+
+std::string_view cell(const std::vector<std::string_view>& fields, int index) {
+  return index < 0 ? std::string_view{} : fields[static_cast<std::size_t>(index)];
+}
+
+// Historization columns at at[first .. first+3]: valid_from, insert_date, update_date, delete_date.
+std::string_view parse_version(const std::vector<std::string_view>& f, const std::vector<int>& at, std::size_t first,
+                               Version& v) {
+  const auto valid_from = parse_instant(cell(f, at[first]));
+  if (!valid_from) return reason::bad_date;
+  v.valid_from = *valid_from;
+  // A row never corrected carries no update_date: its insert_date (else valid_from) orders it.
+  std::string_view updated = cell(f, at[first + 2]);
+  if (updated.empty()) updated = cell(f, at[first + 1]);
+  if (updated.empty()) {
+    v.updated = v.valid_from;
+  } else {
+    const auto u = parse_instant(updated);
+    if (!u) return reason::bad_date;
+    v.updated = *u;
+  }
+  const std::string_view deleted = cell(f, at[first + 3]);
+  if (!deleted.empty() && !parse_instant(deleted)) return reason::bad_date;
+  v.deleted = !deleted.empty();
+  return {};
+}
+
+constexpr ColumnSpec kValidFrom{"valid_from", true}, kInsert{"insert_date", false}, kUpdate{"update_date", false},
+    kDelete{"delete_date", false};
+
+std::string_view parse_amount_into(std::string_view text, Micros& out, bool null_is_zero) {
+  if (text.empty() && null_is_zero) {
+    out = 0;
+    return {};
+  }
+  const auto v = parse_amount(text);
+  if (!v) return reason::bad_amount;
+  out = *v;
+  return {};
+}
+
+}  // namespace
+
+bool is_aws_account_number(std::string_view text) {
+  if (text.size() != 12) return false;
+  for (char c : text)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+bool names_payer(TxType t) {
+  switch (t) {
+    case TxType::seller_rev_share:
+    case TxType::seller_rev_share_refund:
+    case TxType::seller_rev_share_credit:
+    case TxType::seller_tax_share:
+    case TxType::seller_tax_share_refund:
+    case TxType::disbursement:
+    case TxType::disbursement_failure:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::optional<TxType> parse_tx_type(std::string_view s) {
+  static constexpr std::array<std::pair<std::string_view, TxType>, 13> kNames{{
+      {"SELLER_REV_SHARE", TxType::seller_rev_share},
+      {"AWS_REV_SHARE", TxType::aws_rev_share},
+      {"SELLER_REV_SHARE_REFUND", TxType::seller_rev_share_refund},
+      {"AWS_REV_SHARE_REFUND", TxType::aws_rev_share_refund},
+      {"SELLER_REV_SHARE_CREDIT", TxType::seller_rev_share_credit},
+      {"AWS_REV_SHARE_CREDIT", TxType::aws_rev_share_credit},
+      {"SELLER_TAX_SHARE", TxType::seller_tax_share},
+      {"SELLER_TAX_SHARE_REFUND", TxType::seller_tax_share_refund},
+      {"AWS_TAX_SHARE", TxType::aws_tax_share},
+      {"AWS_TAX_SHARE_REFUND", TxType::aws_tax_share_refund},
+      {"BALANCE_ADJUSTMENT", TxType::balance_adjustment},
+      {"DISBURSEMENT", TxType::disbursement},
+      {"DISBURSEMENT_FAILURE", TxType::disbursement_failure},
+  }};
+  for (const auto& [name, type] : kNames)
+    if (name == s) return type;
+  return std::nullopt;
+}
+
+std::optional<Action> parse_action(std::string_view s) {
+  if (s == "INVOICED") return Action::invoiced;
+  if (s == "FORGIVEN") return Action::forgiven;
+  if (s == "DISBURSED") return Action::disbursed;
+  return std::nullopt;
+}
+
+// ---- billing_event -------------------------------------------------------------------------
+RowParser<BillingEvent>::RowParser(const Header& h, const std::string& file) : columns_(h.names.size()) {
+  at_ = bind_columns(h, file,
+                     {{"billing_event_id", true}, {"recipient_account_id", true}, {"from_account_id", true},
+                      {"end_user_account_id", true}, {"product_id", true}, {"offer_id", true}, {"action", true},
+                      {"transaction_type", true}, {"parent_billing_event_id", true},
+                      {"disbursement_billing_event_id", true}, {"currency", true}, {"amount", true},
+                      {"balance_impacting", true}, {"invoice_date", true}, {"billing_address_id", true},
+                      {"transaction_reference_id", true}, {"bank_trace_id", true}});
+}
+
+std::string_view RowParser<BillingEvent>::parse(const std::vector<std::string_view>& f, BillingEvent& r) const {
+  r.id = cell(f, at_[0]);
+  r.seller = cell(f, at_[1]);
+  r.from_account = cell(f, at_[2]);
+  r.end_user = cell(f, at_[3]);
+  r.product = cell(f, at_[4]);
+  r.offer = cell(f, at_[5]);
+  r.parent_id = cell(f, at_[8]);
+  r.disbursement_id = cell(f, at_[9]);
+  r.currency = cell(f, at_[10]);
+  r.billing_address = cell(f, at_[14]);
+  r.transaction_ref = cell(f, at_[15]);
+  r.bank_trace = cell(f, at_[16]);
+  if (r.id.empty() || r.seller.empty() || r.transaction_ref.empty()) return reason::empty_key;
+  const auto action = parse_action(cell(f, at_[6]));
+  if (!action) return reason::unknown_action;
+  r.action = *action;
+  const auto type = parse_tx_type(cell(f, at_[7]));
+  if (!type) return reason::unknown_transaction_type;
+  r.type = *type;
+  if (r.currency.empty()) return reason::empty_currency;
+  if (auto bad = parse_amount_into(cell(f, at_[11]), r.amount, false); !bad.empty()) return bad;
+  const std::string_view flag = cell(f, at_[12]);
+  if (flag != "0" && flag != "1") return reason::bad_flag;
+  r.balance_impacting = flag == "1";
+  const auto invoice = parse_instant(cell(f, at_[13]));
+  if (!invoice) return reason::bad_date;
+  r.invoice = *invoice;
+  return {};
+}
+
+// ---- daily_usage ---------------------------------------------------------------------------
+RowParser<UsageRecord>::RowParser(const Header& h, const std::string& file) : columns_(h.names.size()) {
+  at_ = bind_columns(h, file,
+                     {{"usage_feed_id", true}, {"recipient_account_id", true}, {"usage_date", true},
+                      {"product_id", true}, {"offer_id", true}, {"end_user_account_id", true},
+                      {"payer_account_id", true}, {"region", true}, {"dimension_key", true}, {"usage_unit", true},
+                      {"usage_quantity", true}, {"pricing_currency", true},
+                      {"estimated_revenue_in_pricing_currency", true}, {"valid_from", false}, kInsert, kUpdate, kDelete});
+}
+
+std::string_view RowParser<UsageRecord>::parse(const std::vector<std::string_view>& f, UsageRecord& r) const {
+  r.feed_id = cell(f, at_[0]);
+  r.seller = cell(f, at_[1]);
+  r.product = cell(f, at_[3]);
+  r.offer = cell(f, at_[4]);
+  r.end_user = cell(f, at_[5]);
+  r.payer = cell(f, at_[6]);
+  r.region = cell(f, at_[7]);
+  r.dimension_key = cell(f, at_[8]);
+  r.unit = cell(f, at_[9]);
+  r.currency = cell(f, at_[11]);
+  if (r.feed_id.empty() || r.seller.empty()) return reason::empty_key;
+  const auto day = parse_date(cell(f, at_[2]));
+  if (!day) return reason::bad_date;
+  r.usage_date = *day;
+  if (auto bad = parse_amount_into(cell(f, at_[10]), r.quantity, true); !bad.empty()) return bad;
+  if (auto bad = parse_amount_into(cell(f, at_[12]), r.revenue, true); !bad.empty()) return bad;
+  if (r.currency.empty() && r.revenue != 0) return reason::empty_currency;
+  std::string_view updated = cell(f, at_[15]);
+  if (updated.empty()) updated = cell(f, at_[14]);
+  if (updated.empty()) {
+    r.updated = r.usage_date;
+  } else {
+    const auto u = parse_instant(updated);
+    if (!u) return reason::bad_date;
+    r.updated = *u;
+  }
+  const std::string_view deleted = cell(f, at_[16]);
+  if (!deleted.empty() && !parse_instant(deleted)) return reason::bad_date;
+  r.deleted = !deleted.empty();
+  return {};
+}
+
+// ---- account -------------------------------------------------------------------------------
+RowParser<AccountRow>::RowParser(const Header& h, const std::string& file) : columns_(h.names.size()) {
+  at_ = bind_columns(h, file, {{"account_id", true}, {"aws_account_id", true}, {"mailing_address_id", true}, kValidFrom,
+                               kInsert, kUpdate, kDelete});
+}
+
+std::string_view RowParser<AccountRow>::parse(const std::vector<std::string_view>& f, AccountRow& r) const {
+  r.key = cell(f, at_[0]);
+  r.attrs.aws_account_id = cell(f, at_[1]);
+  r.attrs.mailing_address_id = cell(f, at_[2]);
+  if (r.key.empty()) return reason::empty_key;
+  if (!r.attrs.aws_account_id.empty() && !is_aws_account_number(r.attrs.aws_account_id)) return reason::bad_aws_account_id;
+  return parse_version(f, at_, 3, r.version);
+}
+
+// ---- address -------------------------------------------------------------------------------
+RowParser<AddressRow>::RowParser(const Header& h, const std::string& file) : columns_(h.names.size()) {
+  at_ = bind_columns(h, file,
+                     {{"address_id", true}, {"aws_account_id", true}, {"email_domain", true}, {"company_name", true},
+                      {"country_code", true, "country"}, {"state_or_region", true}, {"city", true},
+                      {"postal_code", true}, kValidFrom, kInsert, kUpdate, kDelete});
+}
+
+std::string_view RowParser<AddressRow>::parse(const std::vector<std::string_view>& f, AddressRow& r) const {
+  r.key = cell(f, at_[0]);
+  auto& a = r.attrs;
+  a.aws_account_id = cell(f, at_[1]);
+  a.email_domain = cell(f, at_[2]);
+  a.company_name = cell(f, at_[3]);
+  a.country_code = cell(f, at_[4]);
+  a.state_or_region = cell(f, at_[5]);
+  a.city = cell(f, at_[6]);
+  a.postal_code = cell(f, at_[7]);
+  if (r.key.empty()) return reason::empty_key;
+  if (!a.aws_account_id.empty() && !is_aws_account_number(a.aws_account_id)) return reason::bad_aws_account_id;
+  return parse_version(f, at_, 8, r.version);
+}
+
+// ---- product -------------------------------------------------------------------------------
+RowParser<ProductRow>::RowParser(const Header& h, const std::string& file) : columns_(h.names.size()) {
+  at_ = bind_columns(h, file, {{"product_id", true}, {"product_code", true}, {"title", true}, kValidFrom, kInsert,
+                               kUpdate, kDelete});
+}
+
+std::string_view RowParser<ProductRow>::parse(const std::vector<std::string_view>& f, ProductRow& r) const {
+  r.key = cell(f, at_[0]);
+  r.attrs.product_code = cell(f, at_[1]);
+  r.attrs.title = cell(f, at_[2]);
+  if (r.key.empty()) return reason::empty_key;
+  return parse_version(f, at_, 3, r.version);
+}
+
+// ---- offer ---------------------------------------------------------------------------------
+RowParser<OfferRow>::RowParser(const Header& h, const std::string& file) : columns_(h.names.size()) {
+  at_ = bind_columns(h, file, {{"offer_id", true}, {"offer_revision", true}, {"opportunity_name", true}, kValidFrom,
+                               kInsert, kUpdate, kDelete});
+}
+
+std::string_view RowParser<OfferRow>::parse(const std::vector<std::string_view>& f, OfferRow& r) const {
+  r.key = cell(f, at_[0]);
+  r.attrs.opportunity_name = cell(f, at_[2]);
+  if (r.key.empty()) return reason::empty_key;
+  const std::string_view revision = cell(f, at_[1]);
+  r.attrs.revision = 0;
+  if (revision.size() > 18) return reason::bad_number;
+  for (char c : revision) {
+    if (c < '0' || c > '9') return reason::bad_number;
+    r.attrs.revision = r.attrs.revision * 10 + (c - '0');
+  }
+  return parse_version(f, at_, 3, r.version);
+}
+
+// ---- enrollment ----------------------------------------------------------------------------
+RowParser<EnrollmentRow>::RowParser(const Header& h, const std::string& file) : columns_(h.names.size()) {
+  at_ = bind_columns(h, file, {{"seller_account_id", true}, {"aws_account_id", true}, {"enrolled_from", true},
+                               {"enrolled_until", true}, {"delivery_name", false}});
+}
+
+std::string_view RowParser<EnrollmentRow>::parse(const std::vector<std::string_view>& f, EnrollmentRow& r) const {
+  r.seller = cell(f, at_[0]);
+  r.aws_account_id = cell(f, at_[1]);
+  r.delivery_name = cell(f, at_[4]);
+  if (r.seller.empty()) return reason::empty_key;
+  // The folder name comes from this value: only 12 digits can ever name a delivery folder.
+  if (!is_aws_account_number(r.aws_account_id)) return reason::bad_aws_account_id;
+  const auto from = parse_date(cell(f, at_[2]));
+  if (!from) return reason::bad_date;
+  r.from = *from;
+  const std::string_view until = cell(f, at_[3]);
+  r.open_ended = until.empty();
+  if (!r.open_ended) {
+    const auto u = parse_date(until);
+    if (!u) return reason::bad_date;
+    r.until = *u;
+  }
+  return {};
+}
+
+}  // namespace ba

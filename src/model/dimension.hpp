@@ -1,0 +1,79 @@
+#pragma once
+// A historized dimension resolved per semantics.md: corrections and deletions applied, then
+// versions ordered by valid_from so a key can be read "as of" an instant or at its latest.
+#include <algorithm>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ingest/ledger.hpp"
+#include "ingest/rows.hpp"
+
+namespace ba {
+
+// Offers are versioned by revision as well; the other dimensions have no extra tag.
+inline std::int64_t version_tag(const OfferAttrs& a) { return a.revision; }
+template <class Attrs>
+std::int64_t version_tag(const Attrs&) {
+  return 0;
+}
+
+template <class Attrs>
+class Dimension {
+ public:
+  struct Held {
+    Instant valid_from;
+    std::int64_t tag;
+    Attrs attrs;
+  };
+
+  // Builds from the rows of the keys this rank owns (all rows of a key must be here). Rows that
+  // lose to a later correction of the same version are counted as superseded in `counts`.
+  void build(std::vector<DimensionRow<Attrs>> rows, FeedCounts& counts) {
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+      if (a.key != b.key) return a.key < b.key;
+      if (a.version.valid_from != b.version.valid_from) return a.version.valid_from < b.version.valid_from;
+      const auto ta = version_tag(a.attrs), tb = version_tag(b.attrs);
+      if (ta != tb) return ta < tb;
+      if (a.version.updated != b.version.updated) return a.version.updated < b.version.updated;
+      return a.ref < b.ref;  // identical update_date: the row read last wins
+    });
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const bool last_of_version =
+          i + 1 == rows.size() || rows[i + 1].key != rows[i].key ||
+          rows[i + 1].version.valid_from != rows[i].version.valid_from ||
+          version_tag(rows[i + 1].attrs) != version_tag(rows[i].attrs);
+      if (!last_of_version) {
+        counts.superseded += 1;
+        continue;
+      }
+      counts.used += 1;
+      if (rows[i].version.deleted) continue;  // the version's latest correction deletes it
+      versions_[rows[i].key].push_back(Held{rows[i].version.valid_from, version_tag(rows[i].attrs), std::move(rows[i].attrs)});
+    }
+  }
+
+  // The version holding at t, or nullptr. The first version also holds for the 24 hours before
+  // its valid_from (feeds arrive with propagation delays).
+  const Attrs* as_of(const std::string& key, Instant t) const {
+    const auto it = versions_.find(key);
+    if (it == versions_.end()) return nullptr;
+    const auto& v = it->second;
+    auto after = std::upper_bound(v.begin(), v.end(), t, [](Instant x, const Held& h) { return x < h.valid_from; });
+    if (after == v.begin()) return t >= v.front().valid_from - kSecondsPerDay ? &v.front().attrs : nullptr;
+    return &std::prev(after)->attrs;
+  }
+
+  // The latest surviving version (greatest valid_from, then tag), or nullptr.
+  const Attrs* latest(const std::string& key) const {
+    const auto it = versions_.find(key);
+    return it == versions_.end() ? nullptr : &it->second.back().attrs;
+  }
+
+  std::size_t keys() const { return versions_.size(); }
+
+ private:
+  std::unordered_map<std::string, std::vector<Held>> versions_;
+};
+
+}  // namespace ba

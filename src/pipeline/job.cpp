@@ -1,0 +1,543 @@
+#include "pipeline/job.hpp"
+
+#include <sys/file.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <unordered_map>
+
+#include "aggregate/detail_tables.hpp"
+#include "common/file.hpp"
+#include "common/json.hpp"
+#include "common/sha256.hpp"
+#include "common/version.hpp"
+#include "csv/fields.hpp"
+#include "export/delivery.hpp"
+#include "ingest/ingest.hpp"
+#include "model/winners.hpp"
+#include "store/store.hpp"
+#include "tables/render.hpp"
+#include "tables/schemas.hpp"
+
+namespace ba {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const FeedLayout kBilling{"billing_event", "billing_event_v1", false};
+const FeedLayout kUsage{"daily_usage", "daily_usage_v1", false};
+const FeedLayout kAccount{"account", "account_v1", true};
+const FeedLayout kAddress{"address", "address_v1", true};
+const FeedLayout kProduct{"product", "product_v1", true};
+const FeedLayout kOffer{"offer", "offer_v1", true};
+const FeedLayout kEnrollment{"enrollment", "enrollment", false};
+
+// Runs fn on the root only and makes its outcome collective: a failure there becomes the same
+// Failure on every rank, so nobody waits in a collective for a rank that gave up.
+template <class Fn>
+std::vector<char> on_root(const mpi::Comm& comm, Fn fn) {
+  std::vector<char> payload;
+  std::int32_t code = 0;
+  std::string message;
+  if (comm.is_root()) {
+    try {
+      payload = fn();
+    } catch (const Failure& f) {
+      code = static_cast<std::int32_t>(f.code());
+      message = f.what();
+    }
+  }
+  std::vector<char> status;
+  encode(code, status);
+  encode(message, status);
+  comm.broadcast(status);
+  ByteReader reader(status.data(), status.size());
+  reader(code, message);
+  if (code != 0) throw Failure(static_cast<ExitCode>(code), message, /*collective=*/true);
+  comm.broadcast(payload);
+  return payload;
+}
+
+class PhaseClock {
+ public:
+  PhaseClock(const mpi::Comm& comm, bool progress) : comm_(comm), progress_(progress) {}
+  void start(const std::string& phase) {
+    phase_ = phase;
+    t0_ = std::chrono::steady_clock::now();
+    if (progress_ && comm_.is_root()) {
+      std::fprintf(stderr, "[buyer-attribution] %-10s ...\n", phase.c_str());
+      std::fflush(stderr);
+    }
+  }
+  // Ends the phase; `rows` is this rank's count, summed for the progress line.
+  void stop(std::int64_t rows, const char* unit = "rows") {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+    timings_.emplace_back(phase_, seconds);
+    const std::int64_t total = comm_.sum(rows);
+    const double slowest = static_cast<double>(comm_.max(static_cast<std::int64_t>(seconds * 1e6))) / 1e6;
+    if (progress_ && comm_.is_root()) {
+      std::fprintf(stderr, "[buyer-attribution] %-10s done: %lld %s in %.2f s (%.0f %s/s)\n", phase_.c_str(),
+                   static_cast<long long>(total), unit, slowest, slowest > 0 ? static_cast<double>(total) / slowest : 0.0,
+                   unit);
+      std::fflush(stderr);
+    }
+  }
+  const std::vector<std::pair<std::string, double>>& timings() const { return timings_; }
+
+ private:
+  const mpi::Comm& comm_;
+  bool progress_;
+  std::string phase_;
+  std::chrono::steady_clock::time_point t0_;
+  std::vector<std::pair<std::string, double>> timings_;
+};
+
+struct NamedCounts {
+  std::string feed;
+  FeedCounts counts;
+  BA_FIELDS(feed, counts)
+};
+
+struct RankTimings {
+  std::int32_t rank = 0;
+  std::vector<std::string> phases;
+  std::vector<double> seconds;
+  BA_FIELDS(rank, phases, seconds)
+};
+
+struct Plan {
+  std::map<std::string, std::vector<FeedFile>> files;
+  std::string input_digest;
+  BA_FIELDS(files, input_digest)
+};
+
+Plan plan_inputs(const mpi::Comm& comm, const JobOptions& o, const Period& period) {
+  const auto bytes = on_root(comm, [&] {
+    if (!fs::is_directory(o.feeds)) fail(ExitCode::bad_input, "--feeds " + o.feeds + " is not a folder");
+    Plan plan;
+    for (const auto* feed : {&kBilling, &kUsage, &kAccount, &kAddress, &kProduct, &kOffer})
+      plan.files[feed->name] = list_feed_files(o.feeds, *feed, period);
+    const fs::path registry = fs::path(o.feeds) / "enrollment" / "enrollment.csv";
+    if (!fs::is_regular_file(registry))
+      fail(ExitCode::bad_input, "missing input: the enrollment registry " + registry.string() + " does not exist");
+    plan.files[kEnrollment.name] = {FeedFile{registry.string(), "enrollment/enrollment.csv", file_size(registry.string())}};
+    // The digest names the inputs by path, size and modification time: cheap, and it changes
+    // whenever a daily delivery is appended to a month file.
+    std::string listing;
+    for (const auto& [feed, files] : plan.files)
+      for (const auto& f : files) {
+        const auto mtime = fs::last_write_time(f.path).time_since_epoch().count();
+        listing += f.display + '\t' + std::to_string(f.size) + '\t' + std::to_string(mtime) + '\n';
+      }
+    plan.input_digest = "sha256:" + sha256_hex(listing);
+    std::vector<char> out;
+    encode(plan, out);
+    return out;
+  });
+  Plan plan;
+  ByteReader reader(bytes.data(), bytes.size());
+  reader.get(plan);
+  return plan;
+}
+
+// Seller -> delivery folder for sellers enrolled for the whole period.
+std::map<std::string, std::string> read_enrollment(const mpi::Comm& comm, const Plan& plan, const JobOptions& o,
+                                                   const Period& period, Ledger& ledger) {
+  const auto local = ingest_feed<EnrollmentRow>(comm, kEnrollment.name, plan.files.at(kEnrollment.name),
+                                                static_cast<std::size_t>(o.chunk_bytes), ledger);
+  const auto rows = mpi::allgather_items(comm, local);  // the registry is small
+  const Instant last_day = period.end - kSecondsPerDay;
+  const auto covers = [&](const EnrollmentRow& r) {
+    return r.from <= period.begin && (r.open_ended || r.until >= last_day);
+  };
+  auto& counts = ledger.feed(kEnrollment.name);
+  for (const auto& r : local) (covers(r) ? counts.used : counts.not_enrolled) += 1;
+  std::map<std::string, std::string> enrolled;
+  for (const auto& r : rows) {
+    if (!covers(r)) continue;
+    const auto [it, inserted] = enrolled.emplace(r.seller, r.aws_account_id);
+    if (!inserted && it->second != r.aws_account_id)
+      fail(ExitCode::bad_input, "enrollment/enrollment.csv: line " + std::to_string(r.ref.line) + ": seller " + r.seller +
+                                    " is enrolled with two aws_account_id values (" + it->second + " and " +
+                                    r.aws_account_id + ")");
+  }
+  return enrolled;
+}
+
+template <class Attrs>
+void load_dimension(const mpi::Comm& comm, const FeedLayout& feed, const Plan& plan, const JobOptions& o, Ledger& ledger,
+                    Dimension<Attrs>& dimension) {
+  auto rows = ingest_feed<DimensionRow<Attrs>>(comm, feed.name, plan.files.at(feed.name),
+                                               static_cast<std::size_t>(o.chunk_bytes), ledger);
+  const int ranks = comm.size();
+  rows = mpi::shuffle(comm, rows, [&](const DimensionRow<Attrs>& r) { return owner_of(r.key, ranks); });
+  dimension.build(std::move(rows), ledger.feed(feed.name));
+}
+
+// Contiguous ranges of sellers (in seller order) per rank, balanced by their row counts.
+std::vector<int> assign_sellers(const mpi::Comm& comm, const std::vector<std::string>& sellers,
+                                const std::vector<const DetailRows*>& tables) {
+  std::unordered_map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < sellers.size(); ++i) index[sellers[i]] = i;
+  std::vector<std::int64_t> weight(sellers.size(), 1);  // every seller gets its (maybe empty) files
+  for (const auto* t : tables)
+    for (const auto& row : t->rows) weight[index.at(row.seller)] += 1;
+  weight = comm.sum(weight);
+  std::int64_t total = 0;
+  for (auto w : weight) total += w;
+  std::vector<int> owner(sellers.size(), 0);
+  std::int64_t before = 0;
+  for (std::size_t i = 0; i < sellers.size(); ++i) {
+    // The rank whose equal share holds the middle of this seller's weight.
+    const std::int64_t middle = before + weight[i] / 2;
+    owner[i] = static_cast<int>(std::min<std::int64_t>(comm.size() - 1, middle * comm.size() / std::max<std::int64_t>(total, 1)));
+    if (i > 0) owner[i] = std::max(owner[i], owner[i - 1]);
+    before += weight[i];
+  }
+  return owner;
+}
+
+// The raw text of a row, re-read from its file (late rejects only: rare).
+std::string raw_text(const FeedFile& file, const RowRef& ref) {
+  InputFile in(file.path);
+  std::string text(static_cast<std::size_t>(ref.length), '\0');
+  text.resize(in.read_at(ref.offset, text.data(), text.size()));
+  if (!text.empty() && text.back() == '\r') text.pop_back();
+  return text;
+}
+
+// Holds the period's lock for the whole run: a second run of the same period refuses.
+class PeriodLock {
+ public:
+  PeriodLock(const std::string& path) : path_(path) {
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (fd_ < 0) fail(ExitCode::io_failure, "cannot create lock file " + path);
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+      fail(ExitCode::concurrent_run, "another run of this period is in progress (lock " + path +
+                                         " is held); it must finish before this one can start");
+    }
+  }
+  ~PeriodLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  PeriodLock(const PeriodLock&) = delete;
+  PeriodLock& operator=(const PeriodLock&) = delete;
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+std::string counts_json(const FeedCounts& c) {
+  std::string reasons;
+  for (const auto& [r, n] : c.rejected) reasons += (reasons.empty() ? "" : ", ") + json_string(r) + ": " + std::to_string(n);
+  return "{\"read\": " + std::to_string(c.read) + ", \"used\": " + std::to_string(c.used) +
+         ", \"rejected\": " + std::to_string(c.rejected_total()) + ", \"rejected_by_reason\": {" + reasons +
+         "}, \"outside_period\": " + std::to_string(c.outside_period) + ", \"not_enrolled\": " +
+         std::to_string(c.not_enrolled) + ", \"superseded\": " + std::to_string(c.superseded) +
+         ", \"balanced\": " + (c.balances() ? "true" : "false") + "}";
+}
+
+}  // namespace
+
+JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
+  const Period period = make_period(o.cadence, o.period);
+  if (o.feeds.empty()) fail(ExitCode::bad_arguments, "--feeds is required");
+  if (o.out.empty()) fail(ExitCode::bad_arguments, "--out is required");
+  const auto chunk = static_cast<std::size_t>(o.chunk_bytes);
+  PhaseClock clock(comm, o.progress);
+  Ledger ledger;
+
+  // ---- plan: rank 0 lists the inputs and takes the period's lock -----------------------------
+  clock.start("plan");
+  const std::string run_name = period.name();
+  std::unique_ptr<PeriodLock> lock;
+  const auto staging_bytes = on_root(comm, [&] {
+    make_dirs(o.out + "/runs");
+    lock = std::make_unique<PeriodLock>(o.out + "/runs/." + run_name + ".lock");
+    const std::string staging = o.out + "/.staging/" + run_name + "." + std::to_string(::getpid());
+    if (path_exists(staging)) remove_tree(staging);
+    make_dirs(staging + "/deliveries");
+    make_dirs(staging + "/store");
+    make_dirs(staging + "/run");
+    return std::vector<char>(staging.begin(), staging.end());
+  });
+  const std::string staging(staging_bytes.begin(), staging_bytes.end());
+  const Plan plan = plan_inputs(comm, o, period);
+  clock.stop(static_cast<std::int64_t>(comm.is_root() ? plan.files.size() : 0), "feeds");
+
+  // ---- read: every rank parses its byte ranges --------------------------------------------------
+  clock.start("read");
+  const auto enrolled = read_enrollment(comm, plan, o, period, ledger);
+  Dimensions dims;
+  load_dimension(comm, kAccount, plan, o, ledger, dims.accounts);
+  load_dimension(comm, kAddress, plan, o, ledger, dims.addresses);
+  load_dimension(comm, kProduct, plan, o, ledger, dims.products);
+  load_dimension(comm, kOffer, plan, o, ledger, dims.offers);
+
+  auto billing_all = ingest_feed<BillingEvent>(comm, kBilling.name, plan.files.at(kBilling.name), chunk, ledger);
+  auto usage_all = ingest_feed<UsageRecord>(comm, kUsage.name, plan.files.at(kUsage.name), chunk, ledger);
+  clock.stop(static_cast<std::int64_t>(billing_all.size() + usage_all.size()));
+
+  // ---- one row per key: duplicate billing events, usage corrections ---------------------------
+  clock.start("dedupe");
+  std::vector<BillingEvent> billing;
+  {
+    std::vector<std::string> keys;
+    std::vector<std::int64_t> zero(billing_all.size(), 0);
+    std::vector<RowRef> refs;
+    for (const auto& e : billing_all) {
+      keys.push_back(e.seller + '\x1f' + e.id);
+      refs.push_back(e.ref);
+    }
+    const auto wins = select_winners(comm, keys, zero, refs, Prefer::first_read);
+    auto& counts = ledger.feed(kBilling.name);
+    for (std::size_t i = 0; i < billing_all.size(); ++i) {
+      auto& e = billing_all[i];
+      if (!wins[i]) {
+        ledger.reject_late(kBilling.name, nullptr, reason::duplicate, e.ref);
+      } else if (!period.contains(e.invoice)) {
+        counts.outside_period += 1;
+      } else if (!enrolled.count(e.seller)) {
+        counts.not_enrolled += 1;
+      } else {
+        counts.used += 1;
+        billing.push_back(std::move(e));
+      }
+    }
+    billing_all = {};
+  }
+  std::vector<UsageRecord> usage;
+  {
+    std::vector<std::string> keys;
+    std::vector<std::int64_t> updated;
+    std::vector<RowRef> refs;
+    for (const auto& r : usage_all) {
+      keys.push_back(r.seller + '\x1f' + r.feed_id);
+      updated.push_back(r.updated);
+      refs.push_back(r.ref);
+    }
+    const auto wins = select_winners(comm, keys, updated, refs, Prefer::latest_update);
+    auto& counts = ledger.feed(kUsage.name);
+    for (std::size_t i = 0; i < usage_all.size(); ++i) {
+      auto& r = usage_all[i];
+      // A deleted latest version drops the record: the deletion supersedes every version.
+      if (!wins[i] || r.deleted) {
+        counts.superseded += 1;
+      } else if (!period.contains(r.usage_date)) {
+        counts.outside_period += 1;
+      } else if (!enrolled.count(r.seller)) {
+        counts.not_enrolled += 1;
+      } else {
+        counts.used += 1;
+        usage.push_back(std::move(r));
+      }
+    }
+    usage_all = {};
+  }
+  clock.stop(static_cast<std::int64_t>(billing.size() + usage.size()));
+
+  // ---- aggregate: the detail tables, grouped and attributed across ranks -----------------------
+  clock.start("aggregate");
+  auto sales = build_sales_compensation(comm, billing, dims, ledger);
+  auto disbursed = build_disbursements(comm, billing, dims, ledger);
+  auto used = build_usage(comm, usage, dims);
+  billing = {};
+  usage = {};
+  dims = Dimensions{};
+  clock.stop(static_cast<std::int64_t>(sales.rows.size() + disbursed.rows.size() + used.rows.size()));
+
+  // ---- redistribute by seller: whole sellers per rank, in seller order -------------------------
+  clock.start("by-seller");
+  std::vector<std::string> sellers;
+  for (const auto& [seller, folder] : enrolled) sellers.push_back(seller);  // std::map: sorted
+  const auto owner = assign_sellers(comm, sellers, {&sales, &disbursed, &used});
+  std::unordered_map<std::string, int> owner_of_seller;
+  for (std::size_t i = 0; i < sellers.size(); ++i) owner_of_seller[sellers[i]] = owner[i];
+  const auto to_owner = [&](const auto& x) { return owner_of_seller.at(x.seller); };
+  std::vector<std::vector<TableRow>> rows(4);
+  rows[0] = mpi::shuffle(comm, sales.rows, to_owner);
+  rows[1] = mpi::shuffle(comm, disbursed.rows, to_owner);
+  rows[2] = mpi::shuffle(comm, used.rows, to_owner);
+  std::vector<BuyerFact> facts;
+  for (auto* part : {&sales.facts, &disbursed.facts, &used.facts}) {
+    auto moved = mpi::shuffle(comm, *part, to_owner);
+    facts.insert(facts.end(), std::make_move_iterator(moved.begin()), std::make_move_iterator(moved.end()));
+  }
+  sales = {};
+  disbursed = {};
+  used = {};
+  rows[3] = build_buyers(facts);
+  facts = {};
+  const auto& schemas = all_schemas();
+  std::vector<LocalTable> tables(4);
+  std::int64_t local_rows = 0;
+  for (std::size_t t = 0; t < 4; ++t) {
+    sort_rows(*schemas[t], rows[t]);
+    tables[t].schema = schemas[t];
+    tables[t].rows = std::move(rows[t]);
+    local_rows += static_cast<std::int64_t>(tables[t].rows.size());
+    for (std::size_t i = 0; i < sellers.size(); ++i) {
+      if (owner[i] != comm.rank()) continue;
+      SellerEntry entry{sellers[i], enrolled.at(sellers[i]), 0};
+      for (const auto& r : tables[t].rows) entry.rows += r.seller == sellers[i];
+      tables[t].sellers.push_back(entry);
+    }
+  }
+  clock.stop(local_rows);
+
+  // ---- the reject limit: above it nothing is written ------------------------------------------
+  {
+    std::int64_t read = 0, rejected = 0;
+    for (const auto& [feed, c] : ledger.feeds()) {
+      read += c.read;
+      rejected += c.rejected_total();
+    }
+    read = comm.sum(read);
+    rejected = comm.sum(rejected);
+    if (read > 0 && static_cast<double>(rejected) > o.max_reject_fraction * static_cast<double>(read))
+      fail(ExitCode::bad_input, std::to_string(rejected) + " of " + std::to_string(read) +
+                                    " input rows were rejected, above --max-reject-fraction " +
+                                    std::to_string(o.max_reject_fraction) + "; nothing was published (see the rejects "
+                                    "in " + staging + "/run/rejects.csv)");
+  }
+
+  // ---- store: all ranks write one HDF5 file together -------------------------------------------
+  clock.start("store");
+  const std::string store_name = run_name + ".h5";
+  StoreAttributes attrs;
+  attrs.cadence = period.cadence;
+  attrs.period = period.label;
+  attrs.job_version = kJobVersion;
+  attrs.input_digest = plan.input_digest;
+  attrs.schema_version = kSchemaVersion;
+  write_store(comm, staging + "/store/" + store_name, attrs, tables);
+  clock.stop(local_rows);
+
+  // ---- export: each rank renders the deliveries of its sellers --------------------------------
+  clock.start("export");
+  std::vector<std::string> written;
+  {
+    std::vector<std::size_t> cursor(4, 0);
+    for (std::size_t s = 0; s < tables[0].sellers.size(); ++s) {
+      SellerTables st;
+      st.seller = &tables[0].sellers[s];
+      for (std::size_t t = 0; t < 4; ++t) {
+        st.schemas.push_back(tables[t].schema);
+        st.begin.push_back(tables[t].rows.data() + cursor[t]);
+        st.rows.push_back(tables[t].sellers[s].rows);
+        cursor[t] += static_cast<std::size_t>(tables[t].sellers[s].rows);
+      }
+      auto files = write_seller_delivery(staging + "/deliveries", period, st, kJobVersion);
+      written.insert(written.end(), files.begin(), files.end());
+    }
+  }
+  clock.stop(static_cast<std::int64_t>(tables[0].sellers.size()), "sellers");
+
+  // ---- record: rejects, counters, balance ------------------------------------------------------
+  clock.start("record");
+  std::vector<Reject> rejects = ledger.rejects();
+  for (const auto& late : ledger.late_rejects()) {
+    const auto& file = ledger.files(late.feed).at(static_cast<std::size_t>(late.ref.file));
+    rejects.push_back(Reject{late.feed, file.display, late.reason, raw_text(file, late.ref), late.ref.line});
+  }
+  const auto all_rejects = mpi::gather_items(comm, rejects);
+  std::vector<NamedCounts> named;
+  for (const auto& [feed, c] : ledger.feeds()) named.push_back(NamedCounts{feed, c});
+  const auto all_counts = mpi::gather_items(comm, named);
+  RankTimings mine{comm.rank(), {}, {}};
+  for (const auto& [phase, s] : clock.timings()) {
+    mine.phases.push_back(phase);
+    mine.seconds.push_back(s);
+  }
+  const auto all_timings = mpi::gather_items(comm, std::vector<RankTimings>{mine});
+  const std::int64_t delivered = comm.sum(static_cast<std::int64_t>(tables[0].sellers.size()));
+
+  const auto record_bytes = on_root(comm, [&] {
+    std::map<std::string, FeedCounts> totals;
+    for (const auto& n : all_counts) merge_counts(totals[n.feed], n.counts);
+    std::string feeds_json;
+    bool balanced = true;
+    for (const auto& [feed, c] : totals) {
+      balanced = balanced && c.balances();
+      feeds_json += (feeds_json.empty() ? "" : ",\n") + std::string("    ") + json_string(feed) + ": " + counts_json(c);
+    }
+    auto sorted = all_rejects;
+    std::sort(sorted.begin(), sorted.end(), [](const Reject& a, const Reject& b) {
+      return std::tie(a.feed, a.file, a.line, a.reason) < std::tie(b.feed, b.file, b.line, b.reason);
+    });
+    std::string csv = "feed,file,line,reason,text\n";
+    for (const auto& r : sorted) {
+      csv::append_cell(csv, r.feed);
+      csv += ',';
+      csv::append_cell(csv, r.file);
+      csv += ',' + std::to_string(r.line) + ',';
+      csv::append_cell(csv, r.reason);
+      csv += ',';
+      csv::append_cell(csv, r.text);
+      csv += '\n';
+    }
+    write_file(staging + "/run/rejects.csv", csv);
+    std::string timings_json;
+    for (const auto& t : all_timings) {
+      std::string phases;
+      for (std::size_t i = 0; i < t.phases.size(); ++i) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.6f", t.seconds[i]);
+        phases += (phases.empty() ? "" : ", ") + json_string(t.phases[i]) + ": " + buf;
+      }
+      timings_json += (timings_json.empty() ? "" : ",\n") + std::string("    {\"rank\": ") + std::to_string(t.rank) +
+                      ", \"seconds\": {" + phases + "}}";
+    }
+    const std::string report = "{\n  \"job_version\": " + json_string(kJobVersion) + ",\n  \"cadence\": " +
+                               json_string(period.cadence) + ",\n  \"period\": " + json_string(period.label) +
+                               ",\n  \"ranks\": " + std::to_string(comm.size()) + ",\n  \"input_digest\": " +
+                               json_string(plan.input_digest) + ",\n  \"sellers_delivered\": " +
+                               std::to_string(delivered) + ",\n  \"balanced\": " + (balanced ? "true" : "false") +
+                               ",\n  \"feeds\": {\n" + feeds_json + "\n  },\n  \"timings\": [\n" + timings_json +
+                               "\n  ]\n}\n";
+    write_file(staging + "/run/report.json", report);
+    if (!balanced)
+      fail(ExitCode::internal, "the run does not balance (rows read != used + rejected + outside the period + not "
+                               "enrolled + superseded); see " + staging + "/run/report.json");
+    return std::vector<char>{};
+  });
+  (void)record_bytes;
+  clock.stop(static_cast<std::int64_t>(all_rejects.size()), "rejects");
+
+  // ---- publish: only once every rank has succeeded ---------------------------------------------
+  const std::string deliveries = o.out + "/deliveries";
+  const std::string run_dir = o.out + "/runs/" + run_name;
+  const std::string store_path = o.out + "/store/" + store_name;
+  comm.barrier();
+  for (const auto& relative : written) {
+    // Data files first, manifest last (it is last in `written`): a reader that trusts the
+    // manifest never sees files it does not describe.
+    const std::string target = deliveries + "/" + relative;
+    make_dirs(fs::path(target).parent_path().string());
+    rename_path(staging + "/deliveries/" + relative, target);
+  }
+  comm.barrier();
+  on_root(comm, [&] {
+    make_dirs(o.out + "/store");
+    make_dirs(run_dir);
+    rename_path(staging + "/store/" + store_name, store_path);
+    rename_path(staging + "/run/rejects.csv", run_dir + "/rejects.csv");
+    rename_path(staging + "/run/report.json", run_dir + "/report.json");
+    fsync_dir(run_dir);
+    fsync_dir(o.out + "/store");
+    remove_tree(staging);
+    return std::vector<char>{};
+  });
+  return JobResult{store_path, deliveries, run_dir + "/report.json", delivered};
+}
+
+}  // namespace ba

@@ -1,0 +1,32 @@
+#pragma once
+// The whole run, as every rank executes it: plan, read, shuffle, aggregate, store, export,
+// publish. Phases are plain functions over this rank's data plus the collectives of mpi/.
+#include <cstdint>
+#include <string>
+
+#include "mpi/comm.hpp"
+
+namespace ba {
+
+struct JobOptions {
+  std::string feeds;                 // FEEDS_ROOT
+  std::string out;                   // output root
+  std::string cadence = "monthly";   // monthly | daily
+  std::string period;                // YYYY-MM | YYYY-MM-DD
+  std::int64_t chunk_bytes = 8 << 20;     // read granularity per rank
+  std::int64_t round_bytes = 64 << 20;    // largest per-pair message of one shuffle round
+  double max_reject_fraction = 0.01;      // above it the run fails and publishes nothing
+  bool progress = true;                   // rank 0 prints phases
+};
+
+struct JobResult {
+  std::string store_path;
+  std::string deliveries_root;
+  std::string report_path;
+  std::int64_t sellers_delivered = 0;
+};
+
+// Collective. Throws ba::Failure on any error (the caller ends all ranks with its code).
+JobResult run_job(const mpi::Comm& comm, const JobOptions& options);
+
+}  // namespace ba

@@ -1,0 +1,21 @@
+#pragma once
+// Rendering rows as delivery CSV, and the delivery sort order.
+#include <string>
+#include <vector>
+
+#include "tables/table.hpp"
+
+namespace ba {
+
+// The cell as it appears in the delivery before CSV quoting: amounts with 6 fraction digits,
+// counts as integers, and text starting with = + - @ tab or CR prefixed with ' (spreadsheets
+// would run it as a formula).
+std::string render_cell(const Column& column, const Cell& cell);
+std::string render_line(const TableSchema& schema, const TableRow& row);  // with '\n'
+std::string render_header(const TableSchema& schema);                      // with '\n'
+
+// Sorts rows of one seller (or of several, seller first) in delivery order: the schema's sort
+// columns compared as bytes of the rendered cells, ties broken by the whole rendered line.
+void sort_rows(const TableSchema& schema, std::vector<TableRow>& rows);
+
+}  // namespace ba
