@@ -394,22 +394,6 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   }
   clock.stop(local_rows);
 
-  // ---- the reject limit: above it nothing is written ------------------------------------------
-  {
-    std::int64_t read = 0, rejected = 0;
-    for (const auto& [feed, c] : ledger.feeds()) {
-      read += c.read;
-      rejected += c.rejected_total();
-    }
-    read = comm.sum(read);
-    rejected = comm.sum(rejected);
-    if (read > 0 && static_cast<double>(rejected) > o.max_reject_fraction * static_cast<double>(read))
-      fail(ExitCode::bad_input, std::to_string(rejected) + " of " + std::to_string(read) +
-                                    " input rows were rejected, above --max-reject-fraction " +
-                                    std::to_string(o.max_reject_fraction) + "; nothing was published (see the rejects "
-                                    "in " + staging + "/run/rejects.csv)");
-  }
-
   // ---- store: all ranks write one HDF5 file together -------------------------------------------
   clock.start("store");
   const std::string store_name = run_name + ".h5";
@@ -505,6 +489,17 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
                                ",\n  \"feeds\": {\n" + feeds_json + "\n  },\n  \"timings\": [\n" + timings_json +
                                "\n  ]\n}\n";
     write_file(staging + "/run/report.json", report);
+    // The reject limit: above it the run fails and publishes nothing.
+    std::int64_t read = 0, rejected = 0;
+    for (const auto& [feed, c] : totals) {
+      read += c.read;
+      rejected += c.rejected_total();
+    }
+    if (read > 0 && static_cast<double>(rejected) > o.max_reject_fraction * static_cast<double>(read))
+      fail(ExitCode::bad_input, std::to_string(rejected) + " of " + std::to_string(read) +
+                                    " input rows were rejected, above --max-reject-fraction " +
+                                    std::to_string(o.max_reject_fraction) + "; nothing was published (rejects: " +
+                                    staging + "/run/rejects.csv)");
     if (!balanced)
       fail(ExitCode::internal, "the run does not balance (rows read != used + rejected + outside the period + not "
                                "enrolled + superseded); see " + staging + "/run/report.json");

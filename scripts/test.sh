@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test: unit, MPI at 1-4 ranks, end to end,
+# then the unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+source "$here/scripts/env.sh"
+"$here/scripts/install-deps.sh"
+
+echo "== build (RelWithDebInfo) and run all tests"
+BUILD_DIR="$here/build" "$here/scripts/build.sh"
+(cd "$here/build" && ctest --output-on-failure --timeout 900 -j2)
+
+echo "== sanitizer build (address, undefined): unit tests"
+BUILD_DIR="$here/build-asan" BUILD_TYPE=Debug "$here/scripts/build.sh" -DBA_SANITIZE=ON
+(cd "$here/build-asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --output-on-failure --timeout 900 -L unit -j2)

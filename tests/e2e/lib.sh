@@ -1,0 +1,57 @@
+# Shared by the end-to-end tests: sourced with $1 = the job executable, $2 = the project root.
+set -euo pipefail
+BIN=$1
+ROOT=$2
+FEEDS=$ROOT/data-samples/feeds
+EXPECTED=$ROOT/tests/expected
+MPIEXEC=${MPIEXEC:-mpiexec}
+source "$ROOT/scripts/env.sh"
+WORK=$(mktemp -d /tmp/ba-e2e.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+
+# run_job RANKS OUT CADENCE PERIOD [extra options...]
+run_job() {
+  local ranks=$1 out=$2 cadence=$3 period=$4
+  shift 4
+  "$MPIEXEC" -n "$ranks" --oversubscribe "$BIN" --feeds "$FEEDS" --out "$out" --cadence "$cadence" \
+    --period "$period" --quiet --max-reject-fraction 0.05 "$@" > "$WORK/last-run.log" 2>&1 || {
+    local rc=$?
+    cat "$WORK/last-run.log" >&2
+    return $rc
+  }
+}
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+# The days of October 2026 that have hand-written daily expectations.
+expected_days() {
+  ls "$EXPECTED" | sed -n 's/^daily-\(2026-10-[0-9][0-9]\)$/\1/p'
+}
+
+# compare_with_expected OUT CADENCE PERIOD: every expected file equals the delivered one, and no
+# seller folder is delivered that the expectation does not list.
+compare_with_expected() {
+  local out=$1 cadence=$2 period=$3
+  local exp=$EXPECTED/$cadence-$period
+  local year=${period:0:4} month=${period:5:2} day=${period:8:2}
+  local sub="year=$year/month=$month"
+  [ "$cadence" = daily ] && sub="$sub/day=$day"
+  for seller_dir in "$exp"/*/; do
+    local seller
+    seller=$(basename "$seller_dir")
+    for table in sales_compensation disbursements usage buyers; do
+      local got=$out/deliveries/$seller/${table}_v1/$sub/data.csv
+      [ -f "$got" ] || fail "$cadence $period: seller $seller has no $table delivery ($got)"
+      diff -u "$exp/$seller/$table.csv" "$got" >&2 || fail "$cadence $period: seller $seller $table differs from the hand-written expectation"
+    done
+  done
+  for delivered in "$out"/deliveries/*/; do
+    local seller
+    seller=$(basename "$delivered")
+    [ -d "$exp/$seller" ] || [ ! -e "$delivered/sales_compensation_v1/$sub/data.csv" ] ||
+      fail "$cadence $period: seller folder $seller was delivered but is not expected (not enrolled?)"
+  done
+}

@@ -1,0 +1,131 @@
+// The MPI layer and the collective stages, at whatever rank count mpiexec started.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "ingest/feed_reader.hpp"
+#include "model/winners.hpp"
+#include "mpi/comm.hpp"
+
+using namespace ba;
+
+namespace {
+
+struct Item {
+  std::int64_t value = 0;
+  std::string text;
+  BA_FIELDS(value, text)
+};
+
+// A shared temp folder: rank 0 names it, everyone uses it.
+std::string shared_dir(const mpi::Comm& comm, const std::string& tag) {
+  std::string dir;
+  if (comm.is_root()) {
+    dir = (std::filesystem::temp_directory_path() / ("ba-mpi-" + tag + "-" + std::to_string(::getpid()))).string();
+    std::filesystem::create_directories(dir);
+  }
+  comm.broadcast(dir);
+  return dir;
+}
+
+}  // namespace
+
+TEST(Comm, ReductionsAndScans) {
+  mpi::Comm comm;
+  const std::int64_t p = comm.size();
+  EXPECT_EQ(comm.sum(comm.rank() + 1), p * (p + 1) / 2);
+  EXPECT_EQ(comm.max(comm.rank()), p - 1);
+  EXPECT_EQ(comm.exclusive_prefix_sum(1), comm.rank());
+  EXPECT_EQ(comm.exclusive_prefix_sum(std::vector<std::int64_t>{2, 3}),
+            (std::vector<std::int64_t>{2 * comm.rank(), 3 * comm.rank()}));
+  EXPECT_TRUE(comm.all(true));
+  EXPECT_FALSE(comm.all(comm.rank() != p - 1));
+}
+
+TEST(Comm, ShuffleInTinyRoundsGivesTheSameItems) {
+  mpi::Comm big;
+  mpi::Comm tiny;
+  tiny.set_round_bytes(3);  // every message crosses many rounds, split inside records
+  std::vector<Item> items;
+  for (int i = 0; i < 200; ++i) items.push_back(Item{big.rank() * 1000 + i, std::string(static_cast<std::size_t>(i % 17), 'x')});
+  const auto dest = [&](const Item& it) { return static_cast<int>(it.value % big.size()); };
+  const auto a = mpi::shuffle(big, items, dest);
+  const auto b = mpi::shuffle(tiny, items, dest);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].value, b[i].value);
+    EXPECT_EQ(a[i].text, b[i].text);
+    EXPECT_EQ(a[i].value % big.size(), big.rank());
+  }
+  EXPECT_EQ(big.sum(static_cast<std::int64_t>(a.size())), 200 * big.size());
+}
+
+TEST(Comm, GatherAndAllgatherKeepRankOrder) {
+  mpi::Comm comm;
+  const auto all = mpi::allgather_items(comm, std::vector<Item>{Item{comm.rank(), "r"}});
+  ASSERT_EQ(static_cast<int>(all.size()), comm.size());
+  for (int r = 0; r < comm.size(); ++r) EXPECT_EQ(all[static_cast<std::size_t>(r)].value, r);
+  const auto gathered = mpi::gather_items(comm, std::vector<Item>(static_cast<std::size_t>(comm.rank()), Item{7, "g"}));
+  if (comm.is_root()) {
+    EXPECT_EQ(static_cast<std::int64_t>(gathered.size()), comm.size() * (comm.size() - 1) / 2);
+  } else {
+    EXPECT_TRUE(gathered.empty());
+  }
+}
+
+TEST(Winners, DuplicatesAcrossRanksKeepTheFirstRead) {
+  mpi::Comm comm;
+  // Every rank holds a copy of key "dup" at a different offset; rank 0's is the first read.
+  const std::vector<std::string> keys{"dup", "own-" + std::to_string(comm.rank())};
+  std::vector<RowRef> refs(2);
+  refs[0].offset = 100 + comm.rank();
+  refs[1].offset = 5;
+  const auto wins = select_winners(comm, keys, {0, 0}, refs, Prefer::first_read);
+  EXPECT_EQ(wins[0], comm.rank() == 0);
+  EXPECT_TRUE(wins[1]);
+}
+
+TEST(FeedReader, EveryChunkSizeReadsTheSerialRecords) {
+  mpi::Comm comm;
+  const std::string dir = shared_dir(comm, "reader");
+  std::vector<FeedFile> files;
+  if (comm.is_root()) {
+    for (int f = 0; f < 3; ++f) {
+      std::string content = "id,\"name\"\r\n";
+      for (int i = 0; i < 40 * (f + 1); ++i)
+        content += std::to_string(f * 1000 + i) + (i % 3 == 0 ? ",\"multi\nline, \"\"quoted\"\"\"\r\n" : ",plain\n");
+      if (f == 1) content = "id,name\n";  // a header-only file in the middle
+      const std::string path = dir + "/f" + std::to_string(f) + ".csv";
+      std::ofstream(path, std::ios::binary) << content;
+      files.push_back(FeedFile{path, "f" + std::to_string(f) + ".csv", static_cast<std::int64_t>(content.size())});
+    }
+  }
+  std::vector<char> bytes;
+  for (const auto& f : files) encode(f, bytes);
+  comm.broadcast(bytes);
+  files = decode_all<FeedFile>(bytes);
+
+  std::int64_t reference = -1;
+  for (std::size_t chunk : {1u, 5u, 64u, 1u << 20}) {
+    std::vector<std::int64_t> ids;
+    std::int64_t bad = 0;
+    read_feed(
+        comm, files, chunk, [](std::size_t, const Header& h) { EXPECT_EQ(h.names.size(), 2u); },
+        [&](const RawRecord& raw) {
+          if (raw.status != csv::FieldStatus::ok || raw.fields->size() != 2) ++bad;
+          ids.push_back(std::stoll(std::string((*raw.fields)[0])));
+        });
+    EXPECT_EQ(bad, 0);
+    // Every id exactly once across ranks: count and checksum.
+    std::int64_t sum = 0;
+    for (auto id : ids) sum += id;
+    const std::int64_t total = comm.sum(static_cast<std::int64_t>(ids.size()));
+    EXPECT_EQ(total, 40 + 120) << "chunk " << chunk;
+    const std::int64_t checksum = comm.sum(sum);
+    if (reference < 0) reference = checksum;
+    EXPECT_EQ(checksum, reference) << "chunk " << chunk;
+  }
+  comm.barrier();
+  if (comm.is_root()) std::filesystem::remove_all(dir);
+}

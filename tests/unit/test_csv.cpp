@@ -1,0 +1,140 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "csv/fields.hpp"
+#include "csv/record_reader.hpp"
+#include "ingest/feed_files.hpp"
+
+using namespace ba;
+
+namespace {
+
+std::vector<std::string> split(std::string_view record) {
+  std::vector<std::string_view> fields;
+  std::string scratch;
+  EXPECT_EQ(csv::split_fields(record, fields, scratch), csv::FieldStatus::ok) << record;
+  return {fields.begin(), fields.end()};
+}
+
+struct Rec {
+  std::int64_t line;
+  std::string text;
+  bool unterminated;
+  bool operator==(const Rec&) const = default;
+};
+
+std::string write_temp(const std::string& name, const std::string& content) {
+  const auto dir = std::filesystem::temp_directory_path() / ("ba-csv-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto path = (dir / name).string();
+  std::ofstream(path, std::ios::binary) << content;
+  return path;
+}
+
+// Reads the file as P simulated ranks would (exclusive scan of counts done by hand) and returns
+// all records in order.
+std::vector<Rec> read_as_ranks(const std::string& path, int ranks, std::size_t chunk) {
+  InputFile in(path);
+  std::vector<FeedFile> files{FeedFile{path, "f.csv", in.size()}};
+  std::vector<csv::RangeCounts> counts(static_cast<std::size_t>(ranks));
+  std::vector<ByteSlice> slice(static_cast<std::size_t>(ranks));
+  for (int r = 0; r < ranks; ++r) {
+    const auto s = slices_for_rank(files, r, ranks);
+    if (s.empty()) continue;
+    slice[static_cast<std::size_t>(r)] = s[0];
+    counts[static_cast<std::size_t>(r)] = csv::count_range(in, s[0].begin, s[0].end, chunk);
+  }
+  std::vector<Rec> out;
+  std::int64_t quotes = 0, newlines = 0;
+  for (int r = 0; r < ranks; ++r) {
+    const auto& s = slice[static_cast<std::size_t>(r)];
+    if (s.end > s.begin) {
+      csv::RecordReader reader(in, s.begin, s.end, quotes, newlines, chunk);
+      csv::RecordView v;
+      while (reader.next(v)) out.push_back(Rec{v.line, std::string(v.text), v.unterminated});
+    }
+    quotes += counts[static_cast<std::size_t>(r)].quotes;
+    newlines += counts[static_cast<std::size_t>(r)].newlines;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(CsvFields, SplitsQuotedFieldsWithCommasQuotesAndLineFeeds) {
+  EXPECT_EQ(split("a,b,c"), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(split("\"Acme, \"\"Inc\"\"\",x"), (std::vector<std::string>{"Acme, \"Inc\"", "x"}));
+  EXPECT_EQ(split("\"line\nfeed\",\r,"), (std::vector<std::string>{"line\nfeed", "\r", ""}));
+  EXPECT_EQ(split(""), (std::vector<std::string>{""}));
+  EXPECT_EQ(split(",,"), (std::vector<std::string>{"", "", ""}));
+}
+
+TEST(CsvFields, ReportsBadQuoting) {
+  std::vector<std::string_view> f;
+  std::string s;
+  EXPECT_EQ(csv::split_fields("ab\"c,d", f, s), csv::FieldStatus::bad_quoting);
+  EXPECT_EQ(csv::split_fields("\"ab\"c,d", f, s), csv::FieldStatus::bad_quoting);
+  EXPECT_EQ(csv::split_fields("\"abc", f, s), csv::FieldStatus::unterminated_quote);
+}
+
+TEST(CsvFields, RendersCellsTheRfcWay) {
+  std::string line;
+  csv::append_cell(line, "plain");
+  line += ',';
+  csv::append_cell(line, "a,\"b\"\nc");
+  EXPECT_EQ(line, "plain,\"a,\"\"b\"\"\nc\"");
+}
+
+TEST(CsvRecords, LineNumbersCountPhysicalLines) {
+  const auto path = write_temp("lines.csv", "h1,h2\r\n1,\"a\nb\"\r\n2,c\n3,\"d\"\"\ne\"");
+  const auto recs = read_as_ranks(path, 1, 1 << 20);
+  ASSERT_EQ(recs.size(), 4u);
+  EXPECT_EQ(recs[0], (Rec{1, "h1,h2", false}));
+  EXPECT_EQ(recs[1], (Rec{2, "1,\"a\nb\"", false}));
+  EXPECT_EQ(recs[2], (Rec{4, "2,c", false}));
+  EXPECT_EQ(recs[3], (Rec{5, "3,\"d\"\"\ne\"", false}));  // no final line feed
+}
+
+TEST(CsvRecords, UnterminatedQuoteSwallowsTheRestOfTheFile) {
+  const auto path = write_temp("unterminated.csv", "h\n1\n\"2\n3\n4\n");
+  for (int ranks : {1, 2, 3, 5})
+    for (std::size_t chunk : {1u, 3u, 1024u}) {
+      const auto recs = read_as_ranks(path, ranks, chunk);
+      ASSERT_EQ(recs.size(), 3u) << ranks << " " << chunk;
+      EXPECT_TRUE(recs[2].unterminated);
+      EXPECT_EQ(recs[2].line, 3);
+    }
+}
+
+TEST(CsvRecords, AnySplitAndChunkGivesTheSerialRecords) {
+  // Quoted line feeds, doubled quotes, \r\n, a stray \r and empty lines, at random.
+  std::mt19937 rng(42);
+  std::string content = "id,name,amount\n";
+  for (int i = 0; i < 300; ++i) {
+    content += std::to_string(i) + ",";
+    switch (rng() % 6) {
+      case 0: content += "\"Acme, \"\"Inc\"\"\""; break;
+      case 1: content += "\"two\nlines\r\nhere\""; break;
+      case 2: content += "plain\rcarriage"; break;
+      case 3: content += "\"\""; break;
+      case 4: content += "\"\n\""; break;
+      default: content += "x"; break;
+    }
+    content += rng() % 2 ? ",1.5\r\n" : ",2\n";
+  }
+  const auto path = write_temp("random.csv", content);
+  const auto serial = read_as_ranks(path, 1, 1 << 20);
+  ASSERT_EQ(serial.size(), 301u);
+  for (const auto& r : serial) EXPECT_EQ(split(r.text).size(), 3u) << r.text;
+  for (int ranks : {2, 3, 4, 7, 16})
+    for (std::size_t chunk : {1u, 2u, 7u, 64u, 4096u})
+      EXPECT_EQ(read_as_ranks(path, ranks, chunk), serial) << ranks << " ranks, chunk " << chunk;
+}
+
+TEST(CsvRecords, HeaderOnlyAndEmptyFiles) {
+  EXPECT_EQ(read_as_ranks(write_temp("header.csv", "a,b\n"), 3, 2).size(), 1u);
+  EXPECT_EQ(read_as_ranks(write_temp("empty.csv", ""), 3, 2).size(), 0u);
+}

@@ -1,0 +1,153 @@
+#include <gtest/gtest.h>
+
+#include "aggregate/attribution.hpp"
+#include "aggregate/detail_tables.hpp"
+#include "model/dimension.hpp"
+#include "model/winners.hpp"
+
+using namespace ba;
+
+namespace {
+Instant at(const char* text) { return parse_instant(text).value(); }
+
+AccountRow account(std::string key, const char* valid_from, const char* updated, std::string aws, bool deleted = false,
+                   std::int64_t line = 0) {
+  AccountRow r;
+  r.key = std::move(key);
+  r.version = Version{at(valid_from), at(updated), deleted};
+  r.attrs.aws_account_id = std::move(aws);
+  r.ref.line = line;
+  r.ref.offset = line;
+  return r;
+}
+}  // namespace
+
+TEST(Dimension, AsOfFollowsVersionsAndTheFirstVersionGrace) {
+  Dimension<AccountAttrs> d;
+  FeedCounts c;
+  d.build({account("a", "2026-10-10T00:00:00Z", "2026-10-10T00:00:00Z", "000000000001"),
+           account("a", "2026-10-20T00:00:00Z", "2026-10-20T00:00:00Z", "000000000002")},
+          c);
+  EXPECT_EQ(d.as_of("a", at("2026-10-09T00:00:00Z"))->aws_account_id, "000000000001");  // 24 h grace
+  EXPECT_EQ(d.as_of("a", at("2026-10-08T23:59:59Z")), nullptr);                         // before the grace
+  EXPECT_EQ(d.as_of("a", at("2026-10-19T23:59:59Z"))->aws_account_id, "000000000001");
+  EXPECT_EQ(d.as_of("a", at("2026-10-20T00:00:00Z"))->aws_account_id, "000000000002");
+  EXPECT_EQ(d.as_of("b", at("2026-10-20T00:00:00Z")), nullptr);
+  EXPECT_EQ(d.latest("a")->aws_account_id, "000000000002");
+  EXPECT_EQ(c.used, 2);
+}
+
+TEST(Dimension, CorrectionsReplaceAndDeletionsRemoveAVersion) {
+  Dimension<AccountAttrs> d;
+  FeedCounts c;
+  d.build({account("a", "2026-10-01T00:00:00Z", "2026-10-01T00:00:00Z", "000000000001"),
+           account("a", "2026-10-01T00:00:00Z", "2026-10-05T00:00:00Z", "000000000009"),  // correction
+           account("a", "2026-10-15T00:00:00Z", "2026-10-15T00:00:00Z", "000000000002"),
+           account("a", "2026-10-15T00:00:00Z", "2026-10-16T00:00:00Z", "000000000002", true)},  // deleted
+          c);
+  EXPECT_EQ(d.as_of("a", at("2026-10-02T00:00:00Z"))->aws_account_id, "000000000009");
+  EXPECT_EQ(d.as_of("a", at("2026-10-20T00:00:00Z"))->aws_account_id, "000000000009");  // deleted version gone
+  EXPECT_EQ(d.latest("a")->aws_account_id, "000000000009");
+  EXPECT_EQ(c.superseded, 2);
+  EXPECT_EQ(c.used, 2);
+}
+
+TEST(Dimension, LatestOfferIsGreatestValidFromThenRevision) {
+  Dimension<OfferAttrs> d;
+  FeedCounts c;
+  auto offer = [](const char* vf, std::int64_t rev, std::string name) {
+    OfferRow r;
+    r.key = "o";
+    r.version = Version{at(vf), at(vf), false};
+    r.attrs = OfferAttrs{rev, std::move(name)};
+    return r;
+  };
+  d.build({offer("2026-10-01T00:00:00Z", 3, "r3"), offer("2026-10-01T00:00:00Z", 10, "r10"),
+           offer("2026-09-01T00:00:00Z", 99, "old")},
+          c);
+  EXPECT_EQ(d.latest("o")->opportunity_name, "r10");  // 10 > 3 as numbers
+}
+
+TEST(Winners, FirstReadAndLatestUpdate) {
+  auto cand = [](std::string key, std::int64_t updated, std::int32_t file, std::int64_t offset) {
+    Candidate c;
+    c.key = std::move(key);
+    c.updated = updated;
+    c.ref.file = file;
+    c.ref.offset = offset;
+    return c;
+  };
+  const std::vector<Candidate> cs{cand("k", 5, 0, 100), cand("k", 9, 0, 50), cand("j", 1, 1, 0), cand("k", 9, 1, 0)};
+  EXPECT_EQ(pick_winners(cs, Prefer::first_read), (std::vector<bool>{false, true, true, false}));
+  EXPECT_EQ(pick_winners(cs, Prefer::latest_update), (std::vector<bool>{false, false, true, true}));
+}
+
+TEST(Attribution, EmailDomainIsTheLowerCasedPartAfterTheLastAt) {
+  EXPECT_EQ(email_domain_of("Sales@Example.COM"), "example.com");
+  EXPECT_EQ(email_domain_of("a@b@Corp.IO"), "corp.io");
+  EXPECT_EQ(email_domain_of("Example.org"), "example.org");
+  EXPECT_EQ(email_domain_of(""), "");
+}
+
+TEST(Attribution, AddressOfAnotherAccountIsNotUsed) {
+  Dimensions dims;
+  FeedCounts c;
+  dims.accounts.build({account("payer", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z", "000000000001")}, c);
+  AddressRow mine, other;
+  mine.key = "addr-mine";
+  mine.version = Version{at("2026-01-01T00:00:00Z"), at("2026-01-01T00:00:00Z"), false};
+  mine.attrs.aws_account_id = "000000000001";
+  mine.attrs.company_name = "Mine";
+  other = mine;
+  other.key = "addr-other";
+  other.attrs.aws_account_id = "000000000002";
+  dims.addresses.build({mine, other}, c);
+  Attribution a;
+  a.payer = "payer";
+  a.as_of = at("2026-10-01T00:00:00Z");
+  a.billing_address = "addr-other";
+  resolve_payer(a, dims.accounts);
+  resolve_address(a, dims.addresses);
+  EXPECT_EQ(a.buyer.customer_aws_account_id, "000000000001");
+  EXPECT_EQ(a.buyer.company_name, "");
+  a.billing_address = "addr-mine";
+  resolve_payer(a, dims.accounts);
+  resolve_address(a, dims.addresses);
+  EXPECT_EQ(a.buyer.company_name, "Mine");
+}
+
+TEST(Buyers, SumsPerPayerAndCurrencyAndPicksTheMostRecentRow) {
+  auto fact = [](std::string payer, std::string cur, const char* date, std::int8_t table, Micros amount,
+                 std::string product, std::string company) {
+    BuyerFact f;
+    f.seller = "s";
+    f.payer = std::move(payer);
+    f.currency = std::move(cur);
+    f.date = at(date);
+    f.table = table;
+    f.amount = amount;
+    f.product = std::move(product);
+    f.buyer.company_name = std::move(company);
+    f.line = f.buyer.company_name;
+    return f;
+  };
+  const auto rows = build_buyers({fact("p", "USD", "2026-10-03T10:00:00Z", 1, 100, "prod-1", "Old"),
+                                  fact("p", "USD", "2026-10-09T00:00:00Z", 3, 7, "prod-2", "Usage"),
+                                  fact("p", "USD", "2026-10-09T23:00:00Z", 2, -40, "prod-1", "Payout"),
+                                  fact("p", "EUR", "2026-10-05T00:00:00Z", 1, 5, "", "Euro"),
+                                  fact("", "USD", "2026-10-05T00:00:00Z", 1, 9, "prod-1", "NoPayer")});
+  ASSERT_EQ(rows.size(), 3u);
+  // std::map order: ("s","","USD"), ("s","p","EUR"), ("s","p","USD")
+  const auto& usd = rows[2].cells;
+  EXPECT_EQ(usd[1].text, "Payout");  // same day as the usage row: table 2 before 3
+  EXPECT_EQ(usd[7].text, "p");
+  EXPECT_EQ(usd[9].text, "2026-10-03");
+  EXPECT_EQ(usd[10].text, "2026-10-09");
+  EXPECT_EQ(usd[11].number, 100);
+  EXPECT_EQ(usd[12].number, -40);
+  EXPECT_EQ(usd[13].number, 7);
+  EXPECT_EQ(usd[14].number, 1);
+  EXPECT_EQ(usd[15].number, 2);
+  EXPECT_EQ(rows[1].cells[15].number, 0);  // empty product ids are not products
+  EXPECT_EQ(rows[0].cells[1].text, "");    // no payer: no buyer columns
+}
