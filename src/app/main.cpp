@@ -9,6 +9,7 @@
 #include "common/error.hpp"
 #include "common/version.hpp"
 #include "mpi/comm.hpp"
+#include "export/verify.hpp"
 #include "pipeline/job.hpp"
 
 namespace po = boost::program_options;
@@ -42,10 +43,40 @@ const char* kExitCodes =
     "  3  bad input: missing feed or column, or rejects above --max-reject-fraction (nothing published)\n"
     "  4  I/O failure: cannot read, write, sync or rename (nothing published)\n"
     "  5  internal error: a broken invariant such as the run balance (nothing published)\n"
-    "  6  another run of the same period holds its lock\n";
+    "  6  another run of the same period holds its lock\n"
+    "  7  verify: the deliveries do not match their manifests\n";
+
+// buyer-attribution verify --out DIR [--cadence C --period P]
+int verify(int argc, char** argv, const ba::mpi::Comm& comm) {
+  std::string out, cadence, period;
+  po::options_description opts("verify: re-checks delivered files against their manifests (size, SHA-256, rows, control totals)");
+  opts.add_options()("help,h", "print this help")("out", po::value(&out)->value_name("DIR"), "the job's output root")(
+      "cadence", po::value(&cadence), "only the manifests of this cadence and --period")(
+      "period", po::value(&period), "YYYY-MM or YYYY-MM-DD (with --cadence)");
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, opts), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    ba::fail(ba::ExitCode::bad_arguments, std::string(e.what()) + " (see verify --help)");
+  }
+  if (vm.count("help")) {
+    if (comm.is_root()) std::cout << "Usage: buyer-attribution verify --out DIR [--cadence C --period P]\n\n" << opts << "\n" << kExitCodes;
+    return 0;
+  }
+  if (out.empty()) ba::fail(ba::ExitCode::bad_arguments, "verify needs --out DIR");
+  if (cadence.empty() != period.empty()) ba::fail(ba::ExitCode::bad_arguments, "verify: give --cadence and --period together");
+  if (!comm.is_root()) return 0;  // a file check: rank 0 does it
+  const auto report = ba::verify_deliveries(out + "/deliveries", cadence.empty() ? "" : cadence + "-" + period + ".json");
+  for (const auto& p : report.problems) std::cerr << "verify: " << p << "\n";
+  std::cout << "verify: " << report.manifests << " manifests, " << report.files << " files, " << report.problems.size()
+            << " problems\n";
+  return report.problems.empty() ? 0 : static_cast<int>(ba::ExitCode::verify_mismatch);
+}
 
 int run(int argc, char** argv, const ba::mpi::Comm& comm) {
-  std::string chunk = "8M", round = "64M", config;
+  if (argc > 1 && std::string(argv[1]) == "verify") return verify(argc - 1, argv + 1, comm);
+  std::string chunk = "8M", round = "64M", config, stage = "all", store;
   ba::JobOptions options;
   po::options_description job("Job options (every one may also be set in the --config file as name = value)");
   job.add_options()
@@ -56,6 +87,8 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
       ("max-reject-fraction", po::value(&options.max_reject_fraction)->default_value(0.01, "0.01"), "fail (and publish nothing) when more than this fraction of the input rows is rejected")
       ("chunk-size", po::value(&chunk)->default_value("8M"), "bytes each rank reads at a time (K, M, G suffixes)")
       ("round-size", po::value(&round)->default_value("64M"), "largest message between two ranks in one shuffle round (K, M, G suffixes)")
+      ("stage", po::value(&stage)->default_value("all"), "all: read the feeds and publish everything; export: write the deliveries of --store again (no feeds read)")
+      ("store", po::value(&store)->value_name("FILE"), "the store to export from (with --stage export)")
       ("quiet", po::bool_switch(), "no progress lines on standard error");
   po::options_description generic("General");
   generic.add_options()
@@ -83,6 +116,8 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
       std::cout << "Usage: mpirun -np N buyer-attribution --feeds DIR --out DIR --cadence monthly --period YYYY-MM\n\n"
                    "Turns a period of marketplace billing events and usage records into per-seller buyer\n"
                    "attribution tables (one HDF5 store) and delivery files for every enrolled seller.\n\n"
+                   "       buyer-attribution --stage export --store OUT/store/monthly-2026-10.h5 --out DIR\n"
+                   "       buyer-attribution verify --out DIR [--cadence C --period P]\n\n"
                 << all << "\n" << kExitCodes;
     return 0;
   }
@@ -90,8 +125,20 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
     if (comm.is_root()) std::cout << "buyer-attribution " << ba::kJobVersion << "\n";
     return 0;
   }
-  if (options.feeds.empty()) ba::fail(ba::ExitCode::bad_arguments, "--feeds DIR is required (see --help)");
   if (options.out.empty()) ba::fail(ba::ExitCode::bad_arguments, "--out DIR is required (see --help)");
+  if (stage != "all" && stage != "export")
+    ba::fail(ba::ExitCode::bad_arguments, "--stage '" + stage + "' is not one of: all, export");
+  if (stage == "export") {
+    if (store.empty()) ba::fail(ba::ExitCode::bad_arguments, "--stage export needs --store FILE");
+    options.progress = !vm["quiet"].as<bool>();
+    ba::mpi::Comm job_comm;
+    const auto result = ba::run_reexport(job_comm, options, store);
+    if (comm.is_root())
+      std::cout << "deliveries: " << result.deliveries_root << " (" << result.sellers_delivered << " sellers, from "
+                << store << ")\n";
+    return 0;
+  }
+  if (options.feeds.empty()) ba::fail(ba::ExitCode::bad_arguments, "--feeds DIR is required (see --help)");
   if (options.period.empty()) ba::fail(ba::ExitCode::bad_arguments, "--period is required (see --help)");
   if (!(options.max_reject_fraction >= 0.0 && options.max_reject_fraction <= 1.0))
     ba::fail(ba::ExitCode::bad_arguments, "--max-reject-fraction " + std::to_string(options.max_reject_fraction) +

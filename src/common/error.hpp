@@ -14,6 +14,7 @@ enum class ExitCode : int {
   io_failure = 4,     // cannot read, write, sync or rename
   internal = 5,       // a broken invariant (balance check, bug)
   concurrent_run = 6, // another run of the same period holds the lock
+  verify_mismatch = 7, // verify: the deliveries do not match their manifests
 };
 
 class Failure : public std::runtime_error {

@@ -180,6 +180,22 @@ void load_dimension(const mpi::Comm& comm, const FeedLayout& feed, const Plan& p
   dimension.build(std::move(rows), ledger.feed(feed.name));
 }
 
+// Contiguous ranges of sellers (in seller order) per rank, balanced by weight: each seller goes
+// to the rank whose equal share of the total weight holds the middle of the seller's weight.
+std::vector<int> assign_by_weight(int ranks, const std::vector<std::int64_t>& weight) {
+  std::int64_t total = 0;
+  for (auto w : weight) total += w;
+  std::vector<int> owner(weight.size(), 0);
+  std::int64_t before = 0;
+  for (std::size_t i = 0; i < weight.size(); ++i) {
+    const std::int64_t middle = before + weight[i] / 2;
+    owner[i] = static_cast<int>(std::min<std::int64_t>(ranks - 1, middle * ranks / std::max<std::int64_t>(total, 1)));
+    if (i > 0) owner[i] = std::max(owner[i], owner[i - 1]);
+    before += weight[i];
+  }
+  return owner;
+}
+
 // Contiguous ranges of sellers (in seller order) per rank, balanced by their row counts.
 std::vector<int> assign_sellers(const mpi::Comm& comm, const std::vector<std::string>& sellers,
                                 const std::vector<const DetailRows*>& tables) {
@@ -188,19 +204,7 @@ std::vector<int> assign_sellers(const mpi::Comm& comm, const std::vector<std::st
   std::vector<std::int64_t> weight(sellers.size(), 1);  // every seller gets its (maybe empty) files
   for (const auto* t : tables)
     for (const auto& row : t->rows) weight[index.at(row.seller)] += 1;
-  weight = comm.sum(weight);
-  std::int64_t total = 0;
-  for (auto w : weight) total += w;
-  std::vector<int> owner(sellers.size(), 0);
-  std::int64_t before = 0;
-  for (std::size_t i = 0; i < sellers.size(); ++i) {
-    // The rank whose equal share holds the middle of this seller's weight.
-    const std::int64_t middle = before + weight[i] / 2;
-    owner[i] = static_cast<int>(std::min<std::int64_t>(comm.size() - 1, middle * comm.size() / std::max<std::int64_t>(total, 1)));
-    if (i > 0) owner[i] = std::max(owner[i], owner[i - 1]);
-    before += weight[i];
-  }
-  return owner;
+  return assign_by_weight(comm.size(), comm.sum(weight));
 }
 
 // The raw text of a row, re-read from its file (late rejects only: rare).
@@ -246,6 +250,93 @@ std::string counts_json(const FeedCounts& c) {
          ", \"balanced\": " + (c.balances() ? "true" : "false") + "}";
 }
 
+// Moves rows to the rank that owns their seller (when `shuffle[t]`), sorts them in delivery
+// order and indexes this rank's sellers. `sellers` is the global seller list in order.
+std::vector<LocalTable> arrange_by_seller(const mpi::Comm& comm, const std::vector<SellerEntry>& sellers,
+                                          const std::vector<int>& owner, std::vector<std::vector<TableRow>> rows,
+                                          const std::vector<bool>& shuffle) {
+  std::unordered_map<std::string, int> owner_of_seller;
+  for (std::size_t i = 0; i < sellers.size(); ++i) owner_of_seller[sellers[i].seller] = owner[i];
+  const auto& schemas = all_schemas();
+  std::vector<LocalTable> tables(schemas.size());
+  for (std::size_t t = 0; t < schemas.size(); ++t) {
+    if (shuffle[t])
+      rows[t] = mpi::shuffle(comm, rows[t], [&](const TableRow& r) { return owner_of_seller.at(r.seller); });
+    sort_rows(*schemas[t], rows[t]);
+    std::unordered_map<std::string, std::int64_t> count;
+    for (const auto& r : rows[t]) {
+      ensure(owner_of_seller.at(r.seller) == comm.rank(), "row of seller " + r.seller + " on its owner rank");
+      count[r.seller] += 1;
+    }
+    tables[t].schema = schemas[t];
+    tables[t].rows = std::move(rows[t]);
+    for (std::size_t i = 0; i < sellers.size(); ++i)
+      if (owner[i] == comm.rank()) {
+        SellerEntry entry = sellers[i];
+        entry.rows = count[entry.seller];
+        tables[t].sellers.push_back(entry);
+      }
+  }
+  return tables;
+}
+
+// Renders every seller this rank holds into staging; returns the paths written (relative to
+// staging/deliveries), manifests after the data files of their seller.
+std::vector<std::string> export_tables(const std::string& staging, const Period& period,
+                                       const std::vector<LocalTable>& tables, const std::string& job_version) {
+  std::vector<std::string> written;
+  std::vector<std::size_t> cursor(tables.size(), 0);
+  for (std::size_t s = 0; s < tables[0].sellers.size(); ++s) {
+    SellerTables st;
+    st.seller = &tables[0].sellers[s];
+    for (std::size_t t = 0; t < tables.size(); ++t) {
+      ensure(tables[t].sellers[s].seller == st.seller->seller, "same sellers in every table");
+      st.schemas.push_back(tables[t].schema);
+      st.begin.push_back(tables[t].rows.data() + cursor[t]);
+      st.rows.push_back(tables[t].sellers[s].rows);
+      cursor[t] += static_cast<std::size_t>(tables[t].sellers[s].rows);
+    }
+    auto files = write_seller_delivery(staging + "/deliveries", period, st, job_version);
+    written.insert(written.end(), files.begin(), files.end());
+  }
+  return written;
+}
+
+// Moves the staged files into place. Data files first, manifests last: a reader that trusts the
+// manifest never sees files it does not describe.
+void publish_deliveries(const mpi::Comm& comm, const std::string& staging, const std::string& out,
+                        const std::vector<std::string>& written) {
+  comm.barrier();
+  const std::string deliveries = out + "/deliveries";
+  for (int manifests = 0; manifests < 2; ++manifests) {
+    for (const auto& relative : written) {
+      const bool is_manifest = relative.find("/manifests/") != std::string::npos;
+      if (is_manifest != (manifests == 1)) continue;
+      const std::string target = deliveries + "/" + relative;
+      make_dirs(fs::path(target).parent_path().string());
+      rename_path(staging + "/deliveries/" + relative, target);
+      fsync_dir(fs::path(target).parent_path().string());
+    }
+    comm.barrier();
+  }
+}
+
+// Creates the staging folder and takes the period's lock (rank 0); every rank gets the path.
+std::string open_staging(const mpi::Comm& comm, const std::string& out, const std::string& run_name,
+                         std::unique_ptr<PeriodLock>& lock) {
+  const auto bytes = on_root(comm, [&] {
+    make_dirs(out + "/runs");
+    lock = std::make_unique<PeriodLock>(out + "/runs/." + run_name + ".lock");
+    const std::string staging = out + "/.staging/" + run_name;
+    if (path_exists(staging)) remove_tree(staging);  // left by a run that died: we hold the lock
+    make_dirs(staging + "/deliveries");
+    make_dirs(staging + "/store");
+    make_dirs(staging + "/run");
+    return std::vector<char>(staging.begin(), staging.end());
+  });
+  return std::string(bytes.begin(), bytes.end());
+}
+
 }  // namespace
 
 JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
@@ -260,17 +351,7 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   clock.start("plan");
   const std::string run_name = period.name();
   std::unique_ptr<PeriodLock> lock;
-  const auto staging_bytes = on_root(comm, [&] {
-    make_dirs(o.out + "/runs");
-    lock = std::make_unique<PeriodLock>(o.out + "/runs/." + run_name + ".lock");
-    const std::string staging = o.out + "/.staging/" + run_name + "." + std::to_string(::getpid());
-    if (path_exists(staging)) remove_tree(staging);
-    make_dirs(staging + "/deliveries");
-    make_dirs(staging + "/store");
-    make_dirs(staging + "/run");
-    return std::vector<char>(staging.begin(), staging.end());
-  });
-  const std::string staging(staging_bytes.begin(), staging_bytes.end());
+  const std::string staging = open_staging(comm, o.out, run_name, lock);
   const Plan plan = plan_inputs(comm, o, period);
   clock.stop(static_cast<std::int64_t>(comm.is_root() ? plan.files.size() : 0), "feeds");
 
@@ -364,9 +445,9 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   for (std::size_t i = 0; i < sellers.size(); ++i) owner_of_seller[sellers[i]] = owner[i];
   const auto to_owner = [&](const auto& x) { return owner_of_seller.at(x.seller); };
   std::vector<std::vector<TableRow>> rows(4);
-  rows[0] = mpi::shuffle(comm, sales.rows, to_owner);
-  rows[1] = mpi::shuffle(comm, disbursed.rows, to_owner);
-  rows[2] = mpi::shuffle(comm, used.rows, to_owner);
+  rows[0] = std::move(sales.rows);
+  rows[1] = std::move(disbursed.rows);
+  rows[2] = std::move(used.rows);
   std::vector<BuyerFact> facts;
   for (auto* part : {&sales.facts, &disbursed.facts, &used.facts}) {
     auto moved = mpi::shuffle(comm, *part, to_owner);
@@ -375,23 +456,13 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   sales = {};
   disbursed = {};
   used = {};
-  rows[3] = build_buyers(facts);
+  rows[3] = build_buyers(facts);  // facts of a seller are all here now: buyers are local
   facts = {};
-  const auto& schemas = all_schemas();
-  std::vector<LocalTable> tables(4);
+  std::vector<SellerEntry> seller_entries;
+  for (const auto& s : sellers) seller_entries.push_back(SellerEntry{s, enrolled.at(s), 0});
+  std::vector<LocalTable> tables = arrange_by_seller(comm, seller_entries, owner, std::move(rows), /*shuffle=*/{true, true, true, false});
   std::int64_t local_rows = 0;
-  for (std::size_t t = 0; t < 4; ++t) {
-    sort_rows(*schemas[t], rows[t]);
-    tables[t].schema = schemas[t];
-    tables[t].rows = std::move(rows[t]);
-    local_rows += static_cast<std::int64_t>(tables[t].rows.size());
-    for (std::size_t i = 0; i < sellers.size(); ++i) {
-      if (owner[i] != comm.rank()) continue;
-      SellerEntry entry{sellers[i], enrolled.at(sellers[i]), 0};
-      for (const auto& r : tables[t].rows) entry.rows += r.seller == sellers[i];
-      tables[t].sellers.push_back(entry);
-    }
-  }
+  for (const auto& t : tables) local_rows += static_cast<std::int64_t>(t.rows.size());
   clock.stop(local_rows);
 
   // ---- store: all ranks write one HDF5 file together -------------------------------------------
@@ -408,22 +479,7 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
 
   // ---- export: each rank renders the deliveries of its sellers --------------------------------
   clock.start("export");
-  std::vector<std::string> written;
-  {
-    std::vector<std::size_t> cursor(4, 0);
-    for (std::size_t s = 0; s < tables[0].sellers.size(); ++s) {
-      SellerTables st;
-      st.seller = &tables[0].sellers[s];
-      for (std::size_t t = 0; t < 4; ++t) {
-        st.schemas.push_back(tables[t].schema);
-        st.begin.push_back(tables[t].rows.data() + cursor[t]);
-        st.rows.push_back(tables[t].sellers[s].rows);
-        cursor[t] += static_cast<std::size_t>(tables[t].sellers[s].rows);
-      }
-      auto files = write_seller_delivery(staging + "/deliveries", period, st, kJobVersion);
-      written.insert(written.end(), files.begin(), files.end());
-    }
-  }
+  const auto written = export_tables(staging, period, tables, kJobVersion);
   clock.stop(static_cast<std::int64_t>(tables[0].sellers.size()), "sellers");
 
   // ---- record: rejects, counters, balance ------------------------------------------------------
@@ -512,15 +568,7 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   const std::string deliveries = o.out + "/deliveries";
   const std::string run_dir = o.out + "/runs/" + run_name;
   const std::string store_path = o.out + "/store/" + store_name;
-  comm.barrier();
-  for (const auto& relative : written) {
-    // Data files first, manifest last (it is last in `written`): a reader that trusts the
-    // manifest never sees files it does not describe.
-    const std::string target = deliveries + "/" + relative;
-    make_dirs(fs::path(target).parent_path().string());
-    rename_path(staging + "/deliveries/" + relative, target);
-  }
-  comm.barrier();
+  publish_deliveries(comm, staging, o.out, written);
   on_root(comm, [&] {
     make_dirs(o.out + "/store");
     make_dirs(run_dir);
@@ -533,6 +581,55 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
     return std::vector<char>{};
   });
   return JobResult{store_path, deliveries, run_dir + "/report.json", delivered};
+}
+
+
+JobResult run_reexport(const mpi::Comm& comm, const JobOptions& o, const std::string& store_path) {
+  if (o.out.empty()) fail(ExitCode::bad_arguments, "--out is required");
+  on_root(comm, [&] {
+    if (!fs::is_regular_file(store_path)) fail(ExitCode::bad_arguments, "--store " + store_path + " is not a file");
+    return std::vector<char>{};
+  });
+  PhaseClock clock(comm, o.progress);
+  clock.start("read-store");
+  auto contents = read_store(comm, store_path, all_schemas());
+  const Period period = make_period(contents.attrs.cadence, contents.attrs.period);
+  std::int64_t read_rows = 0;
+  for (const auto& t : contents.tables) read_rows += static_cast<std::int64_t>(t.rows.size());
+  clock.stop(read_rows);
+
+  clock.start("by-seller");
+  // The index of the first table lists every seller of the run, with or without rows.
+  const auto sellers = mpi::allgather_items(comm, contents.tables[0].sellers);
+  std::vector<std::int64_t> weight(sellers.size(), 1);
+  {
+    std::unordered_map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < sellers.size(); ++i) index[sellers[i].seller] = i;
+    for (const auto& t : contents.tables)
+      for (const auto& r : t.rows) weight[index.at(r.seller)] += 1;
+    weight = comm.sum(weight);
+  }
+  std::vector<std::string> names;
+  for (const auto& s : sellers) names.push_back(s.seller);
+  const auto owner = assign_by_weight(comm.size(), weight);
+  std::vector<std::vector<TableRow>> rows;
+  for (auto& t : contents.tables) rows.push_back(std::move(t.rows));
+  const auto tables = arrange_by_seller(comm, sellers, owner, std::move(rows), {true, true, true, true});
+  clock.stop(read_rows);
+
+  const std::string run_name = period.name();
+  std::unique_ptr<PeriodLock> lock;
+  const std::string staging = open_staging(comm, o.out, run_name, lock);
+  clock.start("export");
+  const auto written = export_tables(staging, period, tables, contents.attrs.job_version);
+  clock.stop(static_cast<std::int64_t>(tables[0].sellers.size()), "sellers");
+  publish_deliveries(comm, staging, o.out, written);
+  on_root(comm, [&] {
+    remove_tree(staging);
+    return std::vector<char>{};
+  });
+  const std::int64_t delivered = comm.sum(static_cast<std::int64_t>(tables[0].sellers.size()));
+  return JobResult{store_path, o.out + "/deliveries", "", delivered};
 }
 
 }  // namespace ba

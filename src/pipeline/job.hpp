@@ -29,4 +29,8 @@ struct JobResult {
 // Collective. Throws ba::Failure on any error (the caller ends all ranks with its code).
 JobResult run_job(const mpi::Comm& comm, const JobOptions& options);
 
+// Collective. Writes the deliveries of a store again (without reading the feeds) and publishes
+// them under options.out: byte-identical to the run that wrote the store.
+JobResult run_reexport(const mpi::Comm& comm, const JobOptions& options, const std::string& store_path);
+
 }  // namespace ba

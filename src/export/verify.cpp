@@ -1,0 +1,156 @@
+#include "export/verify.hpp"
+
+#include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
+
+#include <filesystem>
+#include <map>
+
+#include "common/error.hpp"
+#include "common/file.hpp"
+#include "common/money.hpp"
+#include "common/sha256.hpp"
+#include "csv/fields.hpp"
+
+namespace ba {
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace pt = boost::property_tree;
+
+// Splits a whole CSV text into records (RFC 4180: quoted line feeds stay inside a record).
+std::vector<std::vector<std::string>> parse_csv(const std::string& text, bool& well_formed) {
+  std::vector<std::vector<std::string>> records;
+  well_formed = true;
+  std::size_t start = 0;
+  bool quoted = false;
+  std::vector<std::string_view> fields;
+  std::string scratch;
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    if (i < text.size() && text[i] == '"') quoted = !quoted;
+    if (i == text.size() || (text[i] == '\n' && !quoted)) {
+      if (i == text.size() && start == i) break;
+      if (csv::split_fields(std::string_view(text).substr(start, i - start), fields, scratch) != csv::FieldStatus::ok)
+        well_formed = false;
+      records.emplace_back(fields.begin(), fields.end());
+      start = i + 1;
+    }
+  }
+  if (quoted) well_formed = false;
+  return records;
+}
+
+void verify_manifest(const fs::path& manifest, VerifyReport& report) {
+  pt::ptree tree;
+  try {
+    pt::read_json(manifest.string(), tree);
+  } catch (const pt::json_parser_error& e) {
+    report.problems.push_back(manifest.string() + ": not a valid manifest: " + e.what());
+    return;
+  }
+  report.manifests += 1;
+  const fs::path seller_dir = manifest.parent_path().parent_path();
+  const auto files = tree.get_child_optional("files");
+  if (!files) {
+    report.problems.push_back(manifest.string() + ": lists no files");
+    return;
+  }
+  for (const auto& [unused, file] : *files) {
+    report.files += 1;
+    const std::string relative = file.get<std::string>("path", "");
+    const fs::path path = seller_dir / relative;
+    const std::string where = path.string() + ": ";
+    if (relative.empty() || relative.find("..") != std::string::npos) {
+      report.problems.push_back(manifest.string() + ": a file entry has no valid path");
+      continue;
+    }
+    if (!fs::is_regular_file(path)) {
+      report.problems.push_back(where + "missing (listed in " + manifest.filename().string() + ")");
+      continue;
+    }
+    const std::string content = read_file(path.string());
+    if (std::to_string(content.size()) != file.get<std::string>("bytes", ""))
+      report.problems.push_back(where + "size " + std::to_string(content.size()) + " bytes, manifest says " +
+                                file.get<std::string>("bytes", "?"));
+    if (sha256_hex(content) != file.get<std::string>("sha256", ""))
+      report.problems.push_back(where + "SHA-256 differs from the manifest");
+    bool well_formed = true;
+    const auto records = parse_csv(content, well_formed);
+    if (!well_formed || records.empty()) {
+      report.problems.push_back(where + "not a well-formed CSV file with a header");
+      continue;
+    }
+    const auto rows = static_cast<std::int64_t>(records.size()) - 1;
+    if (std::to_string(rows) != file.get<std::string>("rows", ""))
+      report.problems.push_back(where + std::to_string(rows) + " rows, manifest says " + file.get<std::string>("rows", "?"));
+
+    // Control totals: recompute every listed amount per currency from the file itself.
+    const auto& header = records.front();
+    std::map<std::string, std::size_t> column;
+    for (std::size_t c = 0; c < header.size(); ++c) column[header[c]] = c;
+    std::map<std::string, std::map<std::string, Micros>> actual;  // currency -> column -> sum
+    pt::ptree totals;
+    if (const auto listed_totals = file.get_child_optional("control_totals")) totals = *listed_totals;
+    std::vector<std::string> amount_columns;
+    for (const auto& [currency, sums] : totals)
+      for (const auto& [name, value] : sums)
+        if (std::find(amount_columns.begin(), amount_columns.end(), name) == amount_columns.end())
+          amount_columns.push_back(name);
+    if (!column.count("currency")) {
+      report.problems.push_back(where + "has no currency column");
+      continue;
+    }
+    for (std::size_t r = 1; r < records.size(); ++r) {
+      const auto& rec = records[r];
+      if (rec.size() != header.size()) {
+        report.problems.push_back(where + "row " + std::to_string(r) + " has " + std::to_string(rec.size()) + " cells");
+        continue;
+      }
+      auto& sums = actual[rec[column["currency"]]];
+      for (const auto& name : amount_columns) {
+        if (!column.count(name)) continue;
+        const auto v = parse_amount(rec[column[name]]);
+        if (!v) {
+          report.problems.push_back(where + "row " + std::to_string(r) + ": " + name + " is not an amount");
+          continue;
+        }
+        sums[name] = add_checked(sums[name], *v);
+      }
+    }
+    std::map<std::string, std::map<std::string, Micros>> listed;
+    for (const auto& [currency, sums] : totals)
+      for (const auto& [name, value] : sums) {
+        const auto v = parse_amount(value.get_value<std::string>());
+        if (!v) report.problems.push_back(where + "manifest total " + currency + " " + name + " is not an amount");
+        listed[currency][name] = v.value_or(0);
+      }
+    for (auto& [currency, sums] : actual)
+      for (const auto& name : amount_columns) sums.try_emplace(name, 0);
+    if (actual != listed)
+      report.problems.push_back(where + "control totals per currency differ from the manifest");
+  }
+}
+
+}  // namespace
+
+VerifyReport verify_deliveries(const std::string& deliveries_root, const std::string& manifest_name) {
+  VerifyReport report;
+  if (!fs::is_directory(deliveries_root)) fail(ExitCode::bad_arguments, "no delivery folder " + deliveries_root);
+  std::vector<fs::path> manifests;
+  for (const auto& seller : fs::directory_iterator(deliveries_root)) {
+    const fs::path dir = seller.path() / "manifests";
+    if (!fs::is_directory(dir)) continue;
+    for (const auto& m : fs::directory_iterator(dir))
+      if (m.path().extension() == ".json" && (manifest_name.empty() || m.path().filename() == manifest_name))
+        manifests.push_back(m.path());
+  }
+  std::sort(manifests.begin(), manifests.end());
+  for (const auto& m : manifests) verify_manifest(m, report);
+  if (report.manifests == 0)
+    report.problems.push_back("no manifest" + (manifest_name.empty() ? std::string() : " " + manifest_name) + " under " +
+                              deliveries_root);
+  return report;
+}
+
+}  // namespace ba
