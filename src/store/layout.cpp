@@ -1,0 +1,187 @@
+#include "store/layout.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace ba::store {
+
+void RecordLayout::add_string(const std::string& name, std::size_t width) {
+  ensure(width >= 1, "string field width is at least 1");
+  fields.push_back(Field{name, true, size, width});
+  size += width;
+}
+
+void RecordLayout::add_int64(const std::string& name) {
+  fields.push_back(Field{name, false, size, sizeof(std::int64_t)});
+  size += sizeof(std::int64_t);
+}
+
+std::size_t RecordLayout::find(std::string_view name) const {
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (fields[i].name == name) return i;
+  }
+  return fields.size();
+}
+
+bool is_string_kind(ColumnKind kind) { return kind == ColumnKind::text || kind == ColumnKind::date; }
+
+const char* kind_name(ColumnKind kind) {
+  switch (kind) {
+    case ColumnKind::text: return "text";
+    case ColumnKind::amount: return "amount";
+    case ColumnKind::date: return "date";
+    case ColumnKind::count: return "count";
+  }
+  ensure(false, "unknown column kind");
+  return "";
+}
+
+TableWidths local_widths(const LocalTable& table) {
+  ensure(table.schema != nullptr, "table has a schema");
+  const auto& columns = table.schema->columns;
+  TableWidths widths;
+  widths.columns.assign(columns.size(), 0);
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    if (is_string_kind(columns[c].kind)) widths.columns[c] = 1;
+  }
+  for (const auto& seller : table.sellers) {
+    widths.seller = std::max(widths.seller, seller.seller.size());
+    widths.folder = std::max(widths.folder, seller.folder.size());
+  }
+  for (const auto& row : table.rows) {
+    widths.seller = std::max(widths.seller, row.seller.size());
+    for (std::size_t c = 0; c < columns.size() && c < row.cells.size(); ++c) {
+      if (is_string_kind(columns[c].kind)) widths.columns[c] = std::max(widths.columns[c], row.cells[c].text.size());
+    }
+  }
+  return widths;
+}
+
+RecordLayout row_layout(const TableSchema& schema, const TableWidths& widths) {
+  ensure(widths.columns.size() == schema.columns.size(), "one width per column");
+  RecordLayout layout;
+  layout.add_string(kSellerMember, widths.seller);
+  for (std::size_t c = 0; c < schema.columns.size(); ++c) {
+    const Column& column = schema.columns[c];
+    if (is_string_kind(column.kind)) {
+      layout.add_string(column.name, widths.columns[c]);
+    } else {
+      layout.add_int64(column.name);
+    }
+  }
+  return layout;
+}
+
+RecordLayout seller_index_layout(const TableWidths& widths) {
+  RecordLayout layout;
+  layout.add_string(kSellerMember, widths.seller);
+  layout.add_string(kFolderMember, widths.folder);
+  layout.add_int64(kFirstRowMember);
+  layout.add_int64(kRowCountMember);
+  return layout;
+}
+
+void put_string(char* record, const Field& field, std::string_view value) {
+  ensure(field.is_string && value.size() <= field.width, "string fits its field");
+  std::memcpy(record + field.offset, value.data(), value.size());
+  std::memset(record + field.offset + value.size(), 0, field.width - value.size());
+}
+
+void put_int64(char* record, const Field& field, std::int64_t value) {
+  ensure(!field.is_string, "int64 field");
+  std::memcpy(record + field.offset, &value, sizeof value);
+}
+
+std::string get_string(const char* record, const Field& field) {
+  std::size_t width = field.width;
+  const char* begin = record + field.offset;
+  while (width > 0 && begin[width - 1] == '\0') --width;
+  return std::string(begin, width);
+}
+
+std::int64_t get_int64(const char* record, const Field& field) {
+  std::int64_t value = 0;
+  std::memcpy(&value, record + field.offset, sizeof value);
+  return value;
+}
+
+void pack_rows(const RecordLayout& layout, const LocalTable& table, std::size_t begin, std::size_t end,
+               std::vector<char>& out) {
+  ensure(begin <= end && end <= table.rows.size(), "row range within the table");
+  const auto& columns = table.schema->columns;
+  ensure(layout.fields.size() == columns.size() + 1, "one field per column plus the seller");
+  out.assign((end - begin) * layout.size, '\0');
+  for (std::size_t r = begin; r < end; ++r) {
+    const TableRow& row = table.rows[r];
+    ensure(row.cells.size() == columns.size(), "one cell per column");
+    char* record = out.data() + (r - begin) * layout.size;
+    put_string(record, layout.fields[0], row.seller);
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      const Field& field = layout.fields[c + 1];
+      if (field.is_string) {
+        put_string(record, field, row.cells[c].text);
+      } else {
+        put_int64(record, field, row.cells[c].number);
+      }
+    }
+  }
+}
+
+TableRow unpack_row(const RecordLayout& layout, const TableSchema& schema, const char* record) {
+  ensure(layout.fields.size() == schema.columns.size() + 1, "one field per column plus the seller");
+  TableRow row;
+  row.seller = get_string(record, layout.fields[0]);
+  row.cells.resize(schema.columns.size());
+  for (std::size_t c = 0; c < schema.columns.size(); ++c) {
+    const Field& field = layout.fields[c + 1];
+    if (field.is_string) {
+      row.cells[c].text = get_string(record, field);
+    } else {
+      row.cells[c].number = get_int64(record, field);
+    }
+  }
+  return row;
+}
+
+void pack_index_entry(const RecordLayout& layout, const IndexEntry& entry, char* record) {
+  ensure(layout.fields.size() == 4, "seller index record has four fields");
+  put_string(record, layout.fields[0], entry.seller);
+  put_string(record, layout.fields[1], entry.folder);
+  put_int64(record, layout.fields[2], entry.first_row);
+  put_int64(record, layout.fields[3], entry.row_count);
+}
+
+IndexEntry unpack_index_entry(const RecordLayout& layout, const char* record) {
+  ensure(layout.fields.size() == 4, "seller index record has four fields");
+  IndexEntry entry;
+  entry.seller = get_string(record, layout.fields[0]);
+  entry.folder = get_string(record, layout.fields[1]);
+  entry.first_row = get_int64(record, layout.fields[2]);
+  entry.row_count = get_int64(record, layout.fields[3]);
+  return entry;
+}
+
+bool text_has_nul(std::string_view text) { return text.find('\0') != std::string_view::npos; }
+
+int seller_owner(std::int64_t position, std::int64_t first_row, std::int64_t row_count, std::int64_t total_sellers,
+                 std::int64_t total_rows, int ranks) {
+  ensure(ranks >= 1 && total_sellers >= 1 && position >= 0 && position < total_sellers && first_row >= 0 &&
+             row_count >= 0 && total_rows >= 0,
+         "seller_owner arguments in range");
+  // Weight before this seller: its rows plus one per earlier seller. Twice the midpoint keeps it
+  // an integer; 128-bit products cannot overflow.
+  using Wide = __int128;
+  const Wide total_weight = static_cast<Wide>(total_rows) + total_sellers;
+  const Wide twice_mid = 2 * (static_cast<Wide>(first_row) + position) + row_count + 1;
+  const Wide owner = twice_mid * ranks / (2 * total_weight);
+  return static_cast<int>(std::min<Wide>(owner, ranks - 1));
+}
+
+std::pair<std::int64_t, std::int64_t> even_share(std::int64_t total, int rank, int ranks) {
+  using Wide = __int128;
+  const auto begin = static_cast<std::int64_t>(static_cast<Wide>(total) * rank / ranks);
+  const auto end = static_cast<std::int64_t>(static_cast<Wide>(total) * (rank + 1) / ranks);
+  return {begin, end};
+}
+
+}  // namespace ba::store

@@ -1,0 +1,553 @@
+#include "store/store.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "h5/h5.hpp"
+#include "store/layout.hpp"
+
+namespace ba {
+
+namespace {
+
+using store::Field;
+using store::IndexEntry;
+using store::RecordLayout;
+using store::TableWidths;
+
+std::uint32_t g_last_write_cause = 0;
+std::int64_t g_transfer_bytes = std::int64_t{256} << 20;
+
+// ---- agreeing on failures ------------------------------------------------------------------
+// A check that fails on one rank only must fail on every rank, or the others would walk into the
+// next collective call and wait forever. Each rank records its first problem; one reduction tells
+// every rank the worst code, and the ranks that saw nothing throw a message saying so.
+class Problems {
+ public:
+  void add(ExitCode code, const std::string& message) {
+    if (code_ == ExitCode::ok) {
+      code_ = code;
+      message_ = message;
+    }
+  }
+  bool any() const { return code_ != ExitCode::ok; }
+
+  void agree(const mpi::Comm& comm, const std::string& context) const {
+    const std::int64_t worst = comm.max(static_cast<std::int64_t>(code_));
+    if (worst == 0) return;
+    if (any()) fail(code_, context + ": " + message_);
+    fail(static_cast<ExitCode>(worst), context + ": failed on another rank (see that rank's message)");
+  }
+
+ private:
+  ExitCode code_ = ExitCode::ok;
+  std::string message_;
+};
+
+std::string object_path(const std::string& file, const std::string& object) { return file + ":" + object; }
+std::string table_object(const std::string& table) { return "/tables/" + table; }
+
+// The HDF5 compound type with exactly `layout`'s packed offsets. `strings` supplies the type of
+// string field i (the reader reuses the file's own string types so that no conversion happens);
+// when empty, fixed-length null-padded UTF-8 strings of the field widths are made.
+h5::Datatype record_type(const RecordLayout& layout, const std::vector<h5::Datatype>& strings, std::string_view where) {
+  h5::Datatype type = h5::compound_type(layout.size, where);
+  for (std::size_t i = 0; i < layout.fields.size(); ++i) {
+    const Field& field = layout.fields[i];
+    if (!field.is_string) {
+      h5::insert_member(type, field.name, field.offset, H5T_NATIVE_INT64, where);
+    } else if (!strings.empty()) {
+      h5::insert_member(type, field.name, field.offset, strings[i].id(), where);
+    } else {
+      const h5::Datatype member = h5::fixed_string_type(field.width, where);
+      h5::insert_member(type, field.name, field.offset, member.id(), where);
+    }
+  }
+  return type;
+}
+
+// ---- bounded collective transfers ------------------------------------------------------------
+// Every rank moves `local_count` records starting at record `global_offset` of `dataset`, in
+// rounds of at most g_transfer_bytes each. All ranks run the same number of rounds (the max),
+// a rank with nothing left selecting none, so every H5Dwrite/H5Dread is matched on every rank.
+struct Transfer {
+  const mpi::Comm& comm;
+  const h5::Dataset& dataset;
+  const h5::Datatype& type;
+  std::size_t record_size;
+  std::string where;
+
+  std::int64_t records_per_round() const {
+    return std::max<std::int64_t>(1, g_transfer_bytes / static_cast<std::int64_t>(record_size));
+  }
+  std::int64_t rounds(std::int64_t local_count) const {
+    const std::int64_t per_round = records_per_round();
+    return comm.max((local_count + per_round - 1) / per_round);
+  }
+
+  // fill(begin, end, buffer) packs local records [begin, end) into buffer.
+  template <class Fill>
+  void write(std::int64_t global_offset, std::int64_t local_count, Fill fill) const {
+    const std::int64_t per_round = records_per_round();
+    const std::int64_t round_count = rounds(local_count);
+    if (round_count == 0) return;  // nothing anywhere (a 0-extent dataset): no transfer at all
+    const h5::PropertyList dxpl = h5::collective_transfer();
+    const h5::Dataspace file_space = h5::dataset_space(dataset, where);
+    std::vector<char> buffer;
+    for (std::int64_t round = 0; round < round_count; ++round) {
+      const std::int64_t begin = std::min(round * per_round, local_count);
+      const std::int64_t count = std::min(per_round, local_count - begin);
+      fill(static_cast<std::size_t>(begin), static_cast<std::size_t>(begin + count), buffer);
+      ensure(buffer.size() == static_cast<std::size_t>(count) * record_size, "packed buffer size");
+      const h5::Dataspace memory_space = h5::vector_space(static_cast<hsize_t>(count), where);
+      h5::select_range(file_space, static_cast<hsize_t>(global_offset + begin), static_cast<hsize_t>(count), where);
+      const char dummy = 0;  // a valid address for empty selections
+      h5::write(dataset, type, memory_space, file_space, dxpl, buffer.empty() ? &dummy : buffer.data(), where);
+      g_last_write_cause |= h5::no_collective_cause(dxpl, where);
+    }
+  }
+
+  // take(begin, count, buffer) consumes records [begin, begin + count) of this rank's range.
+  template <class Take>
+  void read(std::int64_t global_offset, std::int64_t local_count, Take take) const {
+    const std::int64_t per_round = records_per_round();
+    const std::int64_t round_count = rounds(local_count);
+    if (round_count == 0) return;
+    const h5::PropertyList dxpl = h5::collective_transfer();
+    const h5::Dataspace file_space = h5::dataset_space(dataset, where);
+    std::vector<char> buffer;
+    for (std::int64_t round = 0; round < round_count; ++round) {
+      const std::int64_t begin = std::min(round * per_round, local_count);
+      const std::int64_t count = std::min(per_round, local_count - begin);
+      buffer.assign(static_cast<std::size_t>(count) * record_size + 1, '\0');
+      const h5::Dataspace memory_space = h5::vector_space(static_cast<hsize_t>(count), where);
+      h5::select_range(file_space, static_cast<hsize_t>(global_offset + begin), static_cast<hsize_t>(count), where);
+      h5::read(dataset, type, memory_space, file_space, dxpl, buffer.data(), where);
+      take(begin, count, buffer.data());
+    }
+  }
+};
+
+// ---- write: input checks ---------------------------------------------------------------------
+
+// What must be identical on every rank, as bytes: the attributes and each table's schema.
+std::vector<char> shared_description(const StoreAttributes& attrs, const std::vector<LocalTable>& tables) {
+  std::vector<char> bytes;
+  encode(attrs.cadence, bytes);
+  encode(attrs.period, bytes);
+  encode(attrs.job_version, bytes);
+  encode(attrs.input_digest, bytes);
+  encode(static_cast<std::int64_t>(attrs.schema_version), bytes);
+  encode(attrs.amount_scale, bytes);
+  encode(static_cast<std::uint64_t>(tables.size()), bytes);
+  for (const auto& table : tables) {
+    if (table.schema == nullptr) {
+      encode(std::string("\0(no schema)", 12), bytes);
+      continue;
+    }
+    encode(table.schema->name, bytes);
+    for (const auto& column : table.schema->columns) {
+      encode(column.name, bytes);
+      encode(column.kind, bytes);
+    }
+    for (std::size_t index : table.schema->sort_by) encode(static_cast<std::uint64_t>(index), bytes);
+  }
+  return bytes;
+}
+
+void check_schema(const TableSchema& schema, std::set<std::string>& table_names, Problems& problems) {
+  const std::string& name = schema.name;
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos || store::text_has_nul(name)) {
+    problems.add(ExitCode::internal, "table name '" + name + "' cannot name an HDF5 group");
+  }
+  if (!table_names.insert(name).second) problems.add(ExitCode::internal, "table '" + name + "' is given twice");
+  std::set<std::string> columns;
+  for (const auto& column : schema.columns) {
+    if (column.name.empty() || column.name == store::kSellerMember || store::text_has_nul(column.name) ||
+        !columns.insert(column.name).second) {
+      problems.add(ExitCode::internal,
+                   "table '" + name + "' column '" + column.name + "' is empty, repeated or reserved");
+    }
+  }
+  for (std::size_t index : schema.sort_by) {
+    if (index >= schema.columns.size())
+      problems.add(ExitCode::internal, "table '" + name + "' sorts by a missing column");
+  }
+}
+
+void check_local_table(const LocalTable& table, Problems& problems) {
+  const TableSchema& schema = *table.schema;
+  const std::string context = "table '" + schema.name + "'";
+  std::size_t row = 0;
+  for (const auto& seller : table.sellers) {
+    if (store::text_has_nul(seller.seller) || store::text_has_nul(seller.folder)) {
+      problems.add(ExitCode::bad_input, context + " seller '" + seller.seller + "': NUL byte in seller or folder");
+    }
+    if (seller.rows < 0 || static_cast<std::size_t>(seller.rows) > table.rows.size() - row) {
+      problems.add(ExitCode::internal, context + " seller '" + seller.seller + "': row count does not match the rows");
+      return;
+    }
+    for (const std::size_t end = row + static_cast<std::size_t>(seller.rows); row < end; ++row) {
+      const TableRow& r = table.rows[row];
+      if (r.seller != seller.seller) {
+        problems.add(ExitCode::internal, context + " row " + std::to_string(row) + " of seller '" + r.seller +
+                                             "' is filed under seller '" + seller.seller + "'");
+      }
+      if (r.cells.size() != schema.columns.size()) {
+        problems.add(ExitCode::internal, context + " row " + std::to_string(row) + " has " +
+                                             std::to_string(r.cells.size()) + " cells for " +
+                                             std::to_string(schema.columns.size()) + " columns");
+        continue;
+      }
+      for (std::size_t c = 0; c < r.cells.size(); ++c) {
+        if (store::is_string_kind(schema.columns[c].kind) && store::text_has_nul(r.cells[c].text)) {
+          problems.add(ExitCode::bad_input, context + " seller '" + seller.seller + "' column '" +
+                                                schema.columns[c].name + "': NUL byte in text");
+        }
+      }
+    }
+  }
+  if (row != table.rows.size()) {
+    problems.add(ExitCode::internal,
+                 context + ": " + std::to_string(table.rows.size() - row) + " rows belong to no seller entry");
+  }
+}
+
+void check_write_input(const mpi::Comm& comm, const StoreAttributes& attrs, const std::vector<LocalTable>& tables,
+                       const std::string& path) {
+  Problems problems;
+  for (const std::string* text : {&attrs.cadence, &attrs.period, &attrs.job_version, &attrs.input_digest}) {
+    if (store::text_has_nul(*text)) problems.add(ExitCode::internal, "a store attribute contains a NUL byte");
+  }
+  std::set<std::string> table_names;
+  for (const auto& table : tables) {
+    if (table.schema == nullptr) {
+      problems.add(ExitCode::internal, "a table has no schema");
+      continue;
+    }
+    check_schema(*table.schema, table_names, problems);
+    check_local_table(table, problems);
+  }
+  // The same attributes and schemas everywhere: compare with rank 0's.
+  const std::vector<char> mine = shared_description(attrs, tables);
+  std::vector<char> root = mine;
+  comm.broadcast(root, 0);
+  if (root != mine) {
+    problems.add(ExitCode::internal,
+                 "rank " + std::to_string(comm.rank()) + " passed tables or attributes that differ from rank 0's");
+  }
+  problems.agree(comm, "write_store " + path);
+}
+
+// ---- write -----------------------------------------------------------------------------------
+
+// Field widths agreed by all ranks (max over ranks; one reduction per width, few per table).
+TableWidths global_widths(const mpi::Comm& comm, const LocalTable& table) {
+  TableWidths widths = store::local_widths(table);
+  const auto agree = [&](std::size_t& width) {
+    width = static_cast<std::size_t>(comm.max(static_cast<std::int64_t>(width)));
+  };
+  agree(widths.seller);
+  agree(widths.folder);
+  for (std::size_t c = 0; c < widths.columns.size(); ++c) {
+    if (store::is_string_kind(table.schema->columns[c].kind)) agree(widths.columns[c]);
+  }
+  return widths;
+}
+
+void write_table(const mpi::Comm& comm, const std::string& path, const h5::Group& tables_group,
+                 const LocalTable& table) {
+  const TableSchema& schema = *table.schema;
+  const std::string where = object_path(path, table_object(schema.name));
+  h5::Group group = h5::create_group(tables_group.id(), schema.name, where);
+
+  std::vector<std::string> names, kinds, sort_by;
+  for (const auto& column : schema.columns) {
+    names.push_back(column.name);
+    kinds.push_back(store::kind_name(column.kind));
+  }
+  for (std::size_t index : schema.sort_by) sort_by.push_back(schema.columns[index].name);
+  h5::write_attribute(group.id(), "columns", names, where);
+  h5::write_attribute(group.id(), "column_kinds", kinds, where);
+  h5::write_attribute(group.id(), "sort_by", sort_by, where);
+
+  const TableWidths widths = global_widths(comm, table);
+  const auto local_rows = static_cast<std::int64_t>(table.rows.size());
+  const auto local_sellers = static_cast<std::int64_t>(table.sellers.size());
+  const std::vector<std::int64_t> offsets =
+      comm.exclusive_prefix_sum(std::vector<std::int64_t>{local_rows, local_sellers});
+  const std::vector<std::int64_t> totals = comm.sum(std::vector<std::int64_t>{local_rows, local_sellers});
+  const h5::PropertyList dcpl = h5::contiguous_no_fill_creation();
+
+  {  // rows
+    const std::string rows_where = where + "/rows";
+    const RecordLayout layout = store::row_layout(schema, widths);
+    const h5::Datatype type = record_type(layout, {}, rows_where);
+    h5::Dataset dataset = h5::create_dataset(
+        group.id(), "rows", type, h5::vector_space(static_cast<hsize_t>(totals[0]), rows_where), dcpl, rows_where);
+    // The memory buffer has the file type's packed layout: type conversion is a no-op.
+    Transfer{comm, dataset, type, layout.size, rows_where}.write(
+        offsets[0], local_rows, [&](std::size_t begin, std::size_t end, std::vector<char>& buffer) {
+          store::pack_rows(layout, table, begin, end, buffer);
+        });
+    dataset.close(rows_where);
+  }
+  {  // seller_index
+    const std::string index_where = where + "/seller_index";
+    const RecordLayout layout = store::seller_index_layout(widths);
+    const h5::Datatype type = record_type(layout, {}, index_where);
+    h5::Dataset dataset =
+        h5::create_dataset(group.id(), "seller_index", type,
+                           h5::vector_space(static_cast<hsize_t>(totals[1]), index_where), dcpl, index_where);
+    std::vector<std::int64_t> first_rows(table.sellers.size());
+    std::int64_t next = offsets[0];
+    for (std::size_t s = 0; s < table.sellers.size(); ++s) {
+      first_rows[s] = next;
+      next += table.sellers[s].rows;
+    }
+    Transfer{comm, dataset, type, layout.size, index_where}.write(
+        offsets[1], local_sellers, [&](std::size_t begin, std::size_t end, std::vector<char>& buffer) {
+          buffer.assign((end - begin) * layout.size, '\0');
+          for (std::size_t s = begin; s < end; ++s) {
+            const SellerEntry& seller = table.sellers[s];
+            store::pack_index_entry(layout, IndexEntry{seller.seller, seller.folder, first_rows[s], seller.rows},
+                                    buffer.data() + (s - begin) * layout.size);
+          }
+        });
+    dataset.close(index_where);
+  }
+  group.close(where);
+}
+
+// ---- read ------------------------------------------------------------------------------------
+
+// The packed native record type matching a stored compound, and its layout. String members keep
+// the file's own string type; integer members must be 64-bit and are read as native int64.
+struct StoredRecord {
+  RecordLayout layout;
+  h5::Datatype type;
+};
+
+StoredRecord stored_record(const h5::Dataset& dataset, const std::vector<std::pair<std::string, bool>>& expected,
+                           const std::string& where) {
+  const h5::Datatype file_type = h5::dataset_type(dataset, where);
+  const auto mismatch = [&](const std::string& why) {
+    fail(ExitCode::io_failure, "store " + where + " has an unexpected record type: " + why);
+  };
+  if (H5Tget_class(file_type.id()) != H5T_COMPOUND) mismatch("not a compound");
+  const int members = h5::check(H5Tget_nmembers(file_type.id()), "H5Tget_nmembers", where);
+  if (static_cast<std::size_t>(members) != expected.size()) {
+    mismatch(std::to_string(members) + " members, expected " + std::to_string(expected.size()));
+  }
+  StoredRecord record;
+  std::vector<h5::Datatype> strings;
+  for (unsigned i = 0; i < static_cast<unsigned>(members); ++i) {
+    char* raw_name = H5Tget_member_name(file_type.id(), i);
+    if (raw_name == nullptr) h5::fail_call("H5Tget_member_name", where);
+    const std::string name(raw_name);
+    H5free_memory(raw_name);
+    const auto& [expected_name, expected_string] = expected[i];
+    if (name != expected_name)
+      mismatch("member " + std::to_string(i) + " is '" + name + "', expected '" + expected_name + "'");
+    h5::Datatype member(h5::check(H5Tget_member_type(file_type.id(), i), "H5Tget_member_type", where));
+    const H5T_class_t member_class = H5Tget_class(member.id());
+    const std::size_t size = H5Tget_size(member.id());
+    if (expected_string) {
+      const htri_t variable = h5::check(H5Tis_variable_str(member.id()), "H5Tis_variable_str", where);
+      if (member_class != H5T_STRING || variable > 0 || size == 0)
+        mismatch("'" + name + "' is not a fixed-length string");
+      record.layout.add_string(name, size);
+      strings.push_back(std::move(member));
+    } else {
+      if (member_class != H5T_INTEGER || size != sizeof(std::int64_t))
+        mismatch("'" + name + "' is not a 64-bit integer");
+      record.layout.add_int64(name);
+      strings.emplace_back();  // placeholder: integer members use H5T_NATIVE_INT64
+    }
+  }
+  record.type = record_type(record.layout, strings, where);
+  return record;
+}
+
+void check_table_attributes(const h5::Group& group, const TableSchema& schema, const std::string& where) {
+  std::vector<std::string> names, kinds;
+  for (const auto& column : schema.columns) {
+    names.push_back(column.name);
+    kinds.push_back(store::kind_name(column.kind));
+  }
+  const auto join = [](const std::vector<std::string>& list) {
+    std::string out;
+    for (const auto& item : list) out += (out.empty() ? "" : ",") + item;
+    return out;
+  };
+  const auto stored_names = h5::read_strings_attribute(group.id(), "columns", where);
+  const auto stored_kinds = h5::read_strings_attribute(group.id(), "column_kinds", where);
+  if (stored_names != names || stored_kinds != kinds) {
+    fail(ExitCode::io_failure, "store " + where + " has columns [" + join(stored_names) + "] of kinds [" +
+                                   join(stored_kinds) + "], the job expects [" + join(names) + "] of kinds [" +
+                                   join(kinds) + "]");
+  }
+}
+
+LocalTable read_table(const mpi::Comm& comm, const std::string& path, const h5::File& file, const TableSchema& schema) {
+  const std::string where = object_path(path, table_object(schema.name));
+  h5::Group group = h5::open_group(file.id(), table_object(schema.name), where);
+  check_table_attributes(group, schema, where);
+
+  // Every rank reads an even share of the seller index, decides which rank owns each of those
+  // sellers, and sends the entries there; no rank reads the whole index or more rows than its own.
+  const std::string index_where = where + "/seller_index";
+  h5::Dataset index = h5::open_dataset(group.id(), "seller_index", index_where);
+  const StoredRecord index_record = stored_record(index,
+                                                  {{store::kSellerMember, true},
+                                                   {store::kFolderMember, true},
+                                                   {store::kFirstRowMember, false},
+                                                   {store::kRowCountMember, false}},
+                                                  index_where);
+  const auto total_sellers =
+      static_cast<std::int64_t>(h5::vector_length(h5::dataset_space(index, index_where), index_where));
+
+  const std::string rows_where = where + "/rows";
+  h5::Dataset rows = h5::open_dataset(group.id(), "rows", rows_where);
+  std::vector<std::pair<std::string, bool>> row_members{{store::kSellerMember, true}};
+  for (const auto& column : schema.columns) row_members.emplace_back(column.name, store::is_string_kind(column.kind));
+  const StoredRecord row_record = stored_record(rows, row_members, rows_where);
+  const auto total_rows = static_cast<std::int64_t>(h5::vector_length(h5::dataset_space(rows, rows_where), rows_where));
+
+  const auto [share_begin, share_end] = store::even_share(total_sellers, comm.rank(), comm.size());
+  std::vector<IndexEntry> share;
+  share.reserve(static_cast<std::size_t>(share_end - share_begin));
+  Transfer{comm, index, index_record.type, index_record.layout.size, index_where}.read(
+      share_begin, share_end - share_begin, [&](std::int64_t, std::int64_t count, const char* buffer) {
+        for (std::int64_t i = 0; i < count; ++i) {
+          share.push_back(store::unpack_index_entry(index_record.layout,
+                                                    buffer + i * static_cast<std::int64_t>(index_record.layout.size)));
+        }
+      });
+
+  // The index must tile [0, total_rows) in order: within a share each entry starts where the
+  // previous one ended, each share starts at the rows of all earlier shares, and all add up.
+  Problems problems;
+  std::int64_t share_rows = 0;
+  for (const auto& entry : share) {
+    if (entry.row_count < 0 || entry.first_row < 0) problems.add(ExitCode::io_failure, "negative row numbers");
+    share_rows += entry.row_count;
+  }
+  const std::int64_t rows_before = comm.exclusive_prefix_sum(share_rows);
+  std::int64_t expect = rows_before;
+  for (const auto& entry : share) {
+    if (entry.first_row != expect) {
+      problems.add(ExitCode::io_failure, "seller '" + entry.seller + "' starts at row " +
+                                             std::to_string(entry.first_row) + ", expected " + std::to_string(expect));
+    }
+    expect += entry.row_count;
+  }
+  if (comm.sum(share_rows) != total_rows) {
+    problems.add(ExitCode::io_failure, "the seller index does not cover the " + std::to_string(total_rows) + " rows");
+  }
+  problems.agree(comm, "read_store " + index_where);
+
+  const IndexEntry* const share_data = share.data();
+  const std::vector<IndexEntry> mine = mpi::shuffle(comm, share, [&](const IndexEntry& entry) {
+    const std::int64_t position = share_begin + (&entry - share_data);
+    return store::seller_owner(position, entry.first_row, entry.row_count, total_sellers, total_rows, comm.size());
+  });
+
+  LocalTable table;
+  table.schema = &schema;
+  table.sellers.reserve(mine.size());
+  for (const auto& entry : mine) table.sellers.push_back(SellerEntry{entry.seller, entry.folder, entry.row_count});
+  const std::int64_t first_row = mine.empty() ? 0 : mine.front().first_row;
+  const std::int64_t row_count = mine.empty() ? 0 : mine.back().first_row + mine.back().row_count - first_row;
+  table.rows.reserve(static_cast<std::size_t>(row_count));
+  Transfer{comm, rows, row_record.type, row_record.layout.size, rows_where}.read(
+      first_row, row_count, [&](std::int64_t, std::int64_t count, const char* buffer) {
+        for (std::int64_t i = 0; i < count; ++i) {
+          table.rows.push_back(store::unpack_row(row_record.layout, schema,
+                                                 buffer + i * static_cast<std::int64_t>(row_record.layout.size)));
+        }
+      });
+
+  Problems row_problems;
+  std::size_t row = 0;
+  for (const auto& seller : table.sellers) {
+    for (std::int64_t i = 0; i < seller.rows; ++i, ++row) {
+      if (table.rows[row].seller != seller.seller) {
+        row_problems.add(ExitCode::io_failure, "row " + std::to_string(first_row + static_cast<std::int64_t>(row)) +
+                                                   " belongs to seller '" + table.rows[row].seller +
+                                                   "', the index files it under '" + seller.seller + "'");
+      }
+    }
+  }
+  row_problems.agree(comm, "read_store " + rows_where);
+
+  rows.close(rows_where);
+  index.close(index_where);
+  group.close(where);
+  return table;
+}
+
+}  // namespace
+
+void write_store(const mpi::Comm& comm, const std::string& path, const StoreAttributes& attrs,
+                 const std::vector<LocalTable>& tables) {
+  check_write_input(comm, attrs, tables, path);
+  g_last_write_cause = 0;
+
+  const h5::PropertyList fapl = h5::mpio_file_access(comm.raw());
+  h5::File file = h5::create_file(path, fapl);
+  const std::string root = object_path(path, "/");
+  h5::write_attribute(file.id(), "schema_version", static_cast<std::int32_t>(attrs.schema_version), root);
+  h5::write_attribute(file.id(), "cadence", attrs.cadence, root);
+  h5::write_attribute(file.id(), "period", attrs.period, root);
+  h5::write_attribute(file.id(), "amount_scale", attrs.amount_scale, root);
+  h5::write_attribute(file.id(), "job_version", attrs.job_version, root);
+  h5::write_attribute(file.id(), "input_digest", attrs.input_digest, root);
+
+  const std::string tables_where = object_path(path, "/tables");
+  h5::Group tables_group = h5::create_group(file.id(), "tables", tables_where);
+  for (const auto& table : tables) write_table(comm, path, tables_group, table);
+  tables_group.close(tables_where);
+  file.close(path);
+}
+
+StoreContents read_store(const mpi::Comm& comm, const std::string& path,
+                         const std::vector<const TableSchema*>& schemas) {
+  Problems problems;
+  for (const TableSchema* schema : schemas) {
+    if (schema == nullptr) problems.add(ExitCode::internal, "a requested table has no schema");
+  }
+  problems.agree(comm, "read_store " + path);
+
+  const h5::PropertyList fapl = h5::mpio_file_access(comm.raw());
+  h5::File file = h5::open_file_read_only(path, fapl);
+  const std::string root = object_path(path, "/");
+  StoreContents contents;
+  const std::int64_t schema_version = h5::read_int_attribute(file.id(), "schema_version", root);
+  if (schema_version < INT32_MIN || schema_version > INT32_MAX) {
+    fail(ExitCode::io_failure, "store " + root + " has schema_version " + std::to_string(schema_version));
+  }
+  contents.attrs.schema_version = static_cast<int>(schema_version);
+  contents.attrs.cadence = h5::read_string_attribute(file.id(), "cadence", root);
+  contents.attrs.period = h5::read_string_attribute(file.id(), "period", root);
+  contents.attrs.amount_scale = h5::read_int_attribute(file.id(), "amount_scale", root);
+  contents.attrs.job_version = h5::read_string_attribute(file.id(), "job_version", root);
+  contents.attrs.input_digest = h5::read_string_attribute(file.id(), "input_digest", root);
+
+  contents.tables.reserve(schemas.size());
+  for (const TableSchema* schema : schemas) contents.tables.push_back(read_table(comm, path, file, *schema));
+  file.close(path);
+  return contents;
+}
+
+std::uint32_t last_store_no_collective_cause() { return g_last_write_cause; }
+
+std::int64_t set_store_transfer_bytes(std::int64_t bytes) {
+  ensure(bytes >= 1, "store transfer size is positive");
+  return std::exchange(g_transfer_bytes, bytes);
+}
+
+}  // namespace ba
