@@ -89,7 +89,8 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
       ("round-size", po::value(&round)->default_value("64M"), "largest message between two ranks in one shuffle round (K, M, G suffixes)")
       ("stage", po::value(&stage)->default_value("all"), "all: read the feeds and publish everything; export: write the deliveries of --store again (no feeds read)")
       ("store", po::value(&store)->value_name("FILE"), "the store to export from (with --stage export)")
-      ("quiet", po::bool_switch(), "no progress lines on standard error");
+      ("quiet", po::bool_switch(), "no progress lines on standard error")
+      ("inject-failure", po::value(&options.inject_failure)->value_name("PHASE[@RANK]"), "tests only: fail on purpose when PHASE starts (on RANK, or on every rank)");
   po::options_description generic("General");
   generic.add_options()
       ("help,h", "print this help and exit")

@@ -1,6 +1,7 @@
 #include "pipeline/job.hpp"
 
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -66,8 +67,12 @@ std::vector<char> on_root(const mpi::Comm& comm, Fn fn) {
 
 class PhaseClock {
  public:
-  PhaseClock(const mpi::Comm& comm, bool progress) : comm_(comm), progress_(progress) {}
+  PhaseClock(const mpi::Comm& comm, bool progress, std::string inject_failure = {})
+      : comm_(comm), progress_(progress), inject_(std::move(inject_failure)) {}
   void start(const std::string& phase) {
+    if (!inject_.empty() && (inject_ == phase || inject_ == phase + "@" + std::to_string(comm_.rank())))
+      fail(ExitCode::io_failure, "injected failure in phase " + phase + " on rank " + std::to_string(comm_.rank()) +
+                                     " (--inject-failure " + inject_ + ")");
     phase_ = phase;
     t0_ = std::chrono::steady_clock::now();
     if (progress_ && comm_.is_root()) {
@@ -93,6 +98,7 @@ class PhaseClock {
  private:
   const mpi::Comm& comm_;
   bool progress_;
+  std::string inject_;
   std::string phase_;
   std::chrono::steady_clock::time_point t0_;
   std::vector<std::pair<std::string, double>> timings_;
@@ -344,7 +350,7 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   if (o.feeds.empty()) fail(ExitCode::bad_arguments, "--feeds is required");
   if (o.out.empty()) fail(ExitCode::bad_arguments, "--out is required");
   const auto chunk = static_cast<std::size_t>(o.chunk_bytes);
-  PhaseClock clock(comm, o.progress);
+  PhaseClock clock(comm, o.progress, o.inject_failure);
   Ledger ledger;
 
   // ---- plan: rank 0 lists the inputs and takes the period's lock -----------------------------
@@ -568,10 +574,14 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   const std::string deliveries = o.out + "/deliveries";
   const std::string run_dir = o.out + "/runs/" + run_name;
   const std::string store_path = o.out + "/store/" + store_name;
+  clock.start("publish");
   publish_deliveries(comm, staging, o.out, written);
   on_root(comm, [&] {
     make_dirs(o.out + "/store");
     make_dirs(run_dir);
+    // HDF5 creates the file with the process umask: the store is as confidential as a delivery.
+    if (::chmod((staging + "/store/" + store_name).c_str(), 0640) != 0)
+      fail(ExitCode::io_failure, "cannot set the mode of " + staging + "/store/" + store_name);
     rename_path(staging + "/store/" + store_name, store_path);
     rename_path(staging + "/run/rejects.csv", run_dir + "/rejects.csv");
     rename_path(staging + "/run/report.json", run_dir + "/report.json");
@@ -580,6 +590,7 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
     remove_tree(staging);
     return std::vector<char>{};
   });
+  clock.stop(static_cast<std::int64_t>(written.size()), "files");
   return JobResult{store_path, deliveries, run_dir + "/report.json", delivered};
 }
 

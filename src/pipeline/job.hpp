@@ -17,6 +17,9 @@ struct JobOptions {
   std::int64_t round_bytes = 64 << 20;    // largest per-pair message of one shuffle round
   double max_reject_fraction = 0.01;      // above it the run fails and publishes nothing
   bool progress = true;                   // rank 0 prints phases
+  // Tests only: "PHASE" or "PHASE@RANK" makes that rank (every rank without @) fail when the
+  // phase starts. Phases: plan, read, dedupe, aggregate, by-seller, store, export, record, publish.
+  std::string inject_failure;
 };
 
 struct JobResult {

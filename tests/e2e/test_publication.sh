@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Atomic publication: a run that fails in any phase, on one rank or all, publishes nothing and
+# leaves the previous delivery intact; a rerun gives byte-identical files; two runs of one period
+# at once: the second refuses; files 0640, folders 0750.
+source "$(dirname "$0")/lib.sh"
+out=$WORK/out
+run_job 2 "$out" monthly 2026-10
+cp -a "$out/deliveries" "$WORK/first"
+cp -a "$out/store" "$WORK/first-store"
+
+# Modes: files readable by owner and group only, folders 0750.
+bad=$(find "$out/deliveries" "$out/store" "$out/runs" -type f ! -name '.*.lock' ! -perm 640 | head -n 3)
+[ -z "$bad" ] || fail "files not 0640: $bad"
+bad=$(find "$out/deliveries" -type d ! -perm 750 | head -n 3)
+[ -z "$bad" ] || fail "folders not 0750: $bad"
+
+# Make the input different, so that a publication that leaks would be visible.
+cp -a "$FEEDS" "$WORK/feeds2"
+sed -i 's/,100.000000,1,2026-10-03/,101.000000,1,2026-10-03/' "$WORK/feeds2/billing_event_v1/year=2026/month=10/data.csv"
+for phase in plan read dedupe aggregate by-seller store export record publish; do
+  for where in "@1" ""; do
+    start=$(date +%s)
+    rc=0
+    FEEDS=$WORK/feeds2 run_job 3 "$out" monthly 2026-10 --inject-failure "$phase$where" 2>/dev/null || rc=$?
+    took=$(( $(date +%s) - start ))
+    [ "$rc" -eq 4 ] || fail "injected failure in $phase$where: exit code $rc, expected 4"
+    [ "$took" -le 30 ] || fail "injected failure in $phase$where took $took s to end the job"
+    diff -r "$WORK/first" "$out/deliveries" >/dev/null || fail "failure in $phase$where changed the published delivery"
+    diff -r "$WORK/first-store" "$out/store" >/dev/null || fail "failure in $phase$where changed the published store"
+  done
+done
+
+# A rerun after failures: byte-identical to the first run.
+run_job 4 "$out" monthly 2026-10
+diff -r "$WORK/first" "$out/deliveries" >&2 || fail "rerun differs from the first run"
+
+# Two runs at once: while the lock is held, a run of the same period refuses with code 6 ...
+exec 9>"$out/runs/.monthly-2026-10.lock"
+flock -n 9 || fail "could not take the period lock for the test"
+rc=0
+run_job 2 "$out" monthly 2026-10 2>/dev/null || rc=$?
+[ "$rc" -eq 6 ] || fail "a concurrent run of the same period exited $rc, expected 6"
+grep -q "another run of this period" "$WORK/last-run.log" || fail "the refusal does not say why"
+# ... and a run of another period is not disturbed.
+run_job 2 "$out" daily 2026-10-03
+exec 9>&-
+diff -r "$WORK/first" "$out/deliveries" -x 'day=*' -x 'daily-*' >&2 || fail "the refused run changed the delivery"
+echo "1 passed, 0 failed"
