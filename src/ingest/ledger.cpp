@@ -13,7 +13,7 @@ std::int64_t FeedCounts::rejected_total() const {
 void Ledger::reject(const std::string& feed_name, const std::string& file, std::int64_t line, std::string_view reason,
                     std::string_view text) {
   feeds_[feed_name].rejected[std::string(reason)] += 1;
-  rejects_.push_back(Reject{feed_name, file, std::string(reason), std::string(text), line});
+  rejects_.push_back(Reject{feed_name, file, std::string(reason), printable_raw_text(text), line});
 }
 
 void Ledger::reject_late(const std::string& feed_name, std::int64_t FeedCounts::*from, std::string_view reason,

@@ -30,6 +30,8 @@ inline constexpr std::string_view empty_currency = "empty_currency";
 inline constexpr std::string_view bad_aws_account_id = "bad_aws_account_id";
 inline constexpr std::string_view duplicate = "duplicate";
 inline constexpr std::string_view mixed_currency = "mixed_currency";
+inline constexpr std::string_view nul_byte = "nul_byte";
+inline constexpr std::string_view invalid_utf8 = "invalid_utf8";
 }  // namespace reason
 
 // Where a row came from: enough to order rows by (file, line) and to re-read its raw text.
@@ -74,6 +76,11 @@ std::optional<Action> parse_action(std::string_view text);
 // The literal that stands for the marketplace itself in account columns.
 inline constexpr std::string_view kMarketplace = "AWS";
 bool is_aws_account_number(std::string_view text);  // exactly 12 ASCII digits
+// Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF).
+bool is_valid_utf8(std::string_view text);
+// The raw text of a reject as rejects.csv carries it: unchanged, except that NUL bytes and bytes
+// that are not valid UTF-8 become \xNN, so the report itself stays valid UTF-8 text.
+std::string printable_raw_text(std::string_view text);
 
 struct BillingEvent {
   std::string id, seller, from_account, end_user, product, offer, parent_id, disbursement_id, currency,

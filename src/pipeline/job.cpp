@@ -219,7 +219,7 @@ std::string raw_text(const FeedFile& file, const RowRef& ref) {
   std::string text(static_cast<std::size_t>(ref.length), '\0');
   text.resize(in.read_at(ref.offset, text.data(), text.size()));
   if (!text.empty() && text.back() == '\r') text.pop_back();
-  return text;
+  return printable_raw_text(text);
 }
 
 // Holds the period's lock for the whole run: a second run of the same period refuses.

@@ -7,14 +7,14 @@ EXPECTED=$ROOT/tests/expected
 MPIEXEC=${MPIEXEC:-mpiexec}
 source "$ROOT/scripts/env.sh"
 WORK=$(mktemp -d /tmp/ba-e2e.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT
 
 # run_job RANKS OUT CADENCE PERIOD [extra options...]
 run_job() {
   local ranks=$1 out=$2 cadence=$3 period=$4
   shift 4
   "$MPIEXEC" -n "$ranks" --oversubscribe "$BIN" --feeds "$FEEDS" --out "$out" --cadence "$cadence" \
-    --period "$period" --quiet --max-reject-fraction 0.05 "$@" > "$WORK/last-run.log" 2>&1 || {
+    --period "$period" --quiet --max-reject-fraction "${REJECT_LIMIT:-0.05}" "$@" > "$WORK/last-run.log" 2>&1 || {
     local rc=$?
     cat "$WORK/last-run.log" >&2
     return $rc
