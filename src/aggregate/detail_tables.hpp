@@ -40,13 +40,18 @@ std::vector<TableRow> build_buyers(const std::vector<BuyerFact>& facts);
 
 // Which billing events feed which table (semantics.md).
 bool feeds_sales_compensation(const BillingEvent& e);
+bool is_disbursement_line(const BillingEvent& e);
+
+// Records the amounts that enter each table's computation (the control totals' "in").
+void count_amounts_in(const std::vector<BillingEvent>& events, const std::vector<UsageRecord>& usage, Ledger& ledger);
 
 // Sums per (group key) across partial aggregates, with the checked money addition.
 void add_buckets(std::array<Micros, kBuckets>& into, const std::array<Micros, kBuckets>& from);
 
 // Rejects, on every rank, the rows of groups found to mix currencies (keys joined by '\x1f').
+// Their bucketed amounts are recorded as excluded from `table` (with the sign the table shows).
 void reject_mixed_groups(const mpi::Comm& comm, const std::vector<std::string>& mixed_keys,
                          const std::vector<BillingEvent>& events, std::string (*key_of)(const BillingEvent&),
-                         bool (*in_table)(const BillingEvent&), Ledger& ledger);
+                         bool (*in_table)(const BillingEvent&), std::int8_t table, Ledger& ledger);
 
 }  // namespace ba

@@ -11,11 +11,6 @@ namespace {
 
 bool is_payout(const BillingEvent& e) { return e.type == TxType::disbursement && e.action == Action::disbursed; }
 
-// A DISBURSED row that settles something under a payout (decisions.md: not the payout rows).
-bool is_line(const BillingEvent& e) {
-  return e.action == Action::disbursed && e.type != TxType::disbursement && e.type != TxType::disbursement_failure &&
-         !e.disbursement_id.empty();
-}
 
 bool is_seller_type(TxType t) {
   return t == TxType::seller_rev_share || t == TxType::seller_rev_share_refund || t == TxType::seller_rev_share_credit ||
@@ -93,6 +88,12 @@ std::vector<DisbursementGroup> combine(std::vector<DisbursementGroup> parts) {
 
 }  // namespace
 
+// A DISBURSED row that settles something under a payout (decisions.md: not the payout rows).
+bool is_disbursement_line(const BillingEvent& e) {
+  return e.action == Action::disbursed && e.type != TxType::disbursement && e.type != TxType::disbursement_failure &&
+         !e.disbursement_id.empty();
+}
+
 DetailRows build_disbursements(const mpi::Comm& comm, const std::vector<BillingEvent>& events, const Dimensions& dims,
                                Ledger& ledger) {
   std::vector<PayoutNote> notes;
@@ -101,7 +102,7 @@ DetailRows build_disbursements(const mpi::Comm& comm, const std::vector<BillingE
     if (is_payout(e)) notes.push_back(PayoutNote{e.seller, e.id, e.bank_trace, e.invoice, false});
     if (e.type == TxType::disbursement_failure && !e.parent_id.empty())
       notes.push_back(PayoutNote{e.seller, e.parent_id, {}, 0, true});
-    if (is_line(e)) parts.push_back(from_line(e));
+    if (is_disbursement_line(e)) parts.push_back(from_line(e));
   }
   parts = combine(std::move(parts));
 
@@ -133,16 +134,23 @@ DetailRows build_disbursements(const mpi::Comm& comm, const std::vector<BillingE
   std::vector<DisbursementGroup> kept;
   for (auto& g : groups) {
     const auto it = payouts.find(g.seller + '\x1f' + g.payout_id);
-    if (it == payouts.end() || !it->second.paid || it->second.failed) continue;  // not a kept payout
+    // Two currencies: rejected whatever the payout (decisions.md), so every excluded amount
+    // below has one currency.
     if (g.currency_min != g.currency_max) {
       mixed.push_back(g.key());
+      continue;
+    }
+    if (it == payouts.end() || !it->second.paid || it->second.failed) {  // not a kept payout
+      Micros net = 0;
+      for (Micros b : g.buckets) net = add_checked(net, b);
+      ledger.amount_excluded(2, g.seller, g.currency_min, net);
       continue;
     }
     g.attribution.as_of = it->second.date;
     if (!it->second.bank_trace.empty()) g.bank_trace = it->second.bank_trace;
     kept.push_back(std::move(g));
   }
-  reject_mixed_groups(comm, mixed, events, line_key, is_line, ledger);
+  reject_mixed_groups(comm, mixed, events, line_key, is_disbursement_line, 2, ledger);
   kept = attribute(comm, std::move(kept), dims, /*with_offer=*/false);
 
   const auto& schema = disbursements_schema();

@@ -104,7 +104,7 @@ DetailRows build_sales_compensation(const mpi::Comm& comm, const std::vector<Bil
     g.attribution.as_of = g.invoice;
     kept.push_back(std::move(g));
   }
-  reject_mixed_groups(comm, mixed, events, event_key, feeds_sales_compensation, ledger);
+  reject_mixed_groups(comm, mixed, events, event_key, feeds_sales_compensation, 1, ledger);
 
   kept = attribute(comm, std::move(kept), dims, /*with_offer=*/true);
 

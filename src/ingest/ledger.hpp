@@ -3,11 +3,13 @@
 // reject keeps its feed, file, line, reason and raw text for rejects.csv.
 #include <cstdint>
 #include <map>
+#include <tuple>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/bytes.hpp"
+#include "common/money.hpp"
 #include "ingest/feed_files.hpp"
 #include "ingest/rows.hpp"
 
@@ -38,8 +40,36 @@ struct LateReject {
   BA_FIELDS(feed, reason, ref)
 };
 
+// Amount control totals of one (table, seller, currency): what entered the table's computation,
+// what it left out on purpose (rejected groups, lines of payouts not kept) and what it delivered.
+// The run balances when in == excluded + out for every key.
+struct AmountBalance {
+  std::int8_t table = 0;  // 1 sales_compensation, 2 disbursements, 3 usage
+  std::string seller, currency;
+  Micros in = 0, excluded = 0, out = 0;
+  BA_FIELDS(table, seller, currency, in, excluded, out)
+};
+
 class Ledger {
  public:
+  void amount_in(std::int8_t table, const std::string& seller, const std::string& currency, Micros v) {
+    auto& b = amount(table, seller, currency);
+    b.in = add_checked(b.in, v);
+  }
+  void amount_excluded(std::int8_t table, const std::string& seller, const std::string& currency, Micros v) {
+    auto& b = amount(table, seller, currency);
+    b.excluded = add_checked(b.excluded, v);
+  }
+  void amount_out(std::int8_t table, const std::string& seller, const std::string& currency, Micros v) {
+    auto& b = amount(table, seller, currency);
+    b.out = add_checked(b.out, v);
+  }
+  std::vector<AmountBalance> amounts() const {
+    std::vector<AmountBalance> all;
+    for (const auto& [key, b] : amounts_) all.push_back(b);
+    return all;
+  }
+
   FeedCounts& feed(const std::string& name) { return feeds_[name]; }
   const std::map<std::string, FeedCounts>& feeds() const { return feeds_; }
 
@@ -57,6 +87,14 @@ class Ledger {
   const std::vector<FeedFile>& files(const std::string& feed) const;
 
  private:
+  AmountBalance& amount(std::int8_t table, const std::string& seller, const std::string& currency) {
+    auto& b = amounts_[std::make_tuple(table, seller, currency)];
+    b.table = table;
+    b.seller = seller;
+    b.currency = currency;
+    return b;
+  }
+  std::map<std::tuple<std::int8_t, std::string, std::string>, AmountBalance> amounts_;
   std::map<std::string, FeedCounts> feeds_;
   std::vector<Reject> rejects_;
   std::vector<LateReject> late_;

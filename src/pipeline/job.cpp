@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -256,6 +257,22 @@ std::string counts_json(const FeedCounts& c) {
          ", \"balanced\": " + (c.balances() ? "true" : "false") + "}";
 }
 
+// The control totals' "out": what the delivered detail tables hold, per seller and currency.
+void count_amounts_out(const std::vector<LocalTable>& tables, Ledger& ledger) {
+  static const std::array<const char*, 3> kAmount{"net_revenue", "net_amount", "estimated_revenue"};
+  for (std::size_t t = 0; t < 3; ++t) {
+    const auto& columns = tables[t].schema->columns;
+    std::size_t amount = columns.size(), currency = columns.size();
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      if (columns[c].name == kAmount[t]) amount = c;
+      if (columns[c].name == "currency") currency = c;
+    }
+    ensure(amount < columns.size() && currency < columns.size(), "amount and currency columns");
+    for (const auto& row : tables[t].rows)
+      ledger.amount_out(static_cast<std::int8_t>(t + 1), row.seller, row.cells[currency].text, row.cells[amount].number);
+  }
+}
+
 // Moves rows to the rank that owns their seller (when `shuffle[t]`), sorts them in delivery
 // order and indexes this rank's sellers. `sellers` is the global seller list in order.
 std::vector<LocalTable> arrange_by_seller(const mpi::Comm& comm, const std::vector<SellerEntry>& sellers,
@@ -434,6 +451,7 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
 
   // ---- aggregate: the detail tables, grouped and attributed across ranks -----------------------
   clock.start("aggregate");
+  count_amounts_in(billing, usage, ledger);
   auto sales = build_sales_compensation(comm, billing, dims, ledger);
   auto disbursed = build_disbursements(comm, billing, dims, ledger);
   auto used = build_usage(comm, usage, dims);
@@ -469,6 +487,13 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   std::vector<LocalTable> tables = arrange_by_seller(comm, seller_entries, owner, std::move(rows), /*shuffle=*/{true, true, true, false});
   std::int64_t local_rows = 0;
   for (const auto& t : tables) local_rows += static_cast<std::int64_t>(t.rows.size());
+  if (o.inject_failure == "lose-row" && !tables[0].rows.empty()) {
+    // Tests only: lose one delivered row on every rank that has one; the balance must catch it.
+    const std::string seller = tables[0].rows.back().seller;
+    tables[0].rows.pop_back();
+    for (auto& entry : tables[0].sellers) entry.rows -= entry.seller == seller ? 1 : 0;
+  }
+  count_amounts_out(tables, ledger);
   clock.stop(local_rows);
 
   // ---- store: all ranks write one HDF5 file together -------------------------------------------
@@ -505,6 +530,7 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
     mine.seconds.push_back(s);
   }
   const auto all_timings = mpi::gather_items(comm, std::vector<RankTimings>{mine});
+  const auto all_amounts = mpi::gather_items(comm, ledger.amounts());
   const std::int64_t delivered = comm.sum(static_cast<std::int64_t>(tables[0].sellers.size()));
 
   const auto record_bytes = on_root(comm, [&] {
@@ -516,6 +542,31 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
       balanced = balanced && c.balances();
       feeds_json += (feeds_json.empty() ? "" : ",\n") + std::string("    ") + json_string(feed) + ": " + counts_json(c);
     }
+    // Amounts in = excluded + out, per table, seller and currency.
+    std::map<std::tuple<std::int8_t, std::string, std::string>, AmountBalance> amounts;
+    for (const auto& a : all_amounts) {
+      auto& b = amounts[std::make_tuple(a.table, a.seller, a.currency)];
+      b.table = a.table;
+      b.seller = a.seller;
+      b.currency = a.currency;
+      b.in = add_checked(b.in, a.in);
+      b.excluded = add_checked(b.excluded, a.excluded);
+      b.out = add_checked(b.out, a.out);
+    }
+    std::string amounts_json;
+    int unbalanced = 0;
+    static const std::array<const char*, 4> kTable{"", "sales_compensation", "disbursements", "usage"};
+    for (const auto& [key, b] : amounts) {
+      const bool ok = b.in == add_checked(b.excluded, b.out);
+      unbalanced += ok ? 0 : 1;
+      if (!ok || amounts_json.size() < (1 << 20))  // every mismatch; balanced keys up to a bound
+        amounts_json += (amounts_json.empty() ? "" : ",\n") + std::string("    {\"table\": ") +
+                        json_string(kTable[static_cast<std::size_t>(b.table)]) + ", \"seller\": " + json_string(b.seller) +
+                        ", \"currency\": " + json_string(b.currency) + ", \"in\": " + json_string(format_amount(b.in)) +
+                        ", \"excluded\": " + json_string(format_amount(b.excluded)) + ", \"out\": " +
+                        json_string(format_amount(b.out)) + ", \"balanced\": " + (ok ? "true" : "false") + "}";
+    }
+    balanced = balanced && unbalanced == 0;
     auto sorted = all_rejects;
     std::sort(sorted.begin(), sorted.end(), [](const Reject& a, const Reject& b) {
       return std::tie(a.feed, a.file, a.line, a.reason) < std::tie(b.feed, b.file, b.line, b.reason);
@@ -548,7 +599,8 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
                                ",\n  \"ranks\": " + std::to_string(comm.size()) + ",\n  \"input_digest\": " +
                                json_string(plan.input_digest) + ",\n  \"sellers_delivered\": " +
                                std::to_string(delivered) + ",\n  \"balanced\": " + (balanced ? "true" : "false") +
-                               ",\n  \"feeds\": {\n" + feeds_json + "\n  },\n  \"timings\": [\n" + timings_json +
+                               ",\n  \"feeds\": {\n" + feeds_json + "\n  },\n  \"amounts\": [\n" + amounts_json +
+                               "\n  ],\n  \"timings\": [\n" + timings_json +
                                "\n  ]\n}\n";
     write_file(staging + "/run/report.json", report);
     // The reject limit: above it the run fails and publishes nothing.
@@ -564,7 +616,8 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
                                     staging + "/run/rejects.csv)");
     if (!balanced)
       fail(ExitCode::internal, "the run does not balance (rows read != used + rejected + outside the period + not "
-                               "enrolled + superseded); see " + staging + "/run/report.json");
+                               "enrolled + superseded, or amounts in != excluded + delivered); see " + staging +
+                               "/run/report.json");
     return std::vector<char>{};
   });
   (void)record_bytes;

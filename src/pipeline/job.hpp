@@ -19,6 +19,7 @@ struct JobOptions {
   bool progress = true;                   // rank 0 prints phases
   // Tests only: "PHASE" or "PHASE@RANK" makes that rank (every rank without @) fail when the
   // phase starts. Phases: plan, read, dedupe, aggregate, by-seller, store, export, record, publish.
+  // "lose-row" drops one delivered row instead, for the test of the balance check.
   std::string inject_failure;
 };
 

@@ -30,6 +30,13 @@ for phase in plan read dedupe aggregate by-seller store export record publish; d
   done
 done
 
+# A row lost between aggregation and export: the amount balance catches it (exit 5), nothing published.
+rc=0
+FEEDS=$WORK/feeds2 run_job 3 "$out" monthly 2026-10 --inject-failure lose-row 2>/dev/null || rc=$?
+[ "$rc" -eq 5 ] || fail "a lost row was not caught by the balance check (exit $rc, expected 5)"
+grep -q "does not balance" "$WORK/last-run.log" || fail "the balance failure does not say so"
+diff -r "$WORK/first" "$out/deliveries" >/dev/null || fail "the unbalanced run changed the published delivery"
+
 # A rerun after failures: byte-identical to the first run.
 run_job 4 "$out" monthly 2026-10
 diff -r "$WORK/first" "$out/deliveries" >&2 || fail "rerun differs from the first run"
