@@ -9,6 +9,7 @@ packages=(
   libgtest-dev
   libssl-dev
   python3 python3-h5py python3-numpy
+  clang libclang-rt-14-dev util-linux
 )
 missing=()
 for p in "${packages[@]}"; do

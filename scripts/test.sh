@@ -10,6 +10,9 @@ echo "== build (RelWithDebInfo) and run all tests"
 BUILD_DIR="$here/build" "$here/scripts/build.sh"
 (cd "$here/build" && ctest --output-on-failure --timeout 900 -j2)
 
+echo "== fuzz: the CSV record layer and row parsers, bounded time"
+"$here/scripts/fuzz.sh" "${BA_FUZZ_SECONDS:-60}"
+
 echo "== sanitizer build (address, undefined): unit tests"
 BUILD_DIR="$here/build-asan" BUILD_TYPE=Debug "$here/scripts/build.sh" -DBA_SANITIZE=ON
 (cd "$here/build-asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

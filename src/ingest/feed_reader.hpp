@@ -9,18 +9,10 @@
 #include "csv/fields.hpp"
 #include "csv/record_reader.hpp"
 #include "ingest/feed_files.hpp"
+#include "ingest/header.hpp"
 #include "mpi/comm.hpp"
 
 namespace ba {
-
-struct Header {
-  std::vector<std::string> names;
-  // Index of a column, or -1.
-  int find(std::string_view name) const;
-};
-
-// Reads and splits the first record of a file. Fatal (bad_input) if the file has no header.
-Header read_header(const FeedFile& file, std::size_t chunk_bytes);
 
 struct RawRecord {
   std::size_t file = 0;

@@ -10,7 +10,7 @@
 #include "common/bytes.hpp"
 #include "common/money.hpp"
 #include "common/time.hpp"
-#include "ingest/feed_reader.hpp"
+#include "ingest/header.hpp"
 
 namespace ba {
 
