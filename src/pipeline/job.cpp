@@ -71,9 +71,17 @@ class PhaseClock {
   PhaseClock(const mpi::Comm& comm, bool progress, std::string inject_failure = {})
       : comm_(comm), progress_(progress), inject_(std::move(inject_failure)) {}
   void start(const std::string& phase) {
-    if (!inject_.empty() && (inject_ == phase || inject_ == phase + "@" + std::to_string(comm_.rank())))
+    const std::string here = "@" + std::to_string(comm_.rank());
+    if (!inject_.empty() && (inject_ == phase || inject_ == phase + here))
       fail(ExitCode::io_failure, "injected failure in phase " + phase + " on rank " + std::to_string(comm_.rank()) +
                                      " (--inject-failure " + inject_ + ")");
+    if (inject_ == "stall:" + phase + here) {
+      // Tests only: stand still so that the test can kill this rank from outside.
+      std::fprintf(stderr, "[buyer-attribution] rank %d stalls in phase %s (pid %d)\n", comm_.rank(), phase.c_str(),
+                   static_cast<int>(::getpid()));
+      std::fflush(stderr);
+      ::sleep(120);
+    }
     phase_ = phase;
     t0_ = std::chrono::steady_clock::now();
     if (progress_ && comm_.is_root()) {

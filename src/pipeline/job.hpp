@@ -19,7 +19,8 @@ struct JobOptions {
   bool progress = true;                   // rank 0 prints phases
   // Tests only: "PHASE" or "PHASE@RANK" makes that rank (every rank without @) fail when the
   // phase starts. Phases: plan, read, dedupe, aggregate, by-seller, store, export, record, publish.
-  // "lose-row" drops one delivered row instead, for the test of the balance check.
+  // "lose-row" drops one delivered row instead, for the test of the balance check;
+  // "stall:PHASE@RANK" makes that rank sleep when the phase starts (to be killed from outside).
   std::string inject_failure;
 };
 

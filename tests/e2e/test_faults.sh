@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Faults: a rank killed from outside (kill -9), a full disk, and hostile input. In each case the
+# job ends on every rank within seconds, exits non-zero (or rejects the row), and publishes nothing
+# it should not; the previous delivery stays intact and a rerun gives the same bytes.
+source "$(dirname "$0")/lib.sh"
+out=$WORK/out
+run_job 2 "$out" monthly 2026-10
+cp -a "$out/deliveries" "$WORK/first"
+
+# --- kill -9 of one rank in the middle of the run ------------------------------------------
+for phase in read aggregate export; do
+  "$MPIEXEC" -n 3 --oversubscribe "$BIN" --feeds "$FEEDS" --out "$out" --period 2026-10 --quiet \
+    --max-reject-fraction 0.05 --inject-failure "stall:$phase@1" > "$WORK/kill.log" 2>&1 &
+  launcher=$!
+  pid=""
+  for _ in $(seq 1 100); do
+    pid=$(sed -n 's/.*stalls in phase .* (pid \([0-9]*\)).*/\1/p' "$WORK/kill.log" | head -n 1)
+    [ -n "$pid" ] && break
+    sleep 0.1
+  done
+  [ -n "$pid" ] || { kill -9 $launcher 2>/dev/null; fail "rank 1 never reached phase $phase"; }
+  start=$(date +%s)
+  kill -9 "$pid"
+  rc=0
+  wait $launcher || rc=$?
+  took=$(( $(date +%s) - start ))
+  [ "$rc" -ne 0 ] || fail "killing rank 1 in $phase: the job exited 0"
+  [ "$took" -le 20 ] || fail "killing rank 1 in $phase: the other ranks took $took s to end"
+  diff -r "$WORK/first" "$out/deliveries" >/dev/null || fail "killing rank 1 in $phase changed the delivery"
+done
+run_job 3 "$out" monthly 2026-10
+diff -r "$WORK/first" "$out/deliveries" >&2 || fail "the rerun after kill -9 differs"
+
+# --- a full disk: output on a small tmpfs --------------------------------------------------
+small=$WORK/small
+mkdir -p "$small"
+if mount -t tmpfs -o size=48k tmpfs "$small" 2>/dev/null; then
+  trap 'umount "$small" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+  rc=0
+  run_job 2 "$small/out" monthly 2026-10 2>/dev/null || rc=$?
+  df_used=$( (ls -A "$small/out/deliveries" 2>/dev/null || true) | wc -l)
+  umount "$small"
+  [ "$rc" -eq 4 ] || fail "a full disk exited $rc, expected 4 (I/O failure)"
+  grep -q "$small/out" "$WORK/last-run.log" || fail "the full-disk error does not name the path"
+  [ "$df_used" -eq 0 ] || fail "a run on a full disk published deliveries"
+else
+  echo "note: cannot mount a tmpfs here; full-disk case skipped" >&2
+fi
+
+# --- hostile input ---------------------------------------------------------------------------
+feeds=$WORK/hostile
+cp -a "$FEEDS" "$feeds"
+billing=$feeds/billing_event_v1/year=2026/month=10/data.csv
+base='be-8%02d,acc-seller-a,acc-buyer-01,acc-seller-a,acc-buyer-01,prod-a1,offer-a1,INVOICED,SELLER_REV_SHARE,,,USD,%s,1,%s,,,,%s,,txn-h-%02d,,'
+long=$(head -c 2000000 /dev/zero | tr '\0' 'x')
+{
+  printf "$base\n" 1 1.000000 9999-12-31T23:59:59Z inv 1            # year 9999: outside the period
+  printf "$base\n" 2 99999999999999999999.000000 2026-10-05T00:00:00Z inv 2   # enormous: bad_amount
+  printf "$base\n" 3 1.000000 2026-10-05T00:00:00Z "$long" 3       # a 2 MB field: accepted
+} >> "$billing"
+# An enrollment row whose folder name would leave the deliveries folder.
+echo 'acc-seller-z,../../../etc,2020-01-01,,Z' >> "$feeds/enrollment/enrollment.csv"
+echo 'acc-seller-y,12345/789012,2020-01-01,,Y' >> "$feeds/enrollment/enrollment.csv"
+FEEDS=$feeds run_job 3 "$WORK/h" monthly 2026-10
+rejects=$WORK/h/runs/monthly-2026-10/rejects.csv
+grep -q '^billing_event,[^,]*,83,bad_amount,' "$rejects" || fail "an enormous amount is not rejected as bad_amount"
+grep -q '^enrollment,[^,]*,7,bad_aws_account_id,' "$rejects" || fail "a path in aws_account_id is not rejected"
+grep -q '^enrollment,[^,]*,8,bad_aws_account_id,' "$rejects" || fail "a 12-character id with a slash is not rejected"
+"$BA_PYTHON" - "$WORK/h/runs/monthly-2026-10/report.json" <<'PY' || fail "year 9999 not counted outside the period"
+import json, sys
+b = json.load(open(sys.argv[1]))["feeds"]["billing_event"]
+assert b["outside_period"] == 3, b  # the two September rows of the sample and the year-9999 row
+PY
+[ -z "$(find "$WORK" -path "$WORK/h" -prune -o -name 'etc' -print)" ] || fail "a folder escaped the output root"
+ls "$WORK/h/deliveries" | grep -qvE '^[0-9]{12}$' && fail "a delivery folder is not a 12-digit account"
+grep -q 'txn-h-03' "$WORK/h/deliveries/012345678901/sales_compensation_v1/year=2026/month=10/data.csv" ||
+  fail "the row with a 2 MB field was not delivered"
+
+# An empty feed folder and a missing registry are fatal input errors that name what is missing.
+cp -a "$FEEDS" "$WORK/empty" && rm -rf "$WORK/empty/product_v1"/* 
+rc=0; FEEDS=$WORK/empty run_job 2 "$WORK/e" monthly 2026-10 2>/dev/null || rc=$?
+[ "$rc" -eq 3 ] && grep -q "product" "$WORK/last-run.log" || fail "an empty product_v1 folder: exit $rc"
+cp -a "$FEEDS" "$WORK/noreg" && rm "$WORK/noreg/enrollment/enrollment.csv"
+rc=0; FEEDS=$WORK/noreg run_job 2 "$WORK/e" monthly 2026-10 2>/dev/null || rc=$?
+[ "$rc" -eq 3 ] && grep -q "enrollment registry" "$WORK/last-run.log" || fail "a missing registry: exit $rc"
+[ ! -e "$WORK/e/deliveries" ] || [ -z "$(ls -A "$WORK/e/deliveries")" ] || fail "a fatal input error published deliveries"
+# A header-only month (September) is a valid, empty period.
+run_job 2 "$WORK/sep" monthly 2026-09
+compare_with_expected "$WORK/sep" monthly 2026-09
+echo "1 passed, 0 failed"

@@ -1,0 +1,388 @@
+#!/usr/bin/env bash
+# The slurm/ scripts on a real single-node Slurm: tests/slurm/test_slurm.sh BIN ROOT
+#
+# Installs slurm-wlm, slurm-client and munge when missing, starts a private munged, slurmctld and
+# slurmd (own key, socket, ports, state and logs under a temporary folder; SLURM_CONF points at
+# its own slurm.conf, /etc/slurm is not touched), submits through slurm/submit.sh with a test site
+# file, and checks:
+#   - monthly on data-samples/ with 2 ranks (period from the default: the month before BA_NOW),
+#     chained to verify: both succeed, the deliveries equal tests/expected/, the job name carries
+#     the period;
+#   - the same over bad input (a missing billing file): the job fails with exit code 3, publishes
+#     nothing, and its verify job is cancelled;
+#   - a backfill of two months as a job array limited to one task at a time, each task verified;
+#   - the mpirun launcher as well as srun --mpi=pmix;
+#   - two runs of one period: singleton keeps them apart;
+#   - graceful stop: SIGUSR1 (the time-limit warning) stops a running job with exit code 75 and
+#     nothing published; a requeued job reruns its period from the start and publishes it.
+# Stops every daemon it started, whatever happens. BA_TEST_KEEP=1 keeps the temporary folder.
+set -euo pipefail
+BIN=$(readlink -f "$1")
+ROOT=$(cd "$2" && pwd)
+EXPECTED=$ROOT/tests/expected
+[ -x "$BIN" ] || { echo "FAIL: $BIN is not an executable" >&2; exit 1; }
+
+T=$(mktemp -d /tmp/ba-slurm-test.XXXXXX)
+chmod 711 "$T" # munged wants every folder above its socket searchable
+DAEMON_PIDFILES=()
+
+stop_daemons() {
+  local i pidfile pid n
+  # Reverse order: slurmd, slurmctld, munged.
+  for ((i = ${#DAEMON_PIDFILES[@]} - 1; i >= 0; i--)); do
+    pidfile=${DAEMON_PIDFILES[$i]}
+    [ -s "$pidfile" ] || continue
+    pid=$(cat "$pidfile")
+    kill -TERM "$pid" 2>/dev/null || continue
+    for n in $(seq 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+}
+
+cleanup() {
+  local rc=$?
+  set +e
+  if [ $rc -ne 0 ] && [ -d "$T/slurm/log" ]; then
+    echo "---- logs (test failed with status $rc) ----" >&2
+    tail -n 30 "$T"/slurm/log/*.log >&2 2>/dev/null
+    for f in "$T"/logs/*; do [ -f "$f" ] && { echo "== $f" >&2; tail -n 40 "$f" >&2; }; done
+  fi
+  # Jobs still running (a failure part way) end before their daemons do.
+  if [ -s "$T/slurm/run/slurmctld.pid" ] && kill -0 "$(cat "$T/slurm/run/slurmctld.pid")" 2>/dev/null; then
+    scancel --quiet --user=root 2>/dev/null
+    for _ in $(seq 40); do
+      [ -z "$(squeue -h -o %i 2>/dev/null)" ] && break
+      sleep 0.25
+    done
+  fi
+  stop_daemons
+  if [ "${BA_TEST_KEEP:-0}" = 1 ]; then echo "kept $T" >&2; else rm -rf "$T"; fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+step() { echo "== $*"; }
+
+# ---- Slurm and munge: installed when missing -------------------------------------------------
+missing=()
+for p in slurm-wlm slurm-client munge; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  step "installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+[ "$(id -u)" -eq 0 ] || fail "this test runs Slurm daemons as root; run it as root"
+
+# ---- munged: own key and socket ----------------------------------------------------------------
+mkdir -p "$T/munge/run" "$T/slurm"/{state,spool,log,run} "$T/logs"
+chmod 711 "$T/munge"
+chmod 755 "$T/munge/run"
+head -c 1024 /dev/urandom >"$T/munge/munge.key"
+chmod 600 "$T/munge/munge.key"
+MUNGE_SOCKET=$T/munge/run/munge.sock
+DAEMON_PIDFILES+=("$T/munge/munged.pid")
+munged --socket="$MUNGE_SOCKET" --key-file="$T/munge/munge.key" --pid-file="$T/munge/munged.pid" \
+  --log-file="$T/munge/munged.log" --seed-file="$T/munge/munged.seed" ||
+  { cat "$T/munge/munged.log" >&2; fail "munged did not start"; }
+munge -n -S "$MUNGE_SOCKET" | unmunge -S "$MUNGE_SOCKET" >/dev/null || fail "munge does not work"
+
+# ---- slurm.conf: one node, this host, free ports -----------------------------------------------
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+CTLD_PORT=""
+for _ in $(seq 50); do
+  p=$((20000 + RANDOM % 30000))
+  if port_free "$p" && port_free $((p + 1)); then
+    CTLD_PORT=$p
+    break
+  fi
+done
+[ -n "$CTLD_PORT" ] || fail "no free port pair for slurmctld/slurmd"
+HOST=$(hostname -s)
+NODE=$(slurmd -C | head -n1)
+CPUS=$(sed -n 's/.* CPUs=\([0-9]*\).*/\1/p' <<<"$NODE")
+MEM=$(sed -n 's/.* RealMemory=\([0-9]*\).*/\1/p' <<<"$NODE")
+export SLURM_CONF=$T/slurm/slurm.conf
+cat >"$SLURM_CONF" <<EOF
+ClusterName=batest
+SlurmctldHost=$HOST(127.0.0.1)
+SlurmctldPort=$CTLD_PORT
+SlurmdPort=$((CTLD_PORT + 1))
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$MUNGE_SOCKET
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+SlurmUser=root
+SlurmdUser=root
+MpiDefault=none
+ReturnToService=2
+SchedulerType=sched/backfill
+AccountingStorageType=accounting_storage/none
+JobAcctGatherType=jobacct_gather/none
+JobCompType=jobcomp/none
+KillWait=5
+MinJobAge=600
+StateSaveLocation=$T/slurm/state
+SlurmdSpoolDir=$T/slurm/spool
+SlurmctldPidFile=$T/slurm/run/slurmctld.pid
+SlurmdPidFile=$T/slurm/run/slurmd.pid
+SlurmctldLogFile=$T/slurm/log/slurmctld.log
+SlurmdLogFile=$T/slurm/log/slurmd.log
+NodeName=$HOST NodeAddr=127.0.0.1 CPUs=${CPUS:-1} RealMemory=${MEM:-1000} State=UNKNOWN
+PartitionName=batest Nodes=$HOST Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:4
+EOF
+
+step "starting slurmctld and slurmd ($HOST, ports $CTLD_PORT-$((CTLD_PORT + 1)))"
+DAEMON_PIDFILES+=("$T/slurm/run/slurmctld.pid")
+slurmctld -i || fail "slurmctld did not start"
+DAEMON_PIDFILES+=("$T/slurm/run/slurmd.pid")
+slurmd || fail "slurmd did not start"
+state=""
+for _ in $(seq 100); do
+  state=$(sinfo -h -o %t 2>/dev/null | head -n1 || true)
+  [ "$state" = idle ] && break
+  sleep 0.3
+done
+[ "$state" = idle ] || fail "the node is '$state', not idle, after 30 s"
+
+# ---- the test's site file: the project's, with this machine's paths ------------------------------
+SITE=$T/site.env
+cat >"$SITE" <<EOF
+BA_ROOT='$ROOT'
+: "\${BA_BIN:=$BIN}"
+: "\${BA_FEEDS:=$ROOT/data-samples/feeds}"
+: "\${BA_OUT:=$T/out}"
+: "\${BA_EXTRA_OPTS:=--max-reject-fraction 0.05}"
+: "\${BA_PARTITION:=batest}"
+: "\${BA_NTASKS:=2}"
+: "\${BA_TIME_MONTHLY:=00:10:00}"
+: "\${BA_TIME_VERIFY:=00:05:00}"
+: "\${BA_ARRAY_LIMIT:=1}"
+: "\${BA_LOG_DIR:=$T/logs}"
+source '$ROOT/slurm/site.env'
+EOF
+export BA_SITE_FILE=$SITE
+SUBMIT=$ROOT/slurm/submit.sh
+
+# submit VAR=VALUE... -- SUBMIT_ARGS...: runs submit.sh with those settings; sets AGG and VER.
+submit() {
+  local envs=()
+  while [ "$1" != -- ]; do
+    envs+=("$1")
+    shift
+  done
+  shift
+  local out
+  out=$(env ${envs[@]+"${envs[@]}"} "$SUBMIT" "$@") || fail "submit.sh $* exited $?"
+  AGG=$(sed -n 's/^aggregate //p' <<<"$out")
+  VER=$(sed -n 's/^verify //p' <<<"$out")
+  [ -n "$AGG" ] || fail "submit.sh $* printed no aggregate job id"
+}
+
+# job_field ID FIELD: the field of every job (or array task) of ID, one line each.
+job_field() {
+  scontrol -o show job "$1" 2>/dev/null | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+# wait_jobs ID...: until every job (and array task) has ended, at most 150 s in all.
+WAIT_END=$((SECONDS + 150))
+wait_jobs() {
+  local id st
+  for id in "$@"; do
+    while :; do
+      st=$(job_field "$id" JobState | sort -u | tr '\n' ' ')
+      case " $st" in
+        *" PENDING "* | *" RUNNING "* | *" COMPLETING "* | *" CONFIGURING "* | *" REQUEUED "* | *" SUSPENDED "* | " ") ;;
+        *) break ;;
+      esac
+      [ $SECONDS -lt $WAIT_END ] || { scontrol show job >&2; fail "job $id still '$st' after the test's time"; }
+      sleep 0.5
+    done
+  done
+}
+
+# expect_job ID STATE EXITCODE: every job or array task of ID ended so.
+expect_job() {
+  local states codes
+  states=$(job_field "$1" JobState | sort -u | tr '\n' ' ')
+  codes=$(job_field "$1" ExitCode | sort -u | tr '\n' ' ')
+  [ "$states" = "$2 " ] && [ "$codes" = "$3:0 " ] ||
+    fail "job $1 ($(job_field "$1" JobName | head -n1)) ended '$states' with exit codes '$codes'; expected $2 with $3"
+}
+
+# expect_deliveries OUT CADENCE PERIOD: the published deliveries equal the hand-written ones.
+expect_deliveries() {
+  local out=$1 cadence=$2 period=$3 exp=$EXPECTED/$2-$3 seller table got n=0
+  local sub="year=${period:0:4}/month=${period:5:2}"
+  [ "$cadence" = daily ] && sub="$sub/day=${period:8:2}"
+  [ -d "$exp" ] || fail "no expectation $exp"
+  for seller in $(ls "$exp"); do
+    for table in sales_compensation disbursements usage buyers; do
+      got=$out/deliveries/$seller/${table}_v1/$sub/data.csv
+      [ -f "$got" ] || fail "$cadence $period: seller $seller has no $table delivery ($got)"
+      diff -u "$exp/$seller/$table.csv" "$got" >&2 || fail "$cadence $period: $seller $table differs from $exp"
+      n=$((n + 1))
+    done
+  done
+  [ -f "$out/store/$cadence-$period.h5" ] || fail "$cadence $period: no store"
+  [ -f "$out/runs/$cadence-$period/report.json" ] || fail "$cadence $period: no run record"
+  [ $n -gt 0 ] || fail "$cadence $period: the expectation lists no seller"
+}
+
+expect_nothing_published() {
+  local found
+  found=$(find "$1" -path "$1/.staging" -prune -o -path "$1/runs/.*.lock" -o -type f -print 2>/dev/null | head -n5)
+  [ -z "$found" ] || fail "$2: files were published: $found"
+}
+
+expect_log() { # JOBID TEXT: the job's log holds the text
+  grep -qF -- "$2" "$T"/logs/*-"$1".out || fail "job $1: its log lacks '$2'"
+}
+
+# A slow stand-in for the job: waits (only in a job's first run) until told to stop, then runs
+# the real executable.
+SLOW=$T/slow-buyer-attribution
+cat >"$SLOW" <<EOF
+#!/bin/bash
+if [ "\${SLURM_RESTART_COUNT:-0}" = 0 ]; then
+  touch "$T/slow-started.\${SLURM_JOB_ID}"
+  for i in \$(seq 900); do sleep 0.2; done
+fi
+exec '$BIN' "\$@"
+EOF
+chmod +x "$SLOW"
+
+# ---- submit everything, then wait ----------------------------------------------------------------
+step "submitting: monthly (default period), bad input, backfill, mpirun, singleton, stop, requeue"
+# BA_NOW in the middle of November: the default period is the previous month, 2026-10.
+submit BA_NOW=2026-11-17T03:00:00 BA_OUT="$T/out-monthly" -- monthly
+MONTHLY=$AGG MONTHLY_VERIFY=$VER
+
+BAD_FEEDS=$T/feeds-bad
+cp -a "$ROOT/data-samples/feeds" "$BAD_FEEDS"
+rm "$BAD_FEEDS/billing_event_v1/year=2026/month=10/data.csv"
+submit BA_FEEDS="$BAD_FEEDS" BA_OUT="$T/out-bad" -- monthly 2026-10
+BAD=$AGG BAD_VERIFY=$VER
+
+submit BA_OUT="$T/out-backfill" -- backfill monthly 2026-09 2026-10
+BACKFILL=$AGG BACKFILL_VERIFY=$VER
+
+submit BA_LAUNCHER=mpirun BA_OUT="$T/out-mpirun" -- monthly 2026-10
+MPIRUN=$AGG MPIRUN_VERIFY=$VER
+
+submit BA_OUT="$T/out-singleton" BA_JOB_PREFIX=single -- --no-verify monthly 2026-10
+SINGLE1=$AGG
+submit BA_OUT="$T/out-singleton" BA_JOB_PREFIX=single -- --no-verify monthly 2026-10
+SINGLE2=$AGG
+
+submit BA_BIN="$SLOW" BA_OUT="$T/out-stop" BA_JOB_PREFIX=stop -- monthly 2026-10
+STOP=$AGG STOP_VERIFY=$VER
+submit BA_BIN="$SLOW" BA_OUT="$T/out-requeue" BA_JOB_PREFIX=requeue -- monthly 2026-10
+REQUEUE=$AGG REQUEUE_VERIFY=$VER
+
+# Stop one slow job as the time-limit warning would (sbatch --signal=B:USR1@N); requeue the other.
+for _ in $(seq 200); do
+  [ -e "$T/slow-started.$STOP" ] && [ -e "$T/slow-started.$REQUEUE" ] && break
+  [ $SECONDS -lt $WAIT_END ] || fail "the slow jobs did not start"
+  sleep 0.3
+done
+[ -e "$T/slow-started.$STOP" ] && [ -e "$T/slow-started.$REQUEUE" ] || fail "the slow jobs did not start"
+scancel --batch --signal=USR1 "$STOP" || fail "scancel --signal=USR1 $STOP"
+scontrol requeue "$REQUEUE" || fail "scontrol requeue $REQUEUE"
+# A requeued job is held for two minutes before it may start again; not here.
+for _ in $(seq 40); do
+  [ "$(job_field "$REQUEUE" JobState)" = PENDING ] && break
+  sleep 0.25
+done
+scontrol update JobId="$REQUEUE" StartTime=now || fail "could not release requeued job $REQUEUE"
+
+wait_jobs "$MONTHLY" "$MONTHLY_VERIFY" "$BAD" "$BAD_VERIFY" "$BACKFILL" "$BACKFILL_VERIFY" \
+  "$MPIRUN" "$MPIRUN_VERIFY" "$SINGLE1" "$SINGLE2" "$STOP" "$STOP_VERIFY" "$REQUEUE" "$REQUEUE_VERIFY"
+
+# ---- checks -----------------------------------------------------------------------------------------
+# The verify subcommand is written in parallel with these scripts: assert the verify jobs only
+# when the executable has it (it passes on a good delivery, or its help mentions it).
+HAS_VERIFY=0
+if "$BIN" verify --out "$T/out-monthly" --cadence monthly --period 2026-10 >/dev/null 2>&1 ||
+  "$BIN" --help 2>&1 | grep -qi verify; then
+  HAS_VERIFY=1
+fi
+
+step "monthly (srun --mpi=pmix, 2 ranks, period by default) and its verify"
+[ "$(job_field "$MONTHLY" JobName)" = ba-monthly-2026-10 ] || fail "job name $(job_field "$MONTHLY" JobName) lacks the period 2026-10"
+[ "$(job_field "$MONTHLY" NumTasks)" = 2 ] || fail "monthly ran $(job_field "$MONTHLY" NumTasks) tasks, not 2"
+expect_job "$MONTHLY" COMPLETED 0
+expect_log "$MONTHLY" "srun --mpi=pmix --kill-on-bad-exit=1"
+expect_log "$MONTHLY" "exit 0: success"
+expect_deliveries "$T/out-monthly" monthly 2026-10
+[ "$(grep -o '"ranks": *[0-9]*' "$T/out-monthly/runs/monthly-2026-10/report.json" | grep -o '[0-9]*$')" = 2 ] ||
+  fail "the run record does not say 2 ranks"
+expect_log "$MONTHLY_VERIFY" "verify --out $T/out-monthly --cadence monthly --period 2026-10"
+if [ $HAS_VERIFY = 1 ]; then
+  expect_job "$MONTHLY_VERIFY" COMPLETED 0
+else
+  echo "   (skipped: the executable has no verify subcommand yet; its job ended $(job_field "$MONTHLY_VERIFY" JobState))"
+fi
+
+step "bad input: exit code 3, nothing published, verify cancelled"
+expect_job "$BAD" FAILED 3
+expect_log "$BAD" "exit 3: bad input"
+expect_nothing_published "$T/out-bad" "bad input"
+expect_job "$BAD_VERIFY" CANCELLED 0
+
+step "backfill 2026-09..2026-10: a job array, one task at a time, each verified"
+[ "$(job_field "$BACKFILL" JobName | sort -u)" = "ba-monthly-2026-09..2026-10" ] || fail "backfill job name"
+[ "$(job_field "$BACKFILL" ArrayTaskId | sort | tr '\n' ' ')" = "0 1 " ] || fail "backfill array tasks: $(job_field "$BACKFILL" ArrayTaskId)"
+job_field "$BACKFILL" ArrayTaskThrottle | grep -qx 1 || fail "backfill array has no concurrency limit of 1"
+expect_job "$BACKFILL" COMPLETED 0
+expect_deliveries "$T/out-backfill" monthly 2026-09
+expect_deliveries "$T/out-backfill" monthly 2026-10
+starts=($(job_field "$BACKFILL" StartTime | sort))
+ends=($(job_field "$BACKFILL" EndTime | sort))
+[[ ! ${starts[1]} < ${ends[0]} ]] || fail "backfill tasks overlapped despite the limit of 1 (${starts[*]} / ${ends[*]})"
+if [ $HAS_VERIFY = 1 ]; then expect_job "$BACKFILL_VERIFY" COMPLETED 0; fi
+[ "$(job_field "$BACKFILL_VERIFY" ArrayTaskId | sort | tr '\n' ' ')" = "0 1 " ] || fail "backfill verify array"
+
+step "mpirun launcher"
+expect_job "$MPIRUN" COMPLETED 0
+expect_log "$MPIRUN" "mpirun $BIN"
+expect_deliveries "$T/out-mpirun" monthly 2026-10
+if [ $HAS_VERIFY = 1 ]; then expect_job "$MPIRUN_VERIFY" COMPLETED 0; fi
+
+step "singleton: two runs of one period do not overlap"
+expect_job "$SINGLE1" COMPLETED 0
+expect_job "$SINGLE2" COMPLETED 0
+[[ ! $(job_field "$SINGLE2" StartTime) < $(job_field "$SINGLE1" EndTime) ]] ||
+  fail "the second run of the period started before the first ended"
+expect_deliveries "$T/out-singleton" monthly 2026-10
+
+step "graceful stop: SIGUSR1 ends the job with exit 75, nothing published"
+expect_job "$STOP" FAILED 75
+expect_log "$STOP" "SIGUSR1: stopping the job before it publishes anything"
+expect_log "$STOP" "exit 75: stopped on request"
+expect_nothing_published "$T/out-stop" "stopped job"
+expect_job "$STOP_VERIFY" CANCELLED 0
+
+step "requeue: the job reruns its period from the start"
+[ "$(job_field "$REQUEUE" Restarts)" = 1 ] || fail "job $REQUEUE was restarted $(job_field "$REQUEUE" Restarts) times, not once"
+expect_job "$REQUEUE" COMPLETED 0
+expect_log "$REQUEUE" "restart 1"
+[ "$(grep -c 'monthly 2026-10: ' "$T"/logs/*-"$REQUEUE".out)" = 2 ] || fail "job $REQUEUE did not start 2026-10 twice"
+expect_deliveries "$T/out-requeue" monthly 2026-10
+if [ $HAS_VERIFY = 1 ]; then expect_job "$REQUEUE_VERIFY" COMPLETED 0; fi
+
+echo "1 passed, 0 failed"
