@@ -2,11 +2,16 @@
 
 #include <memory>
 
+#include "common/progress.hpp"
+
 namespace ba {
 
 void read_feed(const mpi::Comm& comm, const std::vector<FeedFile>& files, std::size_t chunk_bytes,
-               const HeaderHandler& on_header, const RecordHandler& on_record) {
+               const HeaderHandler& on_header, const RecordHandler& on_record, const std::string& progress) {
   const auto slices = slices_for_rank(files, comm.rank(), comm.size());
+  std::int64_t my_bytes = 0;
+  for (const auto& s : slices) my_bytes += s.end - s.begin;
+  Progress shown(progress, my_bytes, "B", !progress.empty() && comm.is_root());
 
   // Pass 1: quotes and line feeds in this rank's slices, scanned across ranks per file.
   std::vector<std::int64_t> counts(files.size() * 2, 0);
@@ -28,6 +33,7 @@ void read_feed(const mpi::Comm& comm, const std::vector<FeedFile>& files, std::s
     csv::RecordReader reader(in, s.begin, s.end, before[s.file * 2], before[s.file * 2 + 1], chunk_bytes);
     csv::RecordView record;
     while (reader.next(record)) {
+      shown.advance(record.length + 1);
       if (record.offset == 0) continue;  // the header row
       RawRecord raw;
       raw.file = s.file;

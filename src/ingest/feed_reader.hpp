@@ -26,7 +26,8 @@ using RecordHandler = std::function<void(const RawRecord& raw)>;
 
 // Collective: every rank calls it with the same files. Calls on_header once per file this rank
 // reads (before its records), then on_record for every data record starting in its ranges.
+// With `progress`, rank 0 prints how far it is through its ranges (ranks read equal shares).
 void read_feed(const mpi::Comm& comm, const std::vector<FeedFile>& files, std::size_t chunk_bytes,
-               const HeaderHandler& on_header, const RecordHandler& on_record);
+               const HeaderHandler& on_header, const RecordHandler& on_record, const std::string& progress = {});
 
 }  // namespace ba

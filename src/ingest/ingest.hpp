@@ -14,7 +14,7 @@ namespace ba {
 
 template <class Row>
 std::vector<Row> ingest_feed(const mpi::Comm& comm, const std::string& feed, const std::vector<FeedFile>& files,
-                             std::size_t chunk_bytes, Ledger& ledger) {
+                             std::size_t chunk_bytes, Ledger& ledger, bool progress = false) {
   ledger.set_files(feed, files);
   std::vector<Row> rows;
   std::unique_ptr<RowParser<Row>> parser;
@@ -41,7 +41,8 @@ std::vector<Row> ingest_feed(const mpi::Comm& comm, const std::string& feed, con
         if (const auto why = parser->parse(*raw.fields, row); !why.empty()) return reject(why);
         row.ref = RowRef{static_cast<std::int32_t>(raw.file), rec.offset, rec.length, rec.line};
         rows.push_back(std::move(row));
-      });
+      },
+      progress ? feed : std::string());
   return rows;
 }
 

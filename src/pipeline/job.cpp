@@ -395,8 +395,9 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   load_dimension(comm, kProduct, plan, o, ledger, dims.products);
   load_dimension(comm, kOffer, plan, o, ledger, dims.offers);
 
-  auto billing_all = ingest_feed<BillingEvent>(comm, kBilling.name, plan.files.at(kBilling.name), chunk, ledger);
-  auto usage_all = ingest_feed<UsageRecord>(comm, kUsage.name, plan.files.at(kUsage.name), chunk, ledger);
+  auto billing_all =
+      ingest_feed<BillingEvent>(comm, kBilling.name, plan.files.at(kBilling.name), chunk, ledger, o.progress);
+  auto usage_all = ingest_feed<UsageRecord>(comm, kUsage.name, plan.files.at(kUsage.name), chunk, ledger, o.progress);
   clock.stop(static_cast<std::int64_t>(billing_all.size() + usage_all.size()));
 
   // ---- one row per key: duplicate billing events, usage corrections ---------------------------
