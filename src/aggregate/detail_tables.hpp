@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "aggregate/attribution.hpp"
+#include "aggregate/partials.hpp"
 #include "ingest/ledger.hpp"
 #include "ingest/rows.hpp"
 #include "mpi/comm.hpp"
@@ -29,29 +30,18 @@ struct DetailRows {
   std::vector<BuyerFact> facts;
 };
 
-DetailRows build_sales_compensation(const mpi::Comm& comm, const std::vector<BillingEvent>& events,
-                                    const Dimensions& dims, Ledger& ledger);
-DetailRows build_disbursements(const mpi::Comm& comm, const std::vector<BillingEvent>& events, const Dimensions& dims,
-                               Ledger& ledger);
-DetailRows build_usage(const mpi::Comm& comm, const std::vector<UsageRecord>& records, const Dimensions& dims);
+// Each builder takes this rank's partial groups (PartialAggregates) and returns the table's rows.
+// Groups that mix two currencies are left out and their keys appended to `mixed`: the caller
+// rejects their rows (which only the ranks that read them can name).
+DetailRows build_sales_compensation(const mpi::Comm& comm, std::vector<SalesGroup> parts, const Dimensions& dims,
+                                    std::vector<std::string>& mixed);
+// Lines of payouts that were not kept are recorded as excluded amounts in `ledger`.
+DetailRows build_disbursements(const mpi::Comm& comm, std::vector<DisbursementGroup> parts,
+                               std::vector<PayoutNote> notes, const Dimensions& dims, Ledger& ledger,
+                               std::vector<std::string>& mixed);
+DetailRows build_usage(const mpi::Comm& comm, std::vector<UsageGroup> parts, const Dimensions& dims);
 
 // Plain: the buyers rows of facts that all belong to sellers held here (any order).
 std::vector<TableRow> build_buyers(const std::vector<BuyerFact>& facts);
-
-// Which billing events feed which table (semantics.md).
-bool feeds_sales_compensation(const BillingEvent& e);
-bool is_disbursement_line(const BillingEvent& e);
-
-// Records the amounts that enter each table's computation (the control totals' "in").
-void count_amounts_in(const std::vector<BillingEvent>& events, const std::vector<UsageRecord>& usage, Ledger& ledger);
-
-// Sums per (group key) across partial aggregates, with the checked money addition.
-void add_buckets(std::array<Micros, kBuckets>& into, const std::array<Micros, kBuckets>& from);
-
-// Rejects, on every rank, the rows of groups found to mix currencies (keys joined by '\x1f').
-// Their bucketed amounts are recorded as excluded from `table` (with the sign the table shows).
-void reject_mixed_groups(const mpi::Comm& comm, const std::vector<std::string>& mixed_keys,
-                         const std::vector<BillingEvent>& events, std::string (*key_of)(const BillingEvent&),
-                         bool (*in_table)(const BillingEvent&), std::int8_t table, Ledger& ledger);
 
 }  // namespace ba

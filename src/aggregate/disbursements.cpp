@@ -2,110 +2,16 @@
 #include <unordered_map>
 
 #include "aggregate/detail_tables.hpp"
+#include "aggregate/partials.hpp"
 #include "tables/render.hpp"
 #include "tables/schemas.hpp"
 
 namespace ba {
 
-namespace {
 
-bool is_payout(const BillingEvent& e) { return e.type == TxType::disbursement && e.action == Action::disbursed; }
-
-
-bool is_seller_type(TxType t) {
-  return t == TxType::seller_rev_share || t == TxType::seller_rev_share_refund || t == TxType::seller_rev_share_credit ||
-         t == TxType::seller_tax_share || t == TxType::seller_tax_share_refund;
-}
-
-// A payout, or the failure that cancels one: both travel to the rank of (seller, payout id).
-struct PayoutNote {
-  std::string seller, payout_id, bank_trace;
-  Instant date = 0;
-  bool failure = false;
-  BA_FIELDS(seller, payout_id, bank_trace, date, failure)
-};
-
-struct DisbursementGroup {
-  std::string seller, transaction_ref, payout_id;
-  std::string currency_min, currency_max;
-  std::array<Micros, kBuckets> buckets{};
-  std::string bank_trace;  // greatest among the lines: used when the payout row has none
-  Attribution attribution;  // billing_address: greatest among SELLER_* lines
-  BA_FIELDS(seller, transaction_ref, payout_id, currency_min, currency_max, buckets, bank_trace, attribution)
-
-  std::string key() const {
-    return seller + '\x1f' + transaction_ref + '\x1f' + attribution.product + '\x1f' + payout_id + '\x1f' +
-           attribution.end_user;
-  }
-};
-
-std::string line_key(const BillingEvent& e) {
-  return e.seller + '\x1f' + e.transaction_ref + '\x1f' + e.product + '\x1f' + e.disbursement_id + '\x1f' + e.end_user;
-}
-
-void keep_greatest(std::string& into, const std::string& value) {
-  if (value > into) into = value;
-}
-
-DisbursementGroup from_line(const BillingEvent& e) {
-  DisbursementGroup g;
-  g.seller = e.seller;
-  g.transaction_ref = e.transaction_ref;
-  g.payout_id = e.disbursement_id;
-  g.currency_min = g.currency_max = e.currency;
-  // A line settling a 100 charge carries -100: the table shows what was paid out, +100.
-  if (const int b = bucket_of(e.type); b >= 0) g.buckets[static_cast<std::size_t>(b)] = -e.amount;
-  g.bank_trace = e.bank_trace;
-  auto& a = g.attribution;
-  a.product = e.product;
-  a.end_user = e.end_user;
-  if (is_seller_type(e.type)) a.billing_address = e.billing_address;
-  if (names_payer(e.type) && e.from_account != kMarketplace) a.payer = e.from_account;
-  return g;
-}
-
-void merge(DisbursementGroup& into, const DisbursementGroup& from) {
-  into.currency_min = std::min(into.currency_min, from.currency_min);
-  into.currency_max = std::max(into.currency_max, from.currency_max);
-  add_buckets(into.buckets, from.buckets);
-  keep_greatest(into.bank_trace, from.bank_trace);
-  keep_greatest(into.attribution.payer, from.attribution.payer);
-  keep_greatest(into.attribution.billing_address, from.attribution.billing_address);
-}
-
-std::vector<DisbursementGroup> combine(std::vector<DisbursementGroup> parts) {
-  std::unordered_map<std::string, std::size_t> at;
-  std::vector<DisbursementGroup> groups;
-  for (auto& p : parts) {
-    auto [it, inserted] = at.try_emplace(p.key(), groups.size());
-    if (inserted)
-      groups.push_back(std::move(p));
-    else
-      merge(groups[it->second], p);
-  }
-  return groups;
-}
-
-}  // namespace
-
-// A DISBURSED row that settles something under a payout (decisions.md: not the payout rows).
-bool is_disbursement_line(const BillingEvent& e) {
-  return e.action == Action::disbursed && e.type != TxType::disbursement && e.type != TxType::disbursement_failure &&
-         !e.disbursement_id.empty();
-}
-
-DetailRows build_disbursements(const mpi::Comm& comm, const std::vector<BillingEvent>& events, const Dimensions& dims,
-                               Ledger& ledger) {
-  std::vector<PayoutNote> notes;
-  std::vector<DisbursementGroup> parts;
-  for (const auto& e : events) {
-    if (is_payout(e)) notes.push_back(PayoutNote{e.seller, e.id, e.bank_trace, e.invoice, false});
-    if (e.type == TxType::disbursement_failure && !e.parent_id.empty())
-      notes.push_back(PayoutNote{e.seller, e.parent_id, {}, 0, true});
-    if (is_disbursement_line(e)) parts.push_back(from_line(e));
-  }
-  parts = combine(std::move(parts));
-
+DetailRows build_disbursements(const mpi::Comm& comm, std::vector<DisbursementGroup> parts,
+                               std::vector<PayoutNote> notes, const Dimensions& dims, Ledger& ledger,
+                               std::vector<std::string>& mixed) {
   // Lines meet their payout at the rank of (seller, payout id).
   const int ranks = comm.size();
   notes = mpi::shuffle(comm, notes, [&](const PayoutNote& n) { return owner_of(n.seller + '\x1f' + n.payout_id, ranks); });
@@ -130,7 +36,7 @@ DetailRows build_disbursements(const mpi::Comm& comm, const std::vector<BillingE
     }
   }
 
-  std::vector<std::string> mixed;
+  parts = {};
   std::vector<DisbursementGroup> kept;
   for (auto& g : groups) {
     const auto it = payouts.find(g.seller + '\x1f' + g.payout_id);
@@ -150,7 +56,6 @@ DetailRows build_disbursements(const mpi::Comm& comm, const std::vector<BillingE
     if (!it->second.bank_trace.empty()) g.bank_trace = it->second.bank_trace;
     kept.push_back(std::move(g));
   }
-  reject_mixed_groups(comm, mixed, events, line_key, is_disbursement_line, 2, ledger);
   kept = attribute(comm, std::move(kept), dims, /*with_offer=*/false);
 
   const auto& schema = disbursements_schema();

@@ -12,23 +12,26 @@
 
 namespace ba {
 
-template <class Row>
-std::vector<Row> ingest_feed(const mpi::Comm& comm, const std::string& feed, const std::vector<FeedFile>& files,
-                             std::size_t chunk_bytes, Ledger& ledger, bool progress = false) {
-  ledger.set_files(feed, files);
-  std::vector<Row> rows;
+// Collective. Calls on_row(row) for every valid row of this rank's byte ranges. When `ledger` is
+// given, counts the rows read and rejects the bad ones (the first pass over a feed); a later pass
+// over the same feed passes nullptr and sees the same valid rows.
+template <class Row, class OnRow>
+void scan_feed(const mpi::Comm& comm, const std::string& feed, const std::vector<FeedFile>& files,
+               std::size_t chunk_bytes, Ledger* ledger, bool progress, OnRow&& on_row) {
+  if (ledger) ledger->set_files(feed, files);
   std::unique_ptr<RowParser<Row>> parser;
-  FeedCounts& counts = ledger.feed(feed);
+  FeedCounts* counts = ledger ? &ledger->feed(feed) : nullptr;
+  Row row{};
   read_feed(
       comm, files, chunk_bytes,
       [&](std::size_t file, const Header& header) {
         parser = std::make_unique<RowParser<Row>>(header, files[file].display);
       },
       [&](const RawRecord& raw) {
-        counts.read += 1;
         const auto& rec = *raw.record;
+        if (counts) counts->read += 1;
         const auto reject = [&](std::string_view why) {
-          ledger.reject(feed, files[raw.file].display, rec.line, why, rec.text);
+          if (ledger) ledger->reject(feed, files[raw.file].display, rec.line, why, rec.text);
         };
         if (raw.status == csv::FieldStatus::unterminated_quote) return reject(reason::unterminated_quote);
         // Text cells end up in fixed-length HDF5 strings and UTF-8 deliveries: refuse what
@@ -37,13 +40,40 @@ std::vector<Row> ingest_feed(const mpi::Comm& comm, const std::string& feed, con
         if (!is_valid_utf8(rec.text)) return reject(reason::invalid_utf8);
         if (raw.status == csv::FieldStatus::bad_quoting) return reject(reason::bad_quoting);
         if (raw.fields->size() != parser->columns()) return reject(reason::column_count);
-        Row row{};
         if (const auto why = parser->parse(*raw.fields, row); !why.empty()) return reject(why);
         row.ref = RowRef{static_cast<std::int32_t>(raw.file), rec.offset, rec.length, rec.line};
-        rows.push_back(std::move(row));
+        on_row(row);
       },
       progress ? feed : std::string());
+}
+
+// Collective. Every valid row of this rank's ranges, kept (dimension feeds and the registry:
+// rows that own their strings).
+template <class Row>
+std::vector<Row> ingest_feed(const mpi::Comm& comm, const std::string& feed, const std::vector<FeedFile>& files,
+                             std::size_t chunk_bytes, Ledger& ledger, bool progress = false) {
+  std::vector<Row> rows;
+  scan_feed<Row>(comm, feed, files, chunk_bytes, &ledger, progress, [&](const Row& r) { rows.push_back(r); });
   return rows;
+}
+
+// Re-reads one stored row (rare: duplicate checks, late rejects) and hands it to on_row.
+template <class Row, class OnRow>
+void reread_row(const FeedFile& file, const RowRef& ref, std::size_t chunk_bytes, OnRow&& on_row) {
+  const Header header = read_header(file, chunk_bytes);
+  const RowParser<Row> parser(header, file.display);
+  InputFile in(file.path);
+  std::string text(static_cast<std::size_t>(ref.length), '\0');
+  text.resize(in.read_at(ref.offset, text.data(), text.size()));
+  if (!text.empty() && text.back() == '\r') text.pop_back();
+  std::vector<std::string_view> fields;
+  std::string scratch;
+  Row row{};
+  ensure(csv::split_fields(text, fields, scratch) == csv::FieldStatus::ok && fields.size() == parser.columns() &&
+             parser.parse(fields, row).empty(),
+         "a row that parsed before parses again (" + file.display + " line " + std::to_string(ref.line) + ")");
+  row.ref = ref;
+  on_row(row);
 }
 
 }  // namespace ba

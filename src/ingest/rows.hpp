@@ -82,8 +82,10 @@ bool is_valid_utf8(std::string_view text);
 // that are not valid UTF-8 become \xNN, so the report itself stays valid UTF-8 text.
 std::string printable_raw_text(std::string_view text);
 
+// Fact rows are views into the record being parsed: they live for one callback of scan_feed and
+// are aggregated at once, so that no rank ever holds the rows of a fact feed.
 struct BillingEvent {
-  std::string id, seller, from_account, end_user, product, offer, parent_id, disbursement_id, currency,
+  std::string_view id, seller, from_account, end_user, product, offer, parent_id, disbursement_id, currency,
       billing_address, transaction_ref, bank_trace;
   Action action = Action::invoiced;
   TxType type = TxType::seller_rev_share;
@@ -91,19 +93,15 @@ struct BillingEvent {
   Micros amount = 0;
   Instant invoice = 0;
   RowRef ref;
-  BA_FIELDS(id, seller, from_account, end_user, product, offer, parent_id, disbursement_id, currency, billing_address,
-            transaction_ref, bank_trace, action, type, balance_impacting, amount, invoice, ref)
 };
 
 struct UsageRecord {
-  std::string feed_id, seller, product, offer, end_user, payer, region, dimension_key, unit, currency;
+  std::string_view feed_id, seller, product, offer, end_user, payer, region, dimension_key, unit, currency;
   Instant usage_date = 0;
   Micros quantity = 0, revenue = 0;
   Instant updated = 0;
   bool deleted = false;
   RowRef ref;
-  BA_FIELDS(feed_id, seller, product, offer, end_user, payer, region, dimension_key, unit, currency, usage_date,
-            quantity, revenue, updated, deleted, ref)
 };
 
 // Historization of a dimension row.

@@ -11,9 +11,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "aggregate/detail_tables.hpp"
+#include "aggregate/partials.hpp"
 #include "common/file.hpp"
 #include "common/json.hpp"
 #include "common/sha256.hpp"
@@ -25,6 +28,7 @@
 #include "store/store.hpp"
 #include "tables/render.hpp"
 #include "tables/schemas.hpp"
+#include "territory/territory.hpp"
 
 namespace ba {
 
@@ -162,7 +166,9 @@ Plan plan_inputs(const mpi::Comm& comm, const JobOptions& o, const Period& perio
 }
 
 // Seller -> delivery folder for sellers enrolled for the whole period.
-std::map<std::string, std::string> read_enrollment(const mpi::Comm& comm, const Plan& plan, const JobOptions& o,
+using EnrolledSellers = std::map<std::string, std::string, std::less<>>;  // seller -> folder
+
+EnrolledSellers read_enrollment(const mpi::Comm& comm, const Plan& plan, const JobOptions& o,
                                                    const Period& period, Ledger& ledger) {
   const auto local = ingest_feed<EnrollmentRow>(comm, kEnrollment.name, plan.files.at(kEnrollment.name),
                                                 static_cast<std::size_t>(o.chunk_bytes), ledger);
@@ -173,7 +179,7 @@ std::map<std::string, std::string> read_enrollment(const mpi::Comm& comm, const 
   };
   auto& counts = ledger.feed(kEnrollment.name);
   for (const auto& r : local) (covers(r) ? counts.used : counts.not_enrolled) += 1;
-  std::map<std::string, std::string> enrolled;
+  EnrolledSellers enrolled;
   for (const auto& r : rows) {
     if (!covers(r)) continue;
     const auto [it, inserted] = enrolled.emplace(r.seller, r.aws_account_id);
@@ -183,6 +189,62 @@ std::map<std::string, std::string> read_enrollment(const mpi::Comm& comm, const 
                                     r.aws_account_id + ")");
   }
   return enrolled;
+}
+
+// The optional territory rules beside the registry: rank 0 reads the file, every rank parses
+// the same text (a fatal problem in it is found by rank 0 first and ends every rank together).
+TerritoryRules read_territories(const mpi::Comm& comm, const std::string& feeds) {
+  const std::string path = feeds + "/enrollment/territories.csv";
+  const std::string display = "enrollment/territories.csv";
+  const auto text = on_root(comm, [&] {
+    if (!fs::is_regular_file(path)) return std::vector<char>{};
+    const std::string content = read_file(path);
+    (void)parse_territories(content, display);  // fatal problems fail here, on rank 0
+    return std::vector<char>(content.begin(), content.end());
+  });
+  if (text.empty()) return TerritoryRules{};
+  return parse_territories(std::string_view(text.data(), text.size()), display);
+}
+
+// The rows of a fact feed that lose their key (duplicates, superseded corrections).
+struct LosingRows {
+  std::vector<RowRef> refs;
+  std::unordered_set<std::uint64_t> positions;
+  static std::uint64_t position(const RowRef& ref) {
+    return (static_cast<std::uint64_t>(ref.file) << 44) ^ static_cast<std::uint64_t>(ref.offset);
+  }
+  bool contains(const RowRef& ref) const { return !positions.empty() && positions.count(position(ref)) > 0; }
+};
+
+// Pass 1 over a fact feed: validates every row (counting rows read and rejects) and agrees with
+// the other ranks which row wins each key. KeyFn writes a row's key into its string argument.
+template <class Row, class KeyFn>
+LosingRows losing_rows(const mpi::Comm& comm, const std::string& feed, const std::vector<FeedFile>& files,
+                       std::size_t chunk, Ledger& ledger, bool progress, Prefer prefer, KeyFn key_of) {
+  std::vector<std::uint64_t> hashes;
+  std::vector<std::int64_t> updated;
+  std::vector<RowRef> refs;
+  std::string key;
+  scan_feed<Row>(comm, feed, files, chunk, &ledger, progress, [&](const Row& r) {
+    key_of(r, key);
+    hashes.push_back(stable_hash(key));
+    if constexpr (requires { r.updated; }) updated.push_back(r.updated);
+    else updated.push_back(0);
+    refs.push_back(r.ref);
+  });
+  const auto wins = select_winners(comm, hashes, updated, refs, prefer, [&](std::size_t i) {
+    std::string full;
+    reread_row<Row>(files.at(static_cast<std::size_t>(refs[i].file)), refs[i], chunk,
+                    [&](const Row& r) { key_of(r, full); });
+    return full;
+  });
+  LosingRows losers;
+  for (std::size_t i = 0; i < refs.size(); ++i)
+    if (!wins[i]) {
+      losers.refs.push_back(refs[i]);
+      losers.positions.insert(LosingRows::position(refs[i]));
+    }
+  return losers;
 }
 
 template <class Attrs>
@@ -281,32 +343,60 @@ void count_amounts_out(const std::vector<LocalTable>& tables, Ledger& ledger) {
   }
 }
 
+// The four tables every enrolled seller gets.
+constexpr std::size_t kBuyersTables = 4;
+
+// Every table the store holds and a delivery may contain, in manifest order: the four tables of
+// semantics.md, then the representative tables of sellers with territory rules.
+const std::vector<const TableSchema*>& store_schemas() {
+  static const std::vector<const TableSchema*> schemas = [] {
+    auto all = all_schemas();
+    all.push_back(&rep_attribution_schema());
+    all.push_back(&rep_statements_schema());
+    return all;
+  }();
+  return schemas;
+}
+
+// This rank's part of a table: `rows` (all of sellers held here) sorted in delivery order and
+// indexed by `sellers` (the global list in order, filtered to those this table has).
+LocalTable local_table(const TableSchema& schema, const std::vector<SellerEntry>& sellers,
+                       const std::vector<int>& owner, const std::set<std::string>* only, int rank,
+                       std::vector<TableRow> rows) {
+  sort_rows(schema, rows);
+  std::unordered_map<std::string, std::int64_t> count;
+  for (const auto& r : rows) count[r.seller] += 1;
+  LocalTable table;
+  table.schema = &schema;
+  std::int64_t indexed = 0;
+  for (std::size_t i = 0; i < sellers.size(); ++i) {
+    if (owner[i] != rank || (only && !only->count(sellers[i].seller))) continue;
+    SellerEntry entry = sellers[i];
+    entry.rows = count[entry.seller];
+    indexed += entry.rows;
+    table.sellers.push_back(entry);
+  }
+  ensure(indexed == static_cast<std::int64_t>(rows.size()), "every row of " + schema.name + " belongs to a seller held here");
+  table.rows = std::move(rows);
+  return table;
+}
+
 // Moves rows to the rank that owns their seller (when `shuffle[t]`), sorts them in delivery
-// order and indexes this rank's sellers. `sellers` is the global seller list in order.
+// order and indexes this rank's sellers. `sellers` is the global seller list in order; `only[t]`,
+// when set, limits table t to those sellers.
 std::vector<LocalTable> arrange_by_seller(const mpi::Comm& comm, const std::vector<SellerEntry>& sellers,
                                           const std::vector<int>& owner, std::vector<std::vector<TableRow>> rows,
-                                          const std::vector<bool>& shuffle) {
+                                          const std::vector<bool>& shuffle,
+                                          const std::vector<const std::set<std::string>*>& only) {
   std::unordered_map<std::string, int> owner_of_seller;
   for (std::size_t i = 0; i < sellers.size(); ++i) owner_of_seller[sellers[i].seller] = owner[i];
-  const auto& schemas = all_schemas();
-  std::vector<LocalTable> tables(schemas.size());
-  for (std::size_t t = 0; t < schemas.size(); ++t) {
+  const auto& schemas = store_schemas();
+  std::vector<LocalTable> tables;
+  for (std::size_t t = 0; t < rows.size(); ++t) {
     if (shuffle[t])
       rows[t] = mpi::shuffle(comm, rows[t], [&](const TableRow& r) { return owner_of_seller.at(r.seller); });
-    sort_rows(*schemas[t], rows[t]);
-    std::unordered_map<std::string, std::int64_t> count;
-    for (const auto& r : rows[t]) {
-      ensure(owner_of_seller.at(r.seller) == comm.rank(), "row of seller " + r.seller + " on its owner rank");
-      count[r.seller] += 1;
-    }
-    tables[t].schema = schemas[t];
-    tables[t].rows = std::move(rows[t]);
-    for (std::size_t i = 0; i < sellers.size(); ++i)
-      if (owner[i] == comm.rank()) {
-        SellerEntry entry = sellers[i];
-        entry.rows = count[entry.seller];
-        tables[t].sellers.push_back(entry);
-      }
+    tables.push_back(local_table(*schemas[t], sellers, owner, t < only.size() ? only[t] : nullptr, comm.rank(),
+                                 std::move(rows[t])));
   }
   return tables;
 }
@@ -316,20 +406,26 @@ std::vector<LocalTable> arrange_by_seller(const mpi::Comm& comm, const std::vect
 std::vector<std::string> export_tables(const std::string& staging, const Period& period,
                                        const std::vector<LocalTable>& tables, const std::string& job_version) {
   std::vector<std::string> written;
-  std::vector<std::size_t> cursor(tables.size(), 0);
+  std::vector<std::size_t> cursor(tables.size(), 0), entry(tables.size(), 0);
   for (std::size_t s = 0; s < tables[0].sellers.size(); ++s) {
     SellerTables st;
     st.seller = &tables[0].sellers[s];
     for (std::size_t t = 0; t < tables.size(); ++t) {
-      ensure(tables[t].sellers[s].seller == st.seller->seller, "same sellers in every table");
+      // Tables after the first may hold a subset of the sellers, in the same order.
+      if (entry[t] >= tables[t].sellers.size() || tables[t].sellers[entry[t]].seller != st.seller->seller) {
+        ensure(t >= kBuyersTables, "every seller has the four tables of semantics.md");
+        continue;
+      }
+      const auto rows = tables[t].sellers[entry[t]++].rows;
       st.schemas.push_back(tables[t].schema);
       st.begin.push_back(tables[t].rows.data() + cursor[t]);
-      st.rows.push_back(tables[t].sellers[s].rows);
-      cursor[t] += static_cast<std::size_t>(tables[t].sellers[s].rows);
+      st.rows.push_back(rows);
+      cursor[t] += static_cast<std::size_t>(rows);
     }
     auto files = write_seller_delivery(staging + "/deliveries", period, st, job_version);
     written.insert(written.end(), files.begin(), files.end());
   }
+  for (std::size_t t = 0; t < tables.size(); ++t) ensure(entry[t] == tables[t].sellers.size(), "every seller exported");
   return written;
 }
 
@@ -389,84 +485,106 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   // ---- read: every rank parses its byte ranges --------------------------------------------------
   clock.start("read");
   const auto enrolled = read_enrollment(comm, plan, o, period, ledger);
+  const TerritoryRules territories = read_territories(comm, o.feeds);
+  std::set<std::string> rep_sellers;  // enrolled sellers whose rules are valid: they get rep tables
+  std::string territory_json;
+  for (const auto& [seller, folder] : enrolled) {
+    if (!has_rules(territories, seller)) continue;
+    const auto& errors = rule_errors(territories, seller);
+    if (errors.empty()) {
+      rep_sellers.insert(seller);
+      continue;
+    }
+    std::string list;
+    for (const auto& e : errors) {
+      list += (list.empty() ? "" : ", ") + json_string(e);
+      if (comm.is_root() && o.progress)
+        std::fprintf(stderr, "[buyer-attribution] territory rules of %s not used: %s\n", seller.c_str(), e.c_str());
+    }
+    territory_json += (territory_json.empty() ? "" : ",\n") + std::string("    ") + json_string(seller) + ": [" + list + "]";
+  }
   Dimensions dims;
   load_dimension(comm, kAccount, plan, o, ledger, dims.accounts);
   load_dimension(comm, kAddress, plan, o, ledger, dims.addresses);
   load_dimension(comm, kProduct, plan, o, ledger, dims.products);
   load_dimension(comm, kOffer, plan, o, ledger, dims.offers);
 
-  auto billing_all =
-      ingest_feed<BillingEvent>(comm, kBilling.name, plan.files.at(kBilling.name), chunk, ledger, o.progress);
-  auto usage_all = ingest_feed<UsageRecord>(comm, kUsage.name, plan.files.at(kUsage.name), chunk, ledger, o.progress);
-  clock.stop(static_cast<std::int64_t>(billing_all.size() + usage_all.size()));
+  // ---- facts: two passes over each fact feed, with only keys kept in between ------------------
+  // Pass 1 validates every row (rejects are counted there) and keeps its key's hash and position;
+  // the winner of every key is agreed across ranks; pass 2 folds the used rows into this rank's
+  // partial groups as they are read. No rank ever holds the rows of a fact feed.
+  const auto& billing_files = plan.files.at(kBilling.name);
+  const auto& usage_files = plan.files.at(kUsage.name);
+  const auto billing_losers = losing_rows<BillingEvent>(
+      comm, kBilling.name, billing_files, chunk, ledger, o.progress, Prefer::first_read,
+      [](const BillingEvent& e, std::string& key) { key.assign(e.seller).append(1, '\x1f').append(e.id); });
+  const auto usage_losers = losing_rows<UsageRecord>(
+      comm, kUsage.name, usage_files, chunk, ledger, o.progress, Prefer::latest_update,
+      [](const UsageRecord& r, std::string& key) { key.assign(r.seller).append(1, '\x1f').append(r.feed_id); });
+  std::int64_t read_rows = 0;
+  for (const auto* feed : {&kBilling, &kUsage}) read_rows += ledger.feed(feed->name).read;
+  clock.stop(read_rows);
 
-  // ---- one row per key: duplicate billing events, usage corrections ---------------------------
   clock.start("dedupe");
-  std::vector<BillingEvent> billing;
-  {
-    std::vector<std::string> keys;
-    std::vector<std::int64_t> zero(billing_all.size(), 0);
-    std::vector<RowRef> refs;
-    for (const auto& e : billing_all) {
-      keys.push_back(e.seller + '\x1f' + e.id);
-      refs.push_back(e.ref);
+  PartialAggregates partials;
+  auto& billing_counts = ledger.feed(kBilling.name);
+  for (const auto& ref : billing_losers.refs) ledger.reject_late(kBilling.name, nullptr, reason::duplicate, ref);
+  const auto used_event = [&](const BillingEvent& e) {
+    return !billing_losers.contains(e.ref) && period.contains(e.invoice) && enrolled.count(e.seller) > 0;
+  };
+  scan_feed<BillingEvent>(comm, kBilling.name, billing_files, chunk, nullptr, false, [&](const BillingEvent& e) {
+    if (billing_losers.contains(e.ref)) return;  // rejected as a duplicate above
+    if (!period.contains(e.invoice)) {
+      billing_counts.outside_period += 1;
+    } else if (!enrolled.count(e.seller)) {
+      billing_counts.not_enrolled += 1;
+    } else {
+      billing_counts.used += 1;
+      partials.add(e, ledger);
     }
-    const auto wins = select_winners(comm, keys, zero, refs, Prefer::first_read);
-    auto& counts = ledger.feed(kBilling.name);
-    for (std::size_t i = 0; i < billing_all.size(); ++i) {
-      auto& e = billing_all[i];
-      if (!wins[i]) {
-        ledger.reject_late(kBilling.name, nullptr, reason::duplicate, e.ref);
-      } else if (!period.contains(e.invoice)) {
-        counts.outside_period += 1;
-      } else if (!enrolled.count(e.seller)) {
-        counts.not_enrolled += 1;
-      } else {
-        counts.used += 1;
-        billing.push_back(std::move(e));
-      }
+  });
+  auto& usage_counts = ledger.feed(kUsage.name);
+  scan_feed<UsageRecord>(comm, kUsage.name, usage_files, chunk, nullptr, false, [&](const UsageRecord& r) {
+    // A deleted latest version drops the record: the deletion supersedes every version.
+    if (usage_losers.contains(r.ref) || r.deleted) {
+      usage_counts.superseded += 1;
+    } else if (!period.contains(r.usage_date)) {
+      usage_counts.outside_period += 1;
+    } else if (!enrolled.count(r.seller)) {
+      usage_counts.not_enrolled += 1;
+    } else {
+      usage_counts.used += 1;
+      partials.add(r, ledger);
     }
-    billing_all = {};
-  }
-  std::vector<UsageRecord> usage;
-  {
-    std::vector<std::string> keys;
-    std::vector<std::int64_t> updated;
-    std::vector<RowRef> refs;
-    for (const auto& r : usage_all) {
-      keys.push_back(r.seller + '\x1f' + r.feed_id);
-      updated.push_back(r.updated);
-      refs.push_back(r.ref);
-    }
-    const auto wins = select_winners(comm, keys, updated, refs, Prefer::latest_update);
-    auto& counts = ledger.feed(kUsage.name);
-    for (std::size_t i = 0; i < usage_all.size(); ++i) {
-      auto& r = usage_all[i];
-      // A deleted latest version drops the record: the deletion supersedes every version.
-      if (!wins[i] || r.deleted) {
-        counts.superseded += 1;
-      } else if (!period.contains(r.usage_date)) {
-        counts.outside_period += 1;
-      } else if (!enrolled.count(r.seller)) {
-        counts.not_enrolled += 1;
-      } else {
-        counts.used += 1;
-        usage.push_back(std::move(r));
-      }
-    }
-    usage_all = {};
-  }
-  clock.stop(static_cast<std::int64_t>(billing.size() + usage.size()));
+  });
+  clock.stop(billing_counts.used + usage_counts.used);
 
   // ---- aggregate: the detail tables, grouped and attributed across ranks -----------------------
   clock.start("aggregate");
-  count_amounts_in(billing, usage, ledger);
-  auto sales = build_sales_compensation(comm, billing, dims, ledger);
-  auto disbursed = build_disbursements(comm, billing, dims, ledger);
-  auto used = build_usage(comm, usage, dims);
-  billing = {};
-  usage = {};
+  std::vector<std::string> mixed_sales, mixed_lines;
+  auto sales = build_sales_compensation(comm, partials.take_sales(), dims, mixed_sales);
+  auto disbursed = build_disbursements(comm, partials.take_lines(), partials.take_notes(), dims, ledger, mixed_lines);
+  auto used = build_usage(comm, partials.take_usage(), dims);
   dims = Dimensions{};
+  // Groups with two currencies are rejected whole: every rank names its rows of them (rare, so
+  // the keys go everywhere and the billing feed is read once more only when there are any).
+  const auto all_mixed_sales = mpi::allgather_items(comm, mixed_sales);
+  const auto all_mixed_lines = mpi::allgather_items(comm, mixed_lines);
+  if (!all_mixed_sales.empty() || !all_mixed_lines.empty()) {
+    const std::unordered_set<std::string> sales_keys(all_mixed_sales.begin(), all_mixed_sales.end());
+    const std::unordered_set<std::string> line_keys(all_mixed_lines.begin(), all_mixed_lines.end());
+    scan_feed<BillingEvent>(comm, kBilling.name, billing_files, chunk, nullptr, false, [&](const BillingEvent& e) {
+      if (!used_event(e)) return;
+      const bool bucketed = bucket_of(e.type) >= 0;
+      if (feeds_sales_compensation(e) && sales_keys.count(sales_key(e))) {
+        ledger.reject_late(kBilling.name, &FeedCounts::used, reason::mixed_currency, e.ref);
+        if (bucketed) ledger.amount_excluded(1, std::string(e.seller), std::string(e.currency), e.amount);
+      } else if (is_disbursement_line(e) && line_keys.count(line_key(e))) {
+        ledger.reject_late(kBilling.name, &FeedCounts::used, reason::mixed_currency, e.ref);
+        if (bucketed) ledger.amount_excluded(2, std::string(e.seller), std::string(e.currency), -e.amount);
+      }
+    });
+  }
   clock.stop(static_cast<std::int64_t>(sales.rows.size() + disbursed.rows.size() + used.rows.size()));
 
   // ---- redistribute by seller: whole sellers per rank, in seller order -------------------------
@@ -493,7 +611,21 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   facts = {};
   std::vector<SellerEntry> seller_entries;
   for (const auto& s : sellers) seller_entries.push_back(SellerEntry{s, enrolled.at(s), 0});
-  std::vector<LocalTable> tables = arrange_by_seller(comm, seller_entries, owner, std::move(rows), /*shuffle=*/{true, true, true, false});
+  std::vector<LocalTable> tables =
+      arrange_by_seller(comm, seller_entries, owner, std::move(rows), /*shuffle=*/{true, true, true, false}, {});
+  // Representative tables for sellers whose territory rules are valid, from their buyers rows.
+  {
+    std::vector<TableRow> attribution, statements;
+    std::size_t cursor = 0;
+    for (const auto& entry : tables[3].sellers) {
+      const std::vector<TableRow> buyers(tables[3].rows.begin() + static_cast<std::ptrdiff_t>(cursor),
+                                         tables[3].rows.begin() + static_cast<std::ptrdiff_t>(cursor + static_cast<std::size_t>(entry.rows)));
+      cursor += static_cast<std::size_t>(entry.rows);
+      if (rep_sellers.count(entry.seller)) attribute_to_reps(territories, entry.seller, buyers, attribution, statements);
+    }
+    tables.push_back(local_table(rep_attribution_schema(), seller_entries, owner, &rep_sellers, comm.rank(), std::move(attribution)));
+    tables.push_back(local_table(rep_statements_schema(), seller_entries, owner, &rep_sellers, comm.rank(), std::move(statements)));
+  }
   std::int64_t local_rows = 0;
   for (const auto& t : tables) local_rows += static_cast<std::int64_t>(t.rows.size());
   if (o.inject_failure == "lose-row" && !tables[0].rows.empty()) {
@@ -665,7 +797,7 @@ JobResult run_reexport(const mpi::Comm& comm, const JobOptions& o, const std::st
   });
   PhaseClock clock(comm, o.progress);
   clock.start("read-store");
-  auto contents = read_store(comm, store_path, all_schemas());
+  auto contents = read_store(comm, store_path, store_schemas());
   const Period period = make_period(contents.attrs.cadence, contents.attrs.period);
   std::int64_t read_rows = 0;
   for (const auto& t : contents.tables) read_rows += static_cast<std::int64_t>(t.rows.size());
@@ -687,7 +819,11 @@ JobResult run_reexport(const mpi::Comm& comm, const JobOptions& o, const std::st
   const auto owner = assign_by_weight(comm.size(), weight);
   std::vector<std::vector<TableRow>> rows;
   for (auto& t : contents.tables) rows.push_back(std::move(t.rows));
-  const auto tables = arrange_by_seller(comm, sellers, owner, std::move(rows), {true, true, true, true});
+  std::set<std::string> rep_sellers;  // the sellers the store has representative tables for
+  for (const auto& entry : mpi::allgather_items(comm, contents.tables[kBuyersTables].sellers)) rep_sellers.insert(entry.seller);
+  const std::vector<bool> shuffle(rows.size(), true);
+  const auto tables = arrange_by_seller(comm, sellers, owner, std::move(rows), shuffle,
+                                        {nullptr, nullptr, nullptr, nullptr, &rep_sellers, &rep_sellers});
   clock.stop(read_rows);
 
   const std::string run_name = period.name();

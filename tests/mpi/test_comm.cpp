@@ -81,9 +81,28 @@ TEST(Winners, DuplicatesAcrossRanksKeepTheFirstRead) {
   std::vector<RowRef> refs(2);
   refs[0].offset = 100 + comm.rank();
   refs[1].offset = 5;
-  const auto wins = select_winners(comm, keys, {0, 0}, refs, Prefer::first_read);
+  const std::vector<std::uint64_t> hashes{stable_hash(keys[0]), stable_hash(keys[1])};
+  const auto wins = select_winners(comm, hashes, {0, 0}, refs, Prefer::first_read,
+                                   [&](std::size_t i) { return keys[i]; });
   EXPECT_EQ(wins[0], comm.rank() == 0);
   EXPECT_TRUE(wins[1]);
+}
+
+TEST(Winners, HashCollisionsAreResolvedByTheFullKeys) {
+  mpi::Comm comm;
+  // Every row has the same hash; only rows with equal full keys are duplicates.
+  const std::vector<std::string> keys{"k-" + std::to_string(comm.rank()), "shared"};
+  std::vector<RowRef> refs(2);
+  refs[0].offset = 1;
+  refs[1].offset = 10 + comm.rank();
+  std::int64_t asked = 0;
+  const auto wins = select_winners(comm, {42, 42}, {5, 5 + comm.rank()}, refs, Prefer::latest_update, [&](std::size_t i) {
+    ++asked;
+    return keys[i];
+  });
+  EXPECT_TRUE(wins[0]);                               // distinct key: wins despite the shared hash
+  EXPECT_EQ(wins[1], comm.rank() == comm.size() - 1);  // latest update of "shared" wins
+  EXPECT_EQ(comm.sum(asked), 2 * comm.size());  // every row shares the hash: every key is asked for
 }
 
 TEST(FeedReader, EveryChunkSizeReadsTheSerialRecords) {

@@ -71,6 +71,7 @@ TEST(Dimension, LatestOfferIsGreatestValidFromThenRevision) {
 TEST(Winners, FirstReadAndLatestUpdate) {
   auto cand = [](std::string key, std::int64_t updated, std::int32_t file, std::int64_t offset) {
     Candidate c;
+    c.hash = stable_hash(key);
     c.key = std::move(key);
     c.updated = updated;
     c.ref.file = file;
@@ -80,6 +81,10 @@ TEST(Winners, FirstReadAndLatestUpdate) {
   const std::vector<Candidate> cs{cand("k", 5, 0, 100), cand("k", 9, 0, 50), cand("j", 1, 1, 0), cand("k", 9, 1, 0)};
   EXPECT_EQ(pick_winners(cs, Prefer::first_read), (std::vector<bool>{false, true, true, false}));
   EXPECT_EQ(pick_winners(cs, Prefer::latest_update), (std::vector<bool>{false, false, true, true}));
+  // Equal hashes, different keys: both win.
+  auto a = cand("a", 1, 0, 0), b = cand("b", 1, 0, 1);
+  b.hash = a.hash;
+  EXPECT_EQ(pick_winners({a, b}, Prefer::first_read), (std::vector<bool>{true, true}));
 }
 
 TEST(Attribution, EmailDomainIsTheLowerCasedPartAfterTheLastAt) {

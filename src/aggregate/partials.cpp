@@ -1,0 +1,173 @@
+#include "aggregate/partials.hpp"
+
+#include <algorithm>
+
+namespace ba {
+
+namespace {
+
+void keep_greatest(std::string& into, std::string_view value) {
+  if (value > into) into.assign(value);
+}
+
+void keep_greatest(std::string& into, const std::string& value) {
+  if (value > into) into = value;
+}
+
+bool is_seller_type(TxType t) {
+  return t == TxType::seller_rev_share || t == TxType::seller_rev_share_refund || t == TxType::seller_rev_share_credit ||
+         t == TxType::seller_tax_share || t == TxType::seller_tax_share_refund;
+}
+
+
+}  // namespace
+
+bool feeds_sales_compensation(const BillingEvent& e) {
+  return (e.action == Action::invoiced || e.action == Action::forgiven) && e.balance_impacting &&
+         e.type != TxType::balance_adjustment;
+}
+
+// A DISBURSED row that settles something under a payout (decisions.md: not the payout rows).
+bool is_disbursement_line(const BillingEvent& e) {
+  return e.action == Action::disbursed && e.type != TxType::disbursement && e.type != TxType::disbursement_failure &&
+         !e.disbursement_id.empty();
+}
+
+bool is_payout(const BillingEvent& e) { return e.type == TxType::disbursement && e.action == Action::disbursed; }
+
+std::string SalesGroup::key() const {
+  return seller + '\x1f' + transaction_ref + '\x1f' + attribution.product + '\x1f' + attribution.end_user;
+}
+std::string DisbursementGroup::key() const {
+  return seller + '\x1f' + transaction_ref + '\x1f' + attribution.product + '\x1f' + payout_id + '\x1f' +
+         attribution.end_user;
+}
+std::string UsageGroup::key() const {
+  const auto& a = attribution;
+  return seller + '\x1f' + a.payer + '\x1f' + a.end_user + '\x1f' + a.product + '\x1f' + a.offer + '\x1f' + region +
+         '\x1f' + dimension_key + '\x1f' + unit + '\x1f' + currency + '\x1f' + std::to_string(usage_date);
+}
+
+std::string sales_key(const BillingEvent& e) {
+  std::string k;
+  k.reserve(e.seller.size() + e.transaction_ref.size() + e.product.size() + e.end_user.size() + 3);
+  k.append(e.seller).append(1, '\x1f').append(e.transaction_ref).append(1, '\x1f').append(e.product).append(1, '\x1f').append(e.end_user);
+  return k;
+}
+
+std::string line_key(const BillingEvent& e) {
+  std::string k;
+  k.append(e.seller).append(1, '\x1f').append(e.transaction_ref).append(1, '\x1f').append(e.product).append(1, '\x1f');
+  k.append(e.disbursement_id).append(1, '\x1f').append(e.end_user);
+  return k;
+}
+
+void merge(SalesGroup& into, const SalesGroup& from) {
+  into.invoice = std::max(into.invoice, from.invoice);
+  into.currency_min = std::min(into.currency_min, from.currency_min);
+  into.currency_max = std::max(into.currency_max, from.currency_max);
+  for (std::size_t b = 0; b < into.buckets.size(); ++b) into.buckets[b] = add_checked(into.buckets[b], from.buckets[b]);
+  keep_greatest(into.attribution.payer, from.attribution.payer);
+  keep_greatest(into.attribution.billing_address, from.attribution.billing_address);
+  keep_greatest(into.attribution.offer, from.attribution.offer);
+}
+
+void merge(DisbursementGroup& into, const DisbursementGroup& from) {
+  into.currency_min = std::min(into.currency_min, from.currency_min);
+  into.currency_max = std::max(into.currency_max, from.currency_max);
+  for (std::size_t b = 0; b < into.buckets.size(); ++b) into.buckets[b] = add_checked(into.buckets[b], from.buckets[b]);
+  keep_greatest(into.bank_trace, from.bank_trace);
+  keep_greatest(into.attribution.payer, from.attribution.payer);
+  keep_greatest(into.attribution.billing_address, from.attribution.billing_address);
+}
+
+void merge(UsageGroup& into, const UsageGroup& from) {
+  into.quantity = add_checked(into.quantity, from.quantity);
+  into.revenue = add_checked(into.revenue, from.revenue);
+}
+
+template <class Group>
+void PartialAggregates::fold(std::vector<Group>& groups, std::unordered_map<std::string, std::size_t>& at, Group&& g) {
+  auto [it, inserted] = at.try_emplace(g.key(), groups.size());
+  if (inserted)
+    groups.push_back(std::move(g));
+  else
+    merge(groups[it->second], g);
+}
+
+void PartialAggregates::add(const BillingEvent& e, Ledger& ledger) {
+  const int bucket = bucket_of(e.type);
+  if (feeds_sales_compensation(e)) {
+    if (bucket >= 0) ledger.amount_in(1, std::string(e.seller), std::string(e.currency), e.amount);
+    // Fast path: most rows join a group this rank has seen (the rows of a transaction are near).
+    const std::string key = sales_key(e);
+    if (const auto it = sales_at_.find(key); it != sales_at_.end()) {
+      auto& g = sales_[it->second];
+      g.invoice = std::max(g.invoice, e.invoice);
+      if (e.currency < g.currency_min) g.currency_min.assign(e.currency);
+      if (e.currency > g.currency_max) g.currency_max.assign(e.currency);
+      if (bucket >= 0) g.buckets[static_cast<std::size_t>(bucket)] = add_checked(g.buckets[static_cast<std::size_t>(bucket)], e.amount);
+      if (names_payer(e.type) && e.from_account != kMarketplace) keep_greatest(g.attribution.payer, e.from_account);
+      keep_greatest(g.attribution.billing_address, e.billing_address);
+      keep_greatest(g.attribution.offer, e.offer);
+      return;
+    }
+    SalesGroup g;
+    g.seller = e.seller;
+    g.transaction_ref = e.transaction_ref;
+    g.invoice = e.invoice;
+    g.currency_min = g.currency_max = e.currency;
+    if (bucket >= 0) g.buckets[static_cast<std::size_t>(bucket)] = e.amount;
+    auto& a = g.attribution;
+    a.product = e.product;
+    a.end_user = e.end_user;
+    a.offer = e.offer;
+    a.billing_address = e.billing_address;
+    if (names_payer(e.type) && e.from_account != kMarketplace) a.payer = e.from_account;
+    sales_at_.emplace(key, sales_.size());
+    sales_.push_back(std::move(g));
+    return;
+  }
+  if (is_payout(e)) notes_.push_back(PayoutNote{std::string(e.seller), std::string(e.id), std::string(e.bank_trace), e.invoice, false});
+  if (e.type == TxType::disbursement_failure && !e.parent_id.empty())
+    notes_.push_back(PayoutNote{std::string(e.seller), std::string(e.parent_id), {}, 0, true});
+  if (is_disbursement_line(e)) {
+    // A line settling a 100 charge carries -100: the table shows what was paid out, +100.
+    if (bucket >= 0) ledger.amount_in(2, std::string(e.seller), std::string(e.currency), -e.amount);
+    DisbursementGroup g;
+    g.seller = e.seller;
+    g.transaction_ref = e.transaction_ref;
+    g.payout_id = e.disbursement_id;
+    g.currency_min = g.currency_max = e.currency;
+    if (bucket >= 0) g.buckets[static_cast<std::size_t>(bucket)] = -e.amount;
+    g.bank_trace = e.bank_trace;
+    auto& a = g.attribution;
+    a.product = e.product;
+    a.end_user = e.end_user;
+    if (is_seller_type(e.type)) a.billing_address = e.billing_address;
+    if (names_payer(e.type) && e.from_account != kMarketplace) a.payer = e.from_account;
+    fold(lines_, lines_at_, std::move(g));
+  }
+}
+
+void PartialAggregates::add(const UsageRecord& r, Ledger& ledger) {
+  ledger.amount_in(3, std::string(r.seller), std::string(r.currency), r.revenue);
+  UsageGroup g;
+  g.seller = r.seller;
+  g.region = r.region;
+  g.dimension_key = r.dimension_key;
+  g.unit = r.unit;
+  g.currency = r.currency;
+  g.usage_date = r.usage_date;
+  g.quantity = r.quantity;
+  g.revenue = r.revenue;
+  auto& a = g.attribution;
+  a.payer = r.payer;
+  a.end_user = r.end_user;
+  a.product = r.product;
+  a.offer = r.offer;
+  a.as_of = r.usage_date;
+  fold(usage_, usage_at_, std::move(g));
+}
+
+}  // namespace ba
