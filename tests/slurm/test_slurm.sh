@@ -12,9 +12,11 @@
 #     nothing, and its verify job is cancelled;
 #   - a backfill of two months as a job array limited to one task at a time, each task verified;
 #   - the mpirun launcher as well as srun --mpi=pmix;
+#   - daily.sbatch given to sbatch by hand without a period: the previous day, put in the job name;
 #   - two runs of one period: singleton keeps them apart;
 #   - graceful stop: SIGUSR1 (the time-limit warning) stops a running job with exit code 75 and
-#     nothing published; a requeued job reruns its period from the start and publishes it.
+#     nothing published, but lets a job that is already publishing finish; a requeued job reruns
+#     its period from the start and publishes it.
 # Stops every daemon it started, whatever happens. BA_TEST_KEEP=1 keeps the temporary folder.
 set -euo pipefail
 BIN=$(readlink -f "$1")
@@ -70,6 +72,11 @@ fail() {
   exit 1
 }
 step() { echo "== $*"; }
+
+# The jobs run a copy, so a rebuild of the build tree while the test runs does not disturb them.
+mkdir -p "$T/bin"
+cp "$BIN" "$T/bin/buyer-attribution"
+BIN=$T/bin/buyer-attribution
 
 # ---- Slurm and munge: installed when missing -------------------------------------------------
 missing=()
@@ -230,7 +237,8 @@ expect_deliveries() {
   local sub="year=${period:0:4}/month=${period:5:2}"
   [ "$cadence" = daily ] && sub="$sub/day=${period:8:2}"
   [ -d "$exp" ] || fail "no expectation $exp"
-  for seller in $(ls "$exp"); do
+  for seller in "$exp"/*/; do
+    seller=$(basename "$seller")
     for table in sales_compensation disbursements usage buyers; do
       got=$out/deliveries/$seller/${table}_v1/$sub/data.csv
       [ -f "$got" ] || fail "$cadence $period: seller $seller has no $table delivery ($got)"
@@ -243,9 +251,9 @@ expect_deliveries() {
   [ $n -gt 0 ] || fail "$cadence $period: the expectation lists no seller"
 }
 
-expect_nothing_published() {
-  local found
-  found=$(find "$1" -path "$1/.staging" -prune -o -path "$1/runs/.*.lock" -o -type f -print 2>/dev/null | head -n5)
+expect_nothing_published() { # OUT WHAT: no file under OUT but staging and the period's lock
+  local found=""
+  [ ! -d "$1" ] || found=$(find "$1" -path "$1/.staging" -prune -o -path "$1/runs/.*.lock" -o -type f -print | head -n5)
   [ -z "$found" ] || fail "$2: files were published: $found"
 }
 
@@ -253,21 +261,31 @@ expect_log() { # JOBID TEXT: the job's log holds the text
   grep -qF -- "$2" "$T"/logs/*-"$1".out || fail "job $1: its log lacks '$2'"
 }
 
-# A slow stand-in for the job: waits (only in a job's first run) until told to stop, then runs
-# the real executable.
+# A slow stand-in for the job: an aggregation in its job's first run waits until told to stop;
+# then (and always for verify) it runs the real executable.
 SLOW=$T/slow-buyer-attribution
 cat >"$SLOW" <<EOF
 #!/bin/bash
-if [ "\${SLURM_RESTART_COUNT:-0}" = 0 ]; then
+if [ "\${SLURM_RESTART_COUNT:-0}" = 0 ] && [ "\$1" != verify ]; then
   touch "$T/slow-started.\${SLURM_JOB_ID}"
   for i in \$(seq 900); do sleep 0.2; done
 fi
 exec '$BIN' "\$@"
 EOF
 chmod +x "$SLOW"
+# A stand-in that is already publishing (its progress line says so) when told to stop: the stop
+# must let it finish.
+PUBLISHING=$T/publishing-buyer-attribution
+cat >"$PUBLISHING" <<EOF
+#!/bin/bash
+echo "[buyer-attribution] publish    ..." >&2
+for i in \$(seq 15); do sleep 0.2; done
+exec '$BIN' "\$@"
+EOF
+chmod +x "$PUBLISHING"
 
 # ---- submit everything, then wait ----------------------------------------------------------------
-step "submitting: monthly (default period), bad input, backfill, mpirun, singleton, stop, requeue"
+step "submitting: monthly (default period), bad input, backfill, mpirun, singleton, stop, requeue, daily"
 # BA_NOW in the middle of November: the default period is the previous month, 2026-10.
 submit BA_NOW=2026-11-17T03:00:00 BA_OUT="$T/out-monthly" -- monthly
 MONTHLY=$AGG MONTHLY_VERIFY=$VER
@@ -293,6 +311,14 @@ submit BA_BIN="$SLOW" BA_OUT="$T/out-stop" BA_JOB_PREFIX=stop -- monthly 2026-10
 STOP=$AGG STOP_VERIFY=$VER
 submit BA_BIN="$SLOW" BA_OUT="$T/out-requeue" BA_JOB_PREFIX=requeue -- monthly 2026-10
 REQUEUE=$AGG REQUEUE_VERIFY=$VER
+submit BA_BIN="$PUBLISHING" BA_OUT="$T/out-publishing" BA_JOB_PREFIX=publishing -- --no-verify monthly 2026-10
+PUBLISH=$AGG
+
+# The daily script given to sbatch by hand, without a period: it finds slurm/ and the site file by
+# itself, takes the day before BA_NOW and writes it into the job name.
+DAILY=$(env BA_NOW=2026-10-15T00:30:00 BA_OUT="$T/out-daily" sbatch --parsable --ntasks=2 \
+  --output="$T/logs/%x-%j.out" "$ROOT/slurm/daily.sbatch") || fail "sbatch slurm/daily.sbatch"
+DAILY=${DAILY%%;*}
 
 # Stop one slow job as the time-limit warning would (sbatch --signal=B:USR1@N); requeue the other.
 for _ in $(seq 200); do
@@ -302,6 +328,14 @@ for _ in $(seq 200); do
 done
 [ -e "$T/slow-started.$STOP" ] && [ -e "$T/slow-started.$REQUEUE" ] || fail "the slow jobs did not start"
 scancel --batch --signal=USR1 "$STOP" || fail "scancel --signal=USR1 $STOP"
+# (its progress line must have reached the batch script, which copies it into the job's log)
+for _ in $(seq 200); do
+  grep -qs 'publish    \.\.\.' "$T"/logs/*-"$PUBLISH".out && break
+  sleep 0.1
+done
+grep -qs 'publish    \.\.\.' "$T"/logs/*-"$PUBLISH".out || fail "the publishing stand-in did not start"
+sleep 0.3
+scancel --batch --signal=USR1 "$PUBLISH" || fail "scancel --signal=USR1 $PUBLISH"
 scontrol requeue "$REQUEUE" || fail "scontrol requeue $REQUEUE"
 # A requeued job is held for two minutes before it may start again; not here.
 for _ in $(seq 40); do
@@ -311,7 +345,7 @@ done
 scontrol update JobId="$REQUEUE" StartTime=now || fail "could not release requeued job $REQUEUE"
 
 wait_jobs "$MONTHLY" "$MONTHLY_VERIFY" "$BAD" "$BAD_VERIFY" "$BACKFILL" "$BACKFILL_VERIFY" \
-  "$MPIRUN" "$MPIRUN_VERIFY" "$SINGLE1" "$SINGLE2" "$STOP" "$STOP_VERIFY" "$REQUEUE" "$REQUEUE_VERIFY"
+  "$MPIRUN" "$MPIRUN_VERIFY" "$SINGLE1" "$SINGLE2" "$STOP" "$STOP_VERIFY" "$REQUEUE" "$REQUEUE_VERIFY" "$PUBLISH" "$DAILY"
 
 # ---- checks -----------------------------------------------------------------------------------------
 # The verify subcommand is written in parallel with these scripts: assert the verify jobs only
@@ -351,11 +385,16 @@ job_field "$BACKFILL" ArrayTaskThrottle | grep -qx 1 || fail "backfill array has
 expect_job "$BACKFILL" COMPLETED 0
 expect_deliveries "$T/out-backfill" monthly 2026-09
 expect_deliveries "$T/out-backfill" monthly 2026-10
-starts=($(job_field "$BACKFILL" StartTime | sort))
-ends=($(job_field "$BACKFILL" EndTime | sort))
+mapfile -t starts < <(job_field "$BACKFILL" StartTime | sort)
+mapfile -t ends < <(job_field "$BACKFILL" EndTime | sort)
 [[ ! ${starts[1]} < ${ends[0]} ]] || fail "backfill tasks overlapped despite the limit of 1 (${starts[*]} / ${ends[*]})"
 if [ $HAS_VERIFY = 1 ]; then expect_job "$BACKFILL_VERIFY" COMPLETED 0; fi
 [ "$(job_field "$BACKFILL_VERIFY" ArrayTaskId | sort | tr '\n' ' ')" = "0 1 " ] || fail "backfill verify array"
+
+step "daily.sbatch by hand, no period: the previous day, named in the job"
+expect_job "$DAILY" COMPLETED 0
+[ "$(job_field "$DAILY" JobName)" = ba-daily-2026-10-14 ] || fail "daily job name is $(job_field "$DAILY" JobName)"
+expect_deliveries "$T/out-daily" daily 2026-10-14
 
 step "mpirun launcher"
 expect_job "$MPIRUN" COMPLETED 0
@@ -376,6 +415,11 @@ expect_log "$STOP" "SIGUSR1: stopping the job before it publishes anything"
 expect_log "$STOP" "exit 75: stopped on request"
 expect_nothing_published "$T/out-stop" "stopped job"
 expect_job "$STOP_VERIFY" CANCELLED 0
+
+step "graceful stop while publishing: the job finishes and publishes everything"
+expect_job "$PUBLISH" COMPLETED 0
+expect_log "$PUBLISH" "SIGUSR1: the job is already publishing; letting it finish"
+expect_deliveries "$T/out-publishing" monthly 2026-10
 
 step "requeue: the job reruns its period from the start"
 [ "$(job_field "$REQUEUE" Restarts)" = 1 ] || fail "job $REQUEUE was restarted $(job_field "$REQUEUE" Restarts) times, not once"

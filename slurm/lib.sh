@@ -1,0 +1,291 @@
+# Shared by every script in slurm/ (sourced, bash, under set -euo pipefail). Needs BA_SLURM_DIR,
+# the folder holding this file. Nothing here runs on its own.
+
+BA_EXIT_CONFIG=2   # the same code the job uses for bad arguments or configuration
+BA_EXIT_STOPPED=75 # stopped on request (time limit near, preemption, scancel); nothing published
+
+ba_say() { printf '[ba-slurm] %s\n' "$*" >&2; }
+ba_fail() {
+  local code=$1
+  shift
+  printf 'ba-slurm: error: %s\n' "$*" >&2
+  exit "$code"
+}
+
+# Reads the site file: BA_SITE_FILE, or site.env beside this file. Values already in the
+# environment win over the file's defaults.
+ba_load_site() {
+  : "${BA_ROOT:=$(cd "$BA_SLURM_DIR/.." && pwd)}"
+  BA_SITE_FILE=${BA_SITE_FILE:-$BA_SLURM_DIR/site.env}
+  [ -r "$BA_SITE_FILE" ] || ba_fail "$BA_EXIT_CONFIG" "site file $BA_SITE_FILE not found (set BA_SITE_FILE)"
+  # shellcheck source=site.env
+  source "$BA_SITE_FILE"
+  export BA_SLURM_DIR BA_SITE_FILE
+}
+
+# ---- periods (UTC) -----------------------------------------------------------------------------
+
+# The period a scheduled run processes when none is given: the previous month or day, in UTC.
+# BA_NOW (any `date -d` text) stands in for the current time, for tests and reruns.
+ba_previous_period() {
+  local now
+  now=$(date -u -d "${BA_NOW:-now}" +%F) || ba_fail "$BA_EXIT_CONFIG" "BA_NOW=$BA_NOW is not a date"
+  case $1 in
+    monthly) date -u -d "${now:0:7}-01 -1 month" +%Y-%m ;;
+    daily) date -u -d "$now -1 day" +%F ;;
+  esac
+}
+
+ba_check_cadence() {
+  case ${1:-} in
+    monthly | daily) ;;
+    *) ba_fail "$BA_EXIT_CONFIG" "cadence must be monthly or daily, not '${1:-}'" ;;
+  esac
+}
+
+ba_check_period() {
+  local cadence=$1 period=$2 ok=0
+  case $cadence in
+    monthly) [[ $period =~ ^[0-9]{4}-(0[1-9]|1[0-2])$ ]] && ok=1 ;;
+    daily) [[ $period =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] &&
+      [ "$(date -u -d "$period" +%F 2>/dev/null)" = "$period" ] && ok=1 ;;
+  esac
+  [ $ok = 1 ] || ba_fail "$BA_EXIT_CONFIG" "'$period' is not a $cadence period (YYYY-MM for monthly, YYYY-MM-DD for daily)"
+}
+
+# ba_period_add CADENCE START N: the period N months or days after START.
+ba_period_add() {
+  case $1 in
+    monthly) date -u -d "$2-01 +$3 month" +%Y-%m ;;
+    daily) date -u -d "$2 +$3 day" +%F ;;
+  esac
+}
+
+# ba_period_count CADENCE FROM TO: how many periods FROM..TO holds (both included).
+ba_period_count() {
+  case $1 in
+    monthly) echo $(((10#${3:0:4} * 12 + 10#${3:5:2}) - (10#${2:0:4} * 12 + 10#${2:5:2}) + 1)) ;;
+    daily) echo $((($(date -u -d "$3" +%s) - $(date -u -d "$2" +%s)) / 86400 + 1)) ;;
+  esac
+}
+
+# ba_job_period CADENCE [PERIOD | --from START]: sets BA_PERIOD inside a job. In order: the
+# argument; START plus the array task id (backfill); the period in the job name (so a requeued
+# job reruns the period it started with); else the previous period, which is then written into
+# the job name for that reason.
+ba_job_period() {
+  local cadence=$1
+  shift
+  local name=${SLURM_JOB_NAME:-}
+  if [ "${1:-}" = --from ]; then
+    [ -n "${2:-}" ] || ba_fail "$BA_EXIT_CONFIG" "--from needs a first period"
+    [ -n "${SLURM_ARRAY_TASK_ID:-}" ] || ba_fail "$BA_EXIT_CONFIG" "--from $2 is for job arrays (see submit.sh backfill)"
+    ba_check_period "$cadence" "$2"
+    BA_PERIOD=$(ba_period_add "$cadence" "$2" "$SLURM_ARRAY_TASK_ID")
+  elif [ -n "${1:-}" ]; then
+    BA_PERIOD=$1
+  elif [[ $name =~ -$cadence-([0-9]{4}-[0-9]{2}(-[0-9]{2})?)$ ]]; then
+    BA_PERIOD=${BASH_REMATCH[1]}
+  else
+    BA_PERIOD=$(ba_previous_period "$cadence")
+    if [ -n "${SLURM_JOB_ID:-}" ] && [ -z "${SLURM_ARRAY_TASK_ID:-}" ]; then
+      scontrol update JobId="$SLURM_JOB_ID" JobName="${name:-${BA_JOB_PREFIX}-$cadence}-$BA_PERIOD" >/dev/null 2>&1 ||
+        ba_say "could not put the period into the job name: a requeue would process the then previous period"
+    fi
+  fi
+  ba_check_period "$cadence" "$BA_PERIOD"
+}
+
+# ---- configuration --------------------------------------------------------------------------------
+
+ba_config_file() {
+  case $1 in
+    monthly) echo "$BA_CONFIG_MONTHLY" ;;
+    daily) echo "$BA_CONFIG_DAILY" ;;
+  esac
+}
+
+# ba_ini_value FILE KEY: the last `KEY = value` of an INI file (empty when absent).
+ba_ini_value() {
+  [ -r "$1" ] || return 0
+  sed -n "s/^[[:space:]]*$2[[:space:]]*=[[:space:]]*//p" "$1" | sed 's/[[:space:]]*$//' | tail -n1
+}
+
+# The output root of a cadence: BA_OUT, else the `out` of its --config file.
+ba_out_dir() {
+  local out=$BA_OUT
+  [ -n "$out" ] || out=$(ba_ini_value "$(ba_config_file "$1")" out)
+  [ -n "$out" ] || ba_fail "$BA_EXIT_CONFIG" "no output folder: set BA_OUT in the site file or out = in $(ba_config_file "$1")"
+  echo "$out"
+}
+
+# ---- the job's environment and launch -------------------------------------------------------------
+
+ba_load_modules() {
+  [ -n "$BA_MODULES" ] || return 0
+  if ! type module >/dev/null 2>&1; then
+    local f
+    for f in "$BA_MODULES_INIT" /etc/profile.d/lmod.sh /usr/share/lmod/lmod/init/bash \
+      /etc/profile.d/modules.sh /usr/share/modules/init/bash; do
+      if [ -n "$f" ] && [ -r "$f" ]; then
+        set +u
+        # shellcheck disable=SC1090
+        source "$f"
+        set -u
+        break
+      fi
+    done
+  fi
+  type module >/dev/null 2>&1 || ba_fail "$BA_EXIT_CONFIG" "BA_MODULES is set but there is no module command (set BA_MODULES_INIT)"
+  set +u
+  # shellcheck disable=SC2086
+  module load $BA_MODULES || { set -u; ba_fail "$BA_EXIT_CONFIG" "module load $BA_MODULES failed"; }
+  set -u
+}
+
+ba_job_env() {
+  ba_load_modules
+  if declare -F ba_site_setup >/dev/null; then ba_site_setup; fi
+  # OpenMPI's mpirun refuses root without this consent (containers, test machines).
+  if [ "$(id -u)" -eq 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
+  [ -x "$BA_BIN" ] || ba_fail "$BA_EXIT_CONFIG" "BA_BIN=$BA_BIN is not an executable (build it, or set BA_BIN in the site file)"
+}
+
+# Sets BA_LAUNCH: the MPI launcher and its options, from BA_LAUNCHER.
+ba_launcher() {
+  local extra=()
+  case $BA_LAUNCHER in
+    srun)
+      BA_LAUNCH=(srun "--mpi=$BA_SRUN_MPI" --kill-on-bad-exit=1)
+      read -ra extra <<<"$BA_SRUN_OPTS"
+      ;;
+    mpirun)
+      BA_LAUNCH=("$BA_MPIRUN")
+      read -ra extra <<<"$BA_MPIRUN_OPTS"
+      ;;
+    *) ba_fail "$BA_EXIT_CONFIG" "BA_LAUNCHER must be srun or mpirun, not '$BA_LAUNCHER'" ;;
+  esac
+  BA_LAUNCH+=(${extra[@]+"${extra[@]}"})
+}
+
+ba_exit_meaning() {
+  case $1 in
+    0) echo "success: published" ;;
+    2) echo "bad arguments or configuration" ;;
+    3) echo "bad input (missing feed or column, or too many rejects): nothing published" ;;
+    4) echo "I/O failure: nothing published" ;;
+    5) echo "internal error: nothing published" ;;
+    6) echo "another run of the same period holds its lock" ;;
+    7) echo "verify: the deliveries do not match their manifests" ;;
+    "$BA_EXIT_STOPPED") echo "stopped on request before publishing: nothing published; rerun the period" ;;
+    *) if [ "$1" -gt 128 ]; then echo "killed by signal $(($1 - 128))"; else echo "launcher failure"; fi ;;
+  esac
+}
+
+# Graceful stop. Slurm sends SIGUSR1 to the batch shell BA_STOP_LEAD seconds before the time
+# limit (sbatch --signal=B:USR1@N), SIGTERM on scancel, preemption or the limit itself. The job
+# publishes by renames in its last phase, announced by the progress lines "record ... done" and
+# "publish ...": stopped before them it has published nothing, so the step is ended; from them on
+# it is publishing, which takes seconds, so it is left to finish. Either way nothing partial
+# stays published.
+ba_on_signal() {
+  local sig=$1
+  [ -z "$BA_STOP" ] || return 0
+  BA_STOP=$sig
+  if grep -qE '^\[buyer-attribution\] (record +done|publish)' "$BA_PROGRESS" 2>/dev/null; then
+    ba_say "SIG$sig: the job is already publishing; letting it finish"
+  else
+    ba_say "SIG$sig: stopping the job before it publishes anything"
+    kill -TERM "$BA_CHILD" 2>/dev/null || true
+  fi
+}
+
+# ba_run_step COMMAND...: runs the job step in the background (so the traps run at once), keeps
+# a copy of its progress lines, and sets BA_STEP_RC to its exit status (BA_EXIT_STOPPED when it
+# was stopped on request and did not finish).
+ba_run_step() {
+  BA_PROGRESS=$(mktemp "${TMPDIR:-/tmp}/ba-progress.XXXXXX")
+  BA_STOP=""
+  trap 'ba_on_signal USR1' USR1
+  trap 'ba_on_signal TERM' TERM
+  trap 'ba_on_signal INT' INT
+  # tee ignores SIGTERM so that the step's error output survives a job-wide SIGTERM.
+  "$@" 2> >(trap '' TERM INT USR1; exec tee -a "$BA_PROGRESS" >&2) &
+  BA_CHILD=$!
+  local rc
+  while :; do
+    rc=0
+    wait "$BA_CHILD" || rc=$?
+    # A trapped signal ends `wait` early (status above 128) while the step still runs.
+    kill -0 "$BA_CHILD" 2>/dev/null || break
+  done
+  trap - USR1 TERM INT
+  rm -f "$BA_PROGRESS"
+  if [ -n "$BA_STOP" ] && [ "$rc" -ne 0 ]; then
+    ba_say "stopped by SIG$BA_STOP (step status $rc)"
+    rc=$BA_EXIT_STOPPED
+    if [ "$BA_STOP" = USR1 ] && [ "$BA_REQUEUE_ON_STOP" = 1 ] && [ -n "${SLURM_JOB_ID:-}" ]; then
+      if [ "${SLURM_RESTART_COUNT:-0}" -lt "$BA_MAX_REQUEUES" ]; then
+        ba_say "requeueing job $SLURM_JOB_ID: it will rerun $BA_PERIOD from the start"
+        scontrol requeue "$SLURM_JOB_ID" || ba_say "scontrol requeue failed"
+      else
+        ba_say "not requeueing: already requeued ${SLURM_RESTART_COUNT:-0} times (BA_MAX_REQUEUES=$BA_MAX_REQUEUES)"
+      fi
+    fi
+  fi
+  BA_STEP_RC=$rc
+}
+
+ba_header() {
+  ba_say "job ${SLURM_JOB_ID:-none}${SLURM_ARRAY_TASK_ID:+ (array task $SLURM_ARRAY_TASK_ID)} on ${SLURM_JOB_NODELIST:-$(hostname -s)}," \
+    "restart ${SLURM_RESTART_COUNT:-0}, $(date -u +%FT%TZ)"
+  ba_say "$*"
+}
+
+ba_finish() {
+  ba_say "exit $BA_STEP_RC: $(ba_exit_meaning "$BA_STEP_RC")"
+  exit "$BA_STEP_RC"
+}
+
+# ---- the batch scripts' bodies ---------------------------------------------------------------------
+
+# ba_run_period CADENCE [PERIOD | --from START]: the aggregation job.
+ba_run_period() {
+  local cadence=$1
+  shift
+  ba_load_site
+  ba_job_period "$cadence" "$@"
+  ba_job_env
+  ba_launcher
+  local args=(--cadence "$cadence" --period "$BA_PERIOD")
+  local config extra=()
+  config=$(ba_config_file "$cadence")
+  if [ -n "$config" ]; then
+    [ -r "$config" ] || ba_fail "$BA_EXIT_CONFIG" "the $cadence config file $config is missing"
+    args=(--config "$config" "${args[@]}")
+  fi
+  [ -z "$BA_FEEDS" ] || args+=(--feeds "$BA_FEEDS")
+  [ -z "$BA_OUT" ] || args+=(--out "$BA_OUT")
+  read -ra extra <<<"$BA_EXTRA_OPTS"
+  args+=(${extra[@]+"${extra[@]}"})
+  ba_header "$cadence $BA_PERIOD: ${BA_LAUNCH[*]} $BA_BIN ${args[*]}"
+  ba_run_step "${BA_LAUNCH[@]}" "$BA_BIN" "${args[@]}"
+  ba_finish
+}
+
+# ba_run_verify CADENCE [PERIOD | --from START]: checks the published deliveries of a period
+# against their manifests (one process, no MPI launcher).
+ba_run_verify() {
+  local cadence=${1:-}
+  ba_check_cadence "$cadence"
+  shift
+  ba_load_site
+  ba_job_period "$cadence" "$@"
+  ba_job_env
+  local out
+  out=$(ba_out_dir "$cadence")
+  local args=(verify --out "$out" --cadence "$cadence" --period "$BA_PERIOD")
+  ba_header "verify $cadence $BA_PERIOD: $BA_BIN ${args[*]}"
+  ba_run_step "$BA_BIN" "${args[@]}"
+  ba_finish
+}

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Submits buyer-attribution runs to Slurm, with the settings of the site file.
+#
+#   slurm/submit.sh [OPTIONS] monthly [YYYY-MM]          one month (default: the previous month, UTC)
+#   slurm/submit.sh [OPTIONS] daily [YYYY-MM-DD]         one day (default: the previous day, UTC)
+#   slurm/submit.sh [OPTIONS] backfill monthly|daily FROM TO
+#                                                       every period FROM..TO as one job array,
+#                                                       at most BA_ARRAY_LIMIT at once
+# Options:
+#   --no-verify   submit the aggregation only
+#   --dry-run     print the sbatch commands instead of running them
+#   -h, --help    this text
+#
+# Each aggregation job is named <prefix>-<cadence>-<period> (a backfill array
+# <prefix>-<cadence>-<FROM>..<TO>) and submitted with --dependency=singleton, so two runs of one
+# period never overlap; the verify job follows with --dependency=afterok (aftercorr: task by task
+# for a backfill) and is cancelled when the aggregation fails. Prints `aggregate JOBID` and
+# `verify JOBID` on standard output. Exits 2 on bad arguments, else with sbatch's status.
+set -euo pipefail
+BA_SLURM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$BA_SLURM_DIR/lib.sh"
+
+usage() {
+  sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
+}
+
+verify=1
+dry_run=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --no-verify) verify=0 ;;
+    --dry-run) dry_run=1 ;;
+    -h | --help) usage; exit 0 ;;
+    -*) usage >&2; ba_fail "$BA_EXIT_CONFIG" "unknown option $1" ;;
+    *) break ;;
+  esac
+  shift
+done
+[ $# -gt 0 ] || { usage >&2; ba_fail "$BA_EXIT_CONFIG" "say monthly, daily or backfill"; }
+
+mode=$1
+shift
+backfill=0
+case $mode in
+  monthly | daily)
+    cadence=$mode
+    [ $# -le 1 ] || ba_fail "$BA_EXIT_CONFIG" "$mode takes at most one period"
+    ;;
+  backfill)
+    backfill=1
+    [ $# -eq 3 ] || ba_fail "$BA_EXIT_CONFIG" "backfill takes a cadence and two periods: backfill monthly|daily FROM TO"
+    cadence=$1
+    ba_check_cadence "$cadence"
+    ;;
+  *) usage >&2; ba_fail "$BA_EXIT_CONFIG" "unknown mode '$mode': say monthly, daily or backfill" ;;
+esac
+
+ba_load_site
+
+if [ $backfill = 1 ]; then
+  from=$2 to=$3
+  ba_check_period "$cadence" "$from"
+  ba_check_period "$cadence" "$to"
+  count=$(ba_period_count "$cadence" "$from" "$to")
+  [ "$count" -ge 1 ] || ba_fail "$BA_EXIT_CONFIG" "backfill: $to comes before $from"
+  label=$from..$to
+  period_args=(--from "$from")
+else
+  period=${1:-$(ba_previous_period "$cadence")}
+  ba_check_period "$cadence" "$period"
+  label=$period
+  period_args=("$period")
+fi
+
+# What every job of the site gets.
+common=(--parsable --export=ALL)
+[ -z "$BA_PARTITION" ] || common+=("--partition=$BA_PARTITION")
+[ -z "$BA_ACCOUNT" ] || common+=("--account=$BA_ACCOUNT")
+[ -z "$BA_QOS" ] || common+=("--qos=$BA_QOS")
+read -ra site_opts <<<"$BA_SBATCH_OPTS"
+common+=(${site_opts[@]+"${site_opts[@]}"})
+log_pattern=%x-%j.out
+[ $backfill = 0 ] || log_pattern=%x-%A_%a.out
+if [ -n "$BA_LOG_DIR" ]; then
+  [ $dry_run = 1 ] || mkdir -p "$BA_LOG_DIR"
+  common+=("--output=$BA_LOG_DIR/$log_pattern")
+else
+  common+=("--output=$log_pattern")
+fi
+array=()
+[ $backfill = 0 ] || array=("--array=0-$((count - 1))%$BA_ARRAY_LIMIT")
+
+case $cadence in
+  monthly) time_limit=$BA_TIME_MONTHLY ;;
+  daily) time_limit=$BA_TIME_DAILY ;;
+esac
+aggregate=("${common[@]}" ${array[@]+"${array[@]}"}
+  "--job-name=$BA_JOB_PREFIX-$cadence-$label" --dependency=singleton
+  "--nodes=$BA_NODES" "--ntasks=$BA_NTASKS" "--cpus-per-task=$BA_CPUS_PER_TASK" "--time=$time_limit"
+  "--signal=B:USR1@$BA_STOP_LEAD" --requeue --open-mode=append)
+[ -z "$BA_MEM" ] || aggregate+=("--mem=$BA_MEM")
+
+# sbatch_run ARGS...: prints the job id (a placeholder when dry).
+sbatch_run() {
+  if [ $dry_run = 1 ]; then
+    printf '%q ' sbatch "$@" >&2
+    printf '\n' >&2
+    echo "DRYRUN"
+    return 0
+  fi
+  local id
+  id=$(sbatch "$@") || ba_fail $? "sbatch failed: sbatch $*"
+  echo "${id%%;*}"
+}
+
+export BA_SLURM_DIR BA_SITE_FILE
+agg_id=$(sbatch_run "${aggregate[@]}" "$BA_SLURM_DIR/$cadence.sbatch" "${period_args[@]}")
+echo "aggregate $agg_id"
+ba_say "submitted $cadence $label as job $agg_id${array:+ (${array[0]#--array=})}"
+
+if [ $verify = 1 ]; then
+  dependency=afterok:$agg_id
+  [ $backfill = 0 ] || dependency=aftercorr:$agg_id
+  verify_opts=("${common[@]}" ${array[@]+"${array[@]}"}
+    "--job-name=$BA_JOB_PREFIX-verify-$cadence-$label" "--dependency=$dependency" --kill-on-invalid-dep=yes
+    --ntasks=1 "--time=$BA_TIME_VERIFY" --signal=B:USR1@60 --requeue --open-mode=append)
+  verify_id=$(sbatch_run "${verify_opts[@]}" "$BA_SLURM_DIR/verify.sbatch" "$cadence" "${period_args[@]}")
+  echo "verify $verify_id"
+  ba_say "submitted verify of $cadence $label as job $verify_id ($dependency)"
+fi
