@@ -255,8 +255,8 @@ std::optional<TerritoryRule> check_rule(const std::string& rule_id, const std::v
     for (Col c : kRuleColumns)
       if (rows[i].v[c] != first.v[c]) differing += (differing.empty() ? "" : ", ") + std::string(kColumns[c].name);
     if (!differing.empty()) {
-      errors.push_back({rows[i].line, "rule " + quoted(rule_id) + ": " + differing + " differ from line " +
-                                          std::to_string(first.line) +
+      errors.push_back({rows[i].line, "rule " + quoted(rule_id) + ": differs from line " + std::to_string(first.line) +
+                                          " in " + differing +
                                           " (every row of a rule has the same match_type, match columns and "
                                           "effective dates)"});
       ok = false;
@@ -304,22 +304,26 @@ bool dates_overlap(const TerritoryRule& a, const TerritoryRule& b) {
   return from <= until;
 }
 
-// Checks across one seller's valid rules: one name per representative, no two rules of equal
-// priority that can match the same buyer on the same date.
-void check_seller(const std::vector<TerritoryRule>& rules, std::vector<Error>& errors) {
-  // Shares in line order, so the first name seen is the one named in the message.
-  std::vector<const RepShare*> shares;
-  for (const auto& r : rules)
-    for (const auto& s : r.shares) shares.push_back(&s);
-  std::sort(shares.begin(), shares.end(), [](const RepShare* a, const RepShare* b) { return a->line < b->line; });
-  std::map<std::string, const RepShare*> names;
-  for (const RepShare* s : shares) {
-    const auto [it, inserted] = names.emplace(s->rep_id, s);
-    if (!inserted && it->second->rep_name != s->rep_name)
-      errors.push_back({s->line, "rep_id " + quoted(s->rep_id) + " is named " + quoted(s->rep_name) + " here but " +
-                                     quoted(it->second->rep_name) + " on line " + std::to_string(it->second->line) +
-                                     " (one name per representative)"});
+// One name per representative, over every row of the seller that names one.
+void check_rep_names(const SellerBuild& build, std::vector<Error>& errors) {
+  std::vector<const RawRow*> rows;
+  for (const auto& [rule_id, rule_rows] : build.rules)
+    for (const auto& r : rule_rows) rows.push_back(&r);
+  std::sort(rows.begin(), rows.end(), [](const RawRow* a, const RawRow* b) { return a->line < b->line; });
+  std::map<std::string, const RawRow*> names;  // rep_id -> its first row
+  for (const RawRow* r : rows) {
+    const auto& rep_id = r->v[c_rep_id];
+    if (rep_id.empty()) continue;
+    const auto [it, inserted] = names.emplace(rep_id, r);
+    if (!inserted && it->second->v[c_rep_name] != r->v[c_rep_name])
+      errors.push_back({r->line, "rep_id " + quoted(rep_id) + " is named " + quoted(r->v[c_rep_name]) + " here but " +
+                                     quoted(it->second->v[c_rep_name]) + " on line " +
+                                     std::to_string(it->second->line) + " (one name per representative)"});
   }
+}
+
+// No two valid rules of equal priority that can match the same buyer on the same date.
+void check_overlaps(const std::vector<TerritoryRule>& rules, std::vector<Error>& errors) {
   // Equal priority = same match type and specificity; two such rules can match the same buyer
   // only when their (case-insensitive) match values are equal.
   std::map<std::string, std::vector<const TerritoryRule*>> groups;
@@ -416,8 +420,12 @@ TerritoryRules parse_territories(std::string_view text, const std::string& displ
     slot = i;
   }
   if (!index[c_seller]) fatal(1, "missing column seller_account_id (rules cannot be attributed to sellers)");
+  bool complete = true;  // with a required column missing, the rows are not checked (every one would fail)
   for (std::size_t c = 0; c < kCols; ++c)
-    if (kColumns[c].required && !index[c]) header_errors.push_back({1, "missing column " + std::string(kColumns[c].name)});
+    if (kColumns[c].required && !index[c]) {
+      header_errors.push_back({1, "missing column " + std::string(kColumns[c].name)});
+      complete = false;
+    }
 
   // The rows, grouped by seller and rule.
   std::map<std::string, SellerBuild> builds;
@@ -445,9 +453,12 @@ TerritoryRules parse_territories(std::string_view text, const std::string& displ
   for (auto& [seller, build] : builds) {
     auto& entry = out.sellers[seller];
     std::vector<Error> errors = header_errors;
-    for (const auto& rule_id : build.rule_order)
-      if (auto rule = check_rule(rule_id, build.rules[rule_id], errors)) entry.rules.push_back(std::move(*rule));
-    check_seller(entry.rules, errors);
+    if (complete) {
+      for (const auto& rule_id : build.rule_order)
+        if (auto rule = check_rule(rule_id, build.rules[rule_id], errors)) entry.rules.push_back(std::move(*rule));
+      check_rep_names(build, errors);
+      check_overlaps(entry.rules, errors);
+    }
     std::stable_sort(errors.begin(), errors.end(), [](const Error& a, const Error& b) { return a.line < b.line; });
     for (const auto& e : errors) entry.errors.push_back(display_path + ": line " + std::to_string(e.line) + ": " + e.message);
   }
