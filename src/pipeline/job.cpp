@@ -740,7 +740,10 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
                                ",\n  \"ranks\": " + std::to_string(comm.size()) + ",\n  \"input_digest\": " +
                                json_string(plan.input_digest) + ",\n  \"sellers_delivered\": " +
                                std::to_string(delivered) + ",\n  \"balanced\": " + (balanced ? "true" : "false") +
-                               ",\n  \"feeds\": {\n" + feeds_json + "\n  },\n  \"amounts\": [\n" + amounts_json +
+                               ",\n  \"feeds\": {\n" + feeds_json + "\n  },\n  \"territories\": {\"sellers_with_rep_tables\": " +
+                               std::to_string(rep_sellers.size()) + ", \"rule_errors\": {" +
+                               (territory_json.empty() ? "" : "\n" + territory_json + "\n  ") +
+                               "}},\n  \"amounts\": [\n" + amounts_json +
                                "\n  ],\n  \"timings\": [\n" + timings_json +
                                "\n  ]\n}\n";
     write_file(staging + "/run/report.json", report);
