@@ -51,33 +51,22 @@ struct Attribution {
 void resolve_end_customer(Attribution& a, const Dimension<AccountAttrs>& accounts);
 void resolve_payer(Attribution& a, const Dimension<AccountAttrs>& accounts);
 void resolve_address(Attribution& a, const Dimension<AddressAttrs>& addresses);
+// Fills the buyer columns from an address when it is the payer's own (same aws_account_id).
+void apply_address(Attribution& a, const AddressAttrs& address);
 void resolve_product(Attribution& a, const Dimension<ProductAttrs>& products);
 void resolve_offer(Attribution& a, const Dimension<OfferAttrs>& offers);
 
-// Collective: runs every join on groups of any type with a member `attribution`.
+// Collective: resolves every item's attribution. Only distinct lookup keys travel, to the rank
+// that owns the dimension key and back (end customer and payer as of their instants, then the
+// chosen address, then product and offer); the groups themselves stay where they are.
+void attribute_items(const mpi::Comm& comm, const std::vector<Attribution*>& items, const Dimensions& dims, bool with_offer);
+
 template <class Group>
-std::vector<Group> attribute(const mpi::Comm& comm, std::vector<Group> groups, const Dimensions& dims,
-                             bool with_offer) {
-  const auto step = [&](auto key_of, auto resolve) {
-    const int me = comm.rank();
-    groups = mpi::shuffle(comm, groups, [&](const Group& g) {
-      const std::string& key = key_of(g.attribution);
-      return is_partition_key(key) ? owner_of(key, comm.size()) : me;
-    });
-    for (auto& g : groups) resolve(g.attribution);
-  };
-  step([](const Attribution& a) -> const std::string& { return a.end_user; },
-       [&](Attribution& a) { resolve_end_customer(a, dims.accounts); });
-  step([](const Attribution& a) -> const std::string& { return a.payer; },
-       [&](Attribution& a) { resolve_payer(a, dims.accounts); });
-  step([](const Attribution& a) -> const std::string& { return a.address_id; },
-       [&](Attribution& a) { resolve_address(a, dims.addresses); });
-  step([](const Attribution& a) -> const std::string& { return a.product; },
-       [&](Attribution& a) { resolve_product(a, dims.products); });
-  if (with_offer)
-    step([](const Attribution& a) -> const std::string& { return a.offer; },
-         [&](Attribution& a) { resolve_offer(a, dims.offers); });
-  return groups;
+void attribute(const mpi::Comm& comm, std::vector<Group>& groups, const Dimensions& dims, bool with_offer) {
+  std::vector<Attribution*> items;
+  items.reserve(groups.size());
+  for (auto& g : groups) items.push_back(&g.attribution);
+  attribute_items(comm, items, dims, with_offer);
 }
 
 }  // namespace ba

@@ -2,24 +2,38 @@
 #include <set>
 
 #include "aggregate/detail_tables.hpp"
+#include "tables/render.hpp"
+#include "tables/schemas.hpp"
 
 namespace ba {
 
 namespace {
 
-Instant day_of(Instant t) { return t - ((t % kSecondsPerDay) + kSecondsPerDay) % kSecondsPerDay; }
+// Where a detail table keeps what the buyers table reads.
+struct DetailColumns {
+  const TableSchema* schema;
+  std::size_t date, amount, currency;
+};
 
-// Is fact a more recent contributing row than b? Latest day; ties: table 1 before 2 before 3,
-// then the greatest rendered row.
-bool more_recent(const BuyerFact& a, const BuyerFact& b) {
-  if (day_of(a.date) != day_of(b.date)) return day_of(a.date) > day_of(b.date);
-  if (a.table != b.table) return a.table < b.table;
-  return a.line > b.line;
+std::size_t column(const TableSchema& schema, const std::string& name) {
+  for (std::size_t c = 0; c < schema.columns.size(); ++c)
+    if (schema.columns[c].name == name) return c;
+  ensure(false, "column " + name + " in " + schema.name);
+  return 0;
 }
 
+DetailColumns columns_of(const TableSchema& s, const char* date, const char* amount) {
+  return DetailColumns{&s, column(s, date), column(s, amount), column(s, "currency")};
+}
+
+struct Contribution {
+  const TableRow* row = nullptr;
+  int table = 0;  // 0 sales_compensation, 1 disbursements, 2 usage: the tie order
+};
+
 struct BuyerAccumulator {
-  const BuyerFact* recent = nullptr;
-  Instant first = 0, last = 0;
+  Contribution recent;
+  std::string first, last;  // YYYY-MM-DD: byte order is date order
   Micros billed = 0, disbursed = 0, usage = 0;
   std::int64_t transactions = 0;
   std::set<std::string> products;
@@ -27,49 +41,63 @@ struct BuyerAccumulator {
 
 }  // namespace
 
-std::vector<TableRow> build_buyers(const std::vector<BuyerFact>& facts) {
+std::vector<TableRow> build_buyers(const std::vector<TableRow>& sales, const std::vector<TableRow>& disbursements,
+                                   const std::vector<TableRow>& usage) {
+  const std::array<DetailColumns, 3> detail{columns_of(sales_compensation_schema(), "invoice_date", "net_revenue"),
+                                            columns_of(disbursements_schema(), "disbursement_date", "net_amount"),
+                                            columns_of(usage_schema(), "usage_date", "estimated_revenue")};
+  const std::array<const std::vector<TableRow>*, 3> tables{&sales, &disbursements, &usage};
+  const auto date_of = [&](const Contribution& c) -> const std::string& {
+    return c.row->cells[detail[static_cast<std::size_t>(c.table)].date].text;
+  };
+  // The payer's most recent contributing row: latest date; ties: table 1 before 2 before 3, then
+  // the greatest rendered row (rendered only when it comes to that).
+  const auto more_recent = [&](const Contribution& a, const Contribution& b) {
+    if (date_of(a) != date_of(b)) return date_of(a) > date_of(b);
+    if (a.table != b.table) return a.table < b.table;
+    const auto& schema = *detail[static_cast<std::size_t>(a.table)].schema;
+    return render_line(schema, *a.row) > render_line(schema, *b.row);
+  };
+
   std::map<std::tuple<std::string, std::string, std::string>, BuyerAccumulator> buyers;
-  for (const auto& f : facts) {
-    auto [it, inserted] = buyers.try_emplace({f.seller, f.payer, f.currency});
-    auto& b = it->second;
-    const Instant day = day_of(f.date);
-    if (inserted || day < b.first) b.first = day;
-    if (inserted || day > b.last) b.last = day;
-    if (!b.recent || more_recent(f, *b.recent)) b.recent = &f;
-    switch (f.table) {
-      case 1:
-        b.billed = add_checked(b.billed, f.amount);
+  for (int t = 0; t < 3; ++t) {
+    const auto& cols = detail[static_cast<std::size_t>(t)];
+    for (const auto& row : *tables[static_cast<std::size_t>(t)]) {
+      auto [it, inserted] = buyers.try_emplace({row.seller, row.payer, row.cells[cols.currency].text});
+      auto& b = it->second;
+      const Contribution here{&row, t};
+      const std::string& date = date_of(here);
+      if (inserted || date < b.first) b.first = date;
+      if (inserted || date > b.last) b.last = date;
+      if (!b.recent.row || more_recent(here, b.recent)) b.recent = here;
+      const Micros amount = row.cells[cols.amount].number;
+      if (t == 0) {
+        b.billed = add_checked(b.billed, amount);
         b.transactions += 1;
-        break;
-      case 2:
-        b.disbursed = add_checked(b.disbursed, f.amount);
-        break;
-      default:
-        b.usage = add_checked(b.usage, f.amount);
-        break;
+      } else if (t == 1) {
+        b.disbursed = add_checked(b.disbursed, amount);
+      } else {
+        b.usage = add_checked(b.usage, amount);
+      }
+      if (!row.product.empty()) b.products.insert(row.product);
     }
-    if (!f.product.empty()) b.products.insert(f.product);
   }
   std::vector<TableRow> rows;
+  rows.reserve(buyers.size());
   for (const auto& [key, b] : buyers) {
     const auto& [seller, payer, currency] = key;
-    // Rows without a payer carry empty buyer columns whatever their facts say.
-    const BuyerColumns buyer = payer.empty() ? BuyerColumns{} : b.recent->buyer;
     TableRow row;
     row.seller = seller;
+    row.cells.reserve(buyers_schema().columns.size());
+    // The seven buyer columns lead every detail table; rows without a payer leave them empty.
+    for (std::size_t c = 0; c < kBuyerColumns; ++c)
+      row.cells.push_back(payer.empty() ? Cell{} : b.recent.row->cells[c]);
     auto text = [&](std::string v) { row.cells.push_back(Cell{std::move(v), 0}); };
     auto number = [&](std::int64_t v) { row.cells.push_back(Cell{{}, v}); };
-    text(buyer.customer_aws_account_id);
-    text(buyer.company_name);
-    text(buyer.email_domain);
-    text(buyer.country_code);
-    text(buyer.state_or_region);
-    text(buyer.city);
-    text(buyer.postal_code);
     text(payer);
     text(currency);
-    text(format_date(b.first));
-    text(format_date(b.last));
+    text(b.first);
+    text(b.last);
     number(b.billed);
     number(b.disbursed);
     number(b.usage);

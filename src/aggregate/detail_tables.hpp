@@ -1,7 +1,5 @@
 #pragma once
 // The three detail tables and the buyers table of semantics.md, computed across ranks.
-// Each builder takes this rank's used input rows and returns rows of its table somewhere in the
-// job (not yet on their seller's rank), plus one BuyerFact per row for the buyers table.
 #include <string>
 #include <vector>
 
@@ -14,20 +12,8 @@
 
 namespace ba {
 
-// What a detail row tells the buyers table.
-struct BuyerFact {
-  std::string seller, payer, currency, product;
-  Instant date = 0;
-  std::int8_t table = 0;  // 1 sales_compensation, 2 disbursements, 3 usage (tie order)
-  Micros amount = 0;      // net_revenue, net_amount or estimated_revenue
-  BuyerColumns buyer;
-  std::string line;  // the rendered detail row: the last tie-break
-  BA_FIELDS(seller, payer, currency, product, date, table, amount, buyer, line)
-};
-
 struct DetailRows {
-  std::vector<TableRow> rows;
-  std::vector<BuyerFact> facts;
+  std::vector<TableRow> rows;  // somewhere in the job: not yet on their seller's rank
 };
 
 // Each builder takes this rank's partial groups (PartialAggregates) and returns the table's rows.
@@ -41,7 +27,9 @@ DetailRows build_disbursements(const mpi::Comm& comm, std::vector<DisbursementGr
                                std::vector<std::string>& mixed);
 DetailRows build_usage(const mpi::Comm& comm, std::vector<UsageGroup> parts, const Dimensions& dims);
 
-// Plain: the buyers rows of facts that all belong to sellers held here (any order).
-std::vector<TableRow> build_buyers(const std::vector<BuyerFact>& facts);
+// Plain: the buyers rows of the detail rows (sales_compensation, disbursements, usage) of sellers
+// held here, any order.
+std::vector<TableRow> build_buyers(const std::vector<TableRow>& sales, const std::vector<TableRow>& disbursements,
+                                   const std::vector<TableRow>& usage);
 
 }  // namespace ba

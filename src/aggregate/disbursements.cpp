@@ -56,9 +56,8 @@ DetailRows build_disbursements(const mpi::Comm& comm, std::vector<DisbursementGr
     if (!it->second.bank_trace.empty()) g.bank_trace = it->second.bank_trace;
     kept.push_back(std::move(g));
   }
-  kept = attribute(comm, std::move(kept), dims, /*with_offer=*/false);
+  attribute(comm, kept, dims, /*with_offer=*/false);
 
-  const auto& schema = disbursements_schema();
   DetailRows out;
   for (const auto& g : kept) {
     const auto& a = g.attribution;
@@ -66,6 +65,8 @@ DetailRows build_disbursements(const mpi::Comm& comm, std::vector<DisbursementGr
     for (Micros b : g.buckets) net = add_checked(net, b);
     TableRow row;
     row.seller = g.seller;
+    row.payer = a.payer;
+    row.product = a.product;
     auto text = [&](std::string v) { row.cells.push_back(Cell{std::move(v), 0}); };
     auto amount = [&](Micros v) { row.cells.push_back(Cell{{}, v}); };
     text(a.buyer.customer_aws_account_id);
@@ -85,8 +86,6 @@ DetailRows build_disbursements(const mpi::Comm& comm, std::vector<DisbursementGr
     text(g.bank_trace);
     text(a.payer);
     text(a.end_customer_aws_account_id);
-    out.facts.push_back(
-        BuyerFact{g.seller, a.payer, g.currency_min, a.product, a.as_of, 2, net, a.buyer, render_line(schema, row)});
     out.rows.push_back(std::move(row));
   }
   return out;

@@ -39,15 +39,16 @@ DetailRows build_sales_compensation(const mpi::Comm& comm, std::vector<SalesGrou
     kept.push_back(std::move(g));
   }
 
-  kept = attribute(comm, std::move(kept), dims, /*with_offer=*/true);
+  attribute(comm, kept, dims, /*with_offer=*/true);
 
-  const auto& schema = sales_compensation_schema();
   DetailRows out;
   for (const auto& g : kept) {
     const auto& a = g.attribution;
     const Micros net = net_of(g.buckets);
     TableRow row;
     row.seller = g.seller;
+    row.payer = a.payer;
+    row.product = a.product;
     auto text = [&](std::string v) { row.cells.push_back(Cell{std::move(v), 0}); };
     auto amount = [&](Micros v) { row.cells.push_back(Cell{{}, v}); };
     text(a.buyer.customer_aws_account_id);
@@ -69,8 +70,6 @@ DetailRows build_sales_compensation(const mpi::Comm& comm, std::vector<SalesGrou
     text(g.transaction_ref);
     text(a.payer);
     text(a.end_customer_aws_account_id);
-    out.facts.push_back(BuyerFact{g.seller, a.payer, g.currency_min, a.product, g.invoice, 1, net, a.buyer,
-                                  render_line(schema, row)});
     out.rows.push_back(std::move(row));
   }
   return out;

@@ -15,14 +15,15 @@ DetailRows build_usage(const mpi::Comm& comm, std::vector<UsageGroup> parts, con
     return owner_of(is_partition_key(payer) ? payer : g.key(), ranks);
   }));
   parts = {};
-  groups = attribute(comm, std::move(groups), dims, /*with_offer=*/false);
+  attribute(comm, groups, dims, /*with_offer=*/false);
 
-  const auto& schema = usage_schema();
   DetailRows out;
   for (const auto& g : groups) {
     const auto& a = g.attribution;
     TableRow row;
     row.seller = g.seller;
+    row.payer = a.payer;
+    row.product = a.product;
     auto text = [&](std::string v) { row.cells.push_back(Cell{std::move(v), 0}); };
     auto amount = [&](Micros v) { row.cells.push_back(Cell{{}, v}); };
     text(a.buyer.customer_aws_account_id);
@@ -43,8 +44,6 @@ DetailRows build_usage(const mpi::Comm& comm, std::vector<UsageGroup> parts, con
     amount(g.quantity);
     amount(g.revenue);
     text(g.currency);
-    out.facts.push_back(
-        BuyerFact{g.seller, a.payer, g.currency, a.product, g.usage_date, 3, g.revenue, a.buyer, render_line(schema, row)});
     out.rows.push_back(std::move(row));
   }
   return out;

@@ -596,23 +596,18 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   for (std::size_t i = 0; i < sellers.size(); ++i) owner_of_seller[sellers[i]] = owner[i];
   const auto to_owner = [&](const auto& x) { return owner_of_seller.at(x.seller); };
   std::vector<std::vector<TableRow>> rows(4);
-  rows[0] = std::move(sales.rows);
-  rows[1] = std::move(disbursed.rows);
-  rows[2] = std::move(used.rows);
-  std::vector<BuyerFact> facts;
-  for (auto* part : {&sales.facts, &disbursed.facts, &used.facts}) {
-    auto moved = mpi::shuffle(comm, *part, to_owner);
-    facts.insert(facts.end(), std::make_move_iterator(moved.begin()), std::make_move_iterator(moved.end()));
-  }
+  rows[0] = mpi::shuffle(comm, sales.rows, to_owner);
+  rows[1] = mpi::shuffle(comm, disbursed.rows, to_owner);
+  rows[2] = mpi::shuffle(comm, used.rows, to_owner);
   sales = {};
   disbursed = {};
   used = {};
-  rows[3] = build_buyers(facts);  // facts of a seller are all here now: buyers are local
-  facts = {};
   std::vector<SellerEntry> seller_entries;
   for (const auto& s : sellers) seller_entries.push_back(SellerEntry{s, enrolled.at(s), 0});
+  // Every detail row of a seller is here now: its buyers table is computed locally.
+  rows[3] = build_buyers(rows[0], rows[1], rows[2]);
   std::vector<LocalTable> tables =
-      arrange_by_seller(comm, seller_entries, owner, std::move(rows), /*shuffle=*/{true, true, true, false}, {});
+      arrange_by_seller(comm, seller_entries, owner, std::move(rows), /*shuffle=*/{false, false, false, false}, {});
   // Representative tables for sellers whose territory rules are valid, from their buyers rows.
   {
     std::vector<TableRow> attribution, statements;

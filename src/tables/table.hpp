@@ -37,7 +37,10 @@ struct Cell {
 struct TableRow {
   std::string seller;  // recipient_account_id: the seller key of every output row
   std::vector<Cell> cells;
-  BA_FIELDS(seller, cells)
+  // Not delivered, not stored: what the buyers table needs of a detail row that its cells do not
+  // say (usage rows carry no payer id; products are counted by id, not code).
+  std::string payer{}, product{};
+  BA_FIELDS(seller, cells, payer, product)
 };
 
 // A seller this rank holds: its rows are contiguous in LocalTable::rows.

@@ -4,6 +4,7 @@
 #include "aggregate/detail_tables.hpp"
 #include "model/dimension.hpp"
 #include "model/winners.hpp"
+#include "tables/schemas.hpp"
 
 using namespace ba;
 
@@ -121,26 +122,40 @@ TEST(Attribution, AddressOfAnotherAccountIsNotUsed) {
   EXPECT_EQ(a.buyer.company_name, "Mine");
 }
 
+namespace {
+// A detail row of `schema` with the cells the buyers table reads.
+TableRow detail_row(const TableSchema& schema, const char* date_col, const char* amount_col, std::string payer,
+                    std::string currency, std::string date, Micros amount, std::string product, std::string company) {
+  TableRow r;
+  r.seller = "s";
+  r.payer = std::move(payer);
+  r.product = std::move(product);
+  r.cells.resize(schema.columns.size());
+  for (std::size_t c = 0; c < schema.columns.size(); ++c) {
+    const auto& name = schema.columns[c].name;
+    if (name == "currency") r.cells[c].text = currency;
+    if (name == date_col) r.cells[c].text = date;
+    if (name == amount_col) r.cells[c].number = amount;
+    if (name == "company_name") r.cells[c].text = company;
+  }
+  return r;
+}
+}  // namespace
+
 TEST(Buyers, SumsPerPayerAndCurrencyAndPicksTheMostRecentRow) {
-  auto fact = [](std::string payer, std::string cur, const char* date, std::int8_t table, Micros amount,
-                 std::string product, std::string company) {
-    BuyerFact f;
-    f.seller = "s";
-    f.payer = std::move(payer);
-    f.currency = std::move(cur);
-    f.date = at(date);
-    f.table = table;
-    f.amount = amount;
-    f.product = std::move(product);
-    f.buyer.company_name = std::move(company);
-    f.line = f.buyer.company_name;
-    return f;
+  const auto sale = [](std::string payer, std::string cur, std::string date, Micros amount, std::string product,
+                       std::string company) {
+    return detail_row(sales_compensation_schema(), "invoice_date", "net_revenue", std::move(payer), std::move(cur),
+                      std::move(date), amount, std::move(product), std::move(company));
   };
-  const auto rows = build_buyers({fact("p", "USD", "2026-10-03T10:00:00Z", 1, 100, "prod-1", "Old"),
-                                  fact("p", "USD", "2026-10-09T00:00:00Z", 3, 7, "prod-2", "Usage"),
-                                  fact("p", "USD", "2026-10-09T23:00:00Z", 2, -40, "prod-1", "Payout"),
-                                  fact("p", "EUR", "2026-10-05T00:00:00Z", 1, 5, "", "Euro"),
-                                  fact("", "USD", "2026-10-05T00:00:00Z", 1, 9, "prod-1", "NoPayer")});
+  const std::vector<TableRow> sales{sale("p", "USD", "2026-10-03", 100, "prod-1", "Old"),
+                                    sale("p", "EUR", "2026-10-05", 5, "", "Euro"),
+                                    sale("", "USD", "2026-10-05", 9, "prod-1", "NoPayer")};
+  const std::vector<TableRow> payouts{detail_row(disbursements_schema(), "disbursement_date", "net_amount", "p", "USD",
+                                                 "2026-10-09", -40, "prod-1", "Payout")};
+  const std::vector<TableRow> usage{detail_row(usage_schema(), "usage_date", "estimated_revenue", "p", "USD",
+                                               "2026-10-09", 7, "prod-2", "Usage")};
+  const auto rows = build_buyers(sales, payouts, usage);
   ASSERT_EQ(rows.size(), 3u);
   // std::map order: ("s","","USD"), ("s","p","EUR"), ("s","p","USD")
   const auto& usd = rows[2].cells;
