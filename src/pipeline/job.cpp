@@ -1,5 +1,7 @@
 #include "pipeline/job.hpp"
 
+#include <pthread.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <fcntl.h>
@@ -429,6 +431,25 @@ std::vector<std::string> export_tables(const std::string& staging, const Period&
   return written;
 }
 
+// Holds back SIGTERM, SIGINT and SIGUSR1 while it lives: a scheduler stopping the job during
+// publication gets it after the last rename, never between two of them.
+class DeferStopSignals {
+ public:
+  DeferStopSignals() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+  }
+  ~DeferStopSignals() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+  DeferStopSignals(const DeferStopSignals&) = delete;
+  DeferStopSignals& operator=(const DeferStopSignals&) = delete;
+
+ private:
+  sigset_t set_{}, old_{};
+};
+
 // Moves the staged files into place. Data files first, manifests last: a reader that trusts the
 // manifest never sees files it does not describe.
 void publish_deliveries(const mpi::Comm& comm, const std::string& staging, const std::string& out,
@@ -767,6 +788,7 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   const std::string run_dir = o.out + "/runs/" + run_name;
   const std::string store_path = o.out + "/store/" + store_name;
   clock.start("publish");
+  const DeferStopSignals defer_stop;
   publish_deliveries(comm, staging, o.out, written);
   on_root(comm, [&] {
     make_dirs(o.out + "/store");
