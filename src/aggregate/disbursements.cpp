@@ -14,8 +14,8 @@ DetailRows build_disbursements(const mpi::Comm& comm, std::vector<DisbursementGr
                                std::vector<std::string>& mixed) {
   // Lines meet their payout at the rank of (seller, payout id).
   const int ranks = comm.size();
-  notes = mpi::shuffle(comm, notes, [&](const PayoutNote& n) { return owner_of(n.seller + '\x1f' + n.payout_id, ranks); });
-  auto groups = combine(mpi::shuffle(comm, parts, [&](const DisbursementGroup& g) {
+  notes = mpi::shuffle(comm, std::move(notes), [&](const PayoutNote& n) { return owner_of(n.seller + '\x1f' + n.payout_id, ranks); });
+  auto groups = combine(mpi::shuffle(comm, std::move(parts), [&](const DisbursementGroup& g) {
     return owner_of(g.seller + '\x1f' + g.payout_id, ranks);
   }));
 

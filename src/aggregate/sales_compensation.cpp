@@ -22,7 +22,7 @@ DetailRows build_sales_compensation(const mpi::Comm& comm, std::vector<SalesGrou
                                     std::vector<std::string>& mixed) {
   // Whole groups meet at the rank of their end customer (the buyer account they are about).
   const int ranks = comm.size();
-  auto groups = combine(mpi::shuffle(comm, parts, [&](const SalesGroup& g) {
+  auto groups = combine(mpi::shuffle(comm, std::move(parts), [&](const SalesGroup& g) {
     const auto& eu = g.attribution.end_user;
     return owner_of(is_partition_key(eu) ? eu : g.seller + '\x1f' + g.transaction_ref, ranks);
   }));

@@ -10,7 +10,7 @@ namespace ba {
 
 DetailRows build_usage(const mpi::Comm& comm, std::vector<UsageGroup> parts, const Dimensions& dims) {
   const int ranks = comm.size();
-  auto groups = combine(mpi::shuffle(comm, parts, [&](const UsageGroup& g) {
+  auto groups = combine(mpi::shuffle(comm, std::move(parts), [&](const UsageGroup& g) {
     const auto& payer = g.attribution.payer;
     return owner_of(is_partition_key(payer) ? payer : g.key(), ranks);
   }));

@@ -45,7 +45,7 @@ std::vector<bool> select_winners(const mpi::Comm& comm, const std::vector<std::u
   std::vector<Candidate> local(hashes.size());
   for (std::size_t i = 0; i < hashes.size(); ++i)
     local[i] = Candidate{hashes[i], {}, updated[i], refs[i], comm.rank(), static_cast<std::int64_t>(i)};
-  auto owned = mpi::shuffle(comm, local, [&](const Candidate& x) { return owner_of_hash(x.hash, ranks); });
+  auto owned = mpi::shuffle(comm, std::move(local), [&](const Candidate& x) { return owner_of_hash(x.hash, ranks); });
   local = {};
 
   // Hashes that meet: ask the rows' ranks for their full keys (true duplicates or collisions).

@@ -255,7 +255,7 @@ void load_dimension(const mpi::Comm& comm, const FeedLayout& feed, const Plan& p
   auto rows = ingest_feed<DimensionRow<Attrs>>(comm, feed.name, plan.files.at(feed.name),
                                                static_cast<std::size_t>(o.chunk_bytes), ledger);
   const int ranks = comm.size();
-  rows = mpi::shuffle(comm, rows, [&](const DimensionRow<Attrs>& r) { return owner_of(r.key, ranks); });
+  rows = mpi::shuffle(comm, std::move(rows), [&](const DimensionRow<Attrs>& r) { return owner_of(r.key, ranks); });
   dimension.build(std::move(rows), ledger.feed(feed.name));
 }
 
@@ -396,7 +396,7 @@ std::vector<LocalTable> arrange_by_seller(const mpi::Comm& comm, const std::vect
   std::vector<LocalTable> tables;
   for (std::size_t t = 0; t < rows.size(); ++t) {
     if (shuffle[t])
-      rows[t] = mpi::shuffle(comm, rows[t], [&](const TableRow& r) { return owner_of_seller.at(r.seller); });
+      rows[t] = mpi::shuffle(comm, std::move(rows[t]), [&](const TableRow& r) { return owner_of_seller.at(r.seller); });
     tables.push_back(local_table(*schemas[t], sellers, owner, t < only.size() ? only[t] : nullptr, comm.rank(),
                                  std::move(rows[t])));
   }
@@ -617,9 +617,9 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   for (std::size_t i = 0; i < sellers.size(); ++i) owner_of_seller[sellers[i]] = owner[i];
   const auto to_owner = [&](const auto& x) { return owner_of_seller.at(x.seller); };
   std::vector<std::vector<TableRow>> rows(4);
-  rows[0] = mpi::shuffle(comm, sales.rows, to_owner);
-  rows[1] = mpi::shuffle(comm, disbursed.rows, to_owner);
-  rows[2] = mpi::shuffle(comm, used.rows, to_owner);
+  rows[0] = mpi::shuffle(comm, std::move(sales.rows), to_owner);
+  rows[1] = mpi::shuffle(comm, std::move(disbursed.rows), to_owner);
+  rows[2] = mpi::shuffle(comm, std::move(used.rows), to_owner);
   sales = {};
   disbursed = {};
   used = {};
