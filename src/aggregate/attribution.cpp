@@ -46,26 +46,17 @@ std::unordered_map<std::string, Answer> ask_owners(const mpi::Comm& comm, const 
   return answers;
 }
 
-struct AccountAnswer {
+// A dimension lookup's answer: the attributes, if the key resolved.
+template <class Attrs>
+struct Found {
   bool found = false;
-  AccountAttrs attrs;
+  Attrs attrs;
   BA_FIELDS(found, attrs)
 };
-struct AddressAnswer {
-  bool found = false;
-  AddressAttrs attrs;
-  BA_FIELDS(found, attrs)
-};
-struct ProductAnswer {
-  bool found = false;
-  ProductAttrs attrs;
-  BA_FIELDS(found, attrs)
-};
-struct OfferAnswer {
-  bool found = false;
-  OfferAttrs attrs;
-  BA_FIELDS(found, attrs)
-};
+template <class Attrs>
+Found<Attrs> found_or_not(const Attrs* attrs) {
+  return attrs ? Found<Attrs>{true, *attrs} : Found<Attrs>{};
+}
 
 // "account_id \x1f instant": an account looked up as of an instant.
 std::string as_of_key(const std::string& account, Instant t) { return account + '\x1f' + std::to_string(t); }
@@ -134,12 +125,11 @@ void attribute_items(const mpi::Comm& comm, const std::vector<Attribution*>& ite
     if (is_partition_key(a->end_user)) account_keys.insert(as_of_key(a->end_user, a->as_of));
     if (is_partition_key(a->payer)) account_keys.insert(as_of_key(a->payer, a->as_of));
   }
-  const auto accounts = ask_owners<AccountAnswer>(
+  const auto accounts = ask_owners<Found<AccountAttrs>>(
       comm, account_keys, [](const std::string& k) { return std::string(account_part(k)); },
       [&](const std::string& k) {
         const auto sep = k.rfind('\x1f');
-        const auto* found = dims.accounts.as_of(k.substr(0, sep), std::stoll(k.substr(sep + 1)));
-        return found ? AccountAnswer{true, *found} : AccountAnswer{};
+        return found_or_not(dims.accounts.as_of(k.substr(0, sep), std::stoll(k.substr(sep + 1))));
       });
   account_keys = {};
   std::unordered_set<std::string> address_keys;
@@ -158,12 +148,9 @@ void attribute_items(const mpi::Comm& comm, const std::vector<Attribution*>& ite
   }
 
   // 2. The chosen address, latest version, used only when it is the payer's own.
-  const auto addresses = ask_owners<AddressAnswer>(
+  const auto addresses = ask_owners<Found<AddressAttrs>>(
       comm, address_keys, [](const std::string& k) { return k; },
-      [&](const std::string& k) {
-        const auto* found = dims.addresses.latest(k);
-        return found ? AddressAnswer{true, *found} : AddressAnswer{};
-      });
+      [&](const std::string& k) { return found_or_not(dims.addresses.latest(k)); });
   address_keys = {};
   for (auto* a : items) {
     if (a->address_id.empty() || a->buyer.customer_aws_account_id.empty()) continue;
@@ -177,18 +164,12 @@ void attribute_items(const mpi::Comm& comm, const std::vector<Attribution*>& ite
     if (!a->product.empty()) product_keys.insert(a->product);
     if (with_offer && !a->offer.empty()) offer_keys.insert(a->offer);
   }
-  const auto products = ask_owners<ProductAnswer>(
+  const auto products = ask_owners<Found<ProductAttrs>>(
       comm, product_keys, [](const std::string& k) { return k; },
-      [&](const std::string& k) {
-        const auto* found = dims.products.latest(k);
-        return found ? ProductAnswer{true, *found} : ProductAnswer{};
-      });
-  const auto offers = ask_owners<OfferAnswer>(
+      [&](const std::string& k) { return found_or_not(dims.products.latest(k)); });
+  const auto offers = ask_owners<Found<OfferAttrs>>(
       comm, offer_keys, [](const std::string& k) { return k; },
-      [&](const std::string& k) {
-        const auto* found = dims.offers.latest(k);
-        return found ? OfferAnswer{true, *found} : OfferAnswer{};
-      });
+      [&](const std::string& k) { return found_or_not(dims.offers.latest(k)); });
   for (auto* a : items) {
     if (!a->product.empty())
       if (const auto& r = products.at(a->product); r.found) {

@@ -15,15 +15,8 @@ struct DetailColumns {
   std::size_t date, amount, currency;
 };
 
-std::size_t column(const TableSchema& schema, const std::string& name) {
-  for (std::size_t c = 0; c < schema.columns.size(); ++c)
-    if (schema.columns[c].name == name) return c;
-  ensure(false, "column " + name + " in " + schema.name);
-  return 0;
-}
-
 DetailColumns columns_of(const TableSchema& s, const char* date, const char* amount) {
-  return DetailColumns{&s, column(s, date), column(s, amount), column(s, "currency")};
+  return DetailColumns{&s, column_index(s, date), column_index(s, amount), column_index(s, "currency")};
 }
 
 struct Contribution {

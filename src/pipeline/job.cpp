@@ -333,13 +333,8 @@ std::string counts_json(const FeedCounts& c) {
 void count_amounts_out(const std::vector<LocalTable>& tables, Ledger& ledger) {
   static const std::array<const char*, 3> kAmount{"net_revenue", "net_amount", "estimated_revenue"};
   for (std::size_t t = 0; t < 3; ++t) {
-    const auto& columns = tables[t].schema->columns;
-    std::size_t amount = columns.size(), currency = columns.size();
-    for (std::size_t c = 0; c < columns.size(); ++c) {
-      if (columns[c].name == kAmount[t]) amount = c;
-      if (columns[c].name == "currency") currency = c;
-    }
-    ensure(amount < columns.size() && currency < columns.size(), "amount and currency columns");
+    const std::size_t amount = column_index(*tables[t].schema, kAmount[t]);
+    const std::size_t currency = column_index(*tables[t].schema, "currency");
     for (const auto& row : tables[t].rows)
       ledger.amount_out(static_cast<std::int8_t>(t + 1), row.seller, row.cells[currency].text, row.cells[amount].number);
   }

@@ -16,20 +16,6 @@ std::vector<Column> with_buyer_columns(std::vector<Column> rest) {
   return columns;
 }
 
-TableSchema make(std::string name, std::vector<Column> columns, std::vector<std::string> sort_names) {
-  TableSchema s{std::move(name), std::move(columns), {}};
-  for (const auto& n : sort_names) {
-    bool found = false;
-    for (std::size_t i = 0; i < s.columns.size(); ++i)
-      if (s.columns[i].name == n) {
-        s.sort_by.push_back(i);
-        found = true;
-      }
-    ensure(found, "sort column " + n + " in " + s.name);
-  }
-  return s;
-}
-
 std::vector<Column> eight_buckets() {
   return {{"gross_revenue", K::amount},   {"aws_revenue_share", K::amount}, {"gross_refunds", K::amount},
           {"aws_refunds_share", K::amount}, {"seller_credits", K::amount},  {"aws_credits", K::amount},
@@ -43,8 +29,21 @@ std::vector<Column> concat(std::vector<Column> a, const std::vector<Column>& b) 
 
 }  // namespace
 
+TableSchema make_schema(std::string name, std::vector<Column> columns, const std::vector<std::string>& sort_names) {
+  TableSchema s{std::move(name), std::move(columns), {}};
+  for (const auto& n : sort_names) s.sort_by.push_back(column_index(s, n));
+  return s;
+}
+
+std::size_t column_index(const TableSchema& schema, std::string_view name) {
+  for (std::size_t i = 0; i < schema.columns.size(); ++i)
+    if (schema.columns[i].name == name) return i;
+  ensure(false, "column " + std::string(name) + " in " + schema.name);
+  return 0;
+}
+
 const TableSchema& sales_compensation_schema() {
-  static const TableSchema schema = make(
+  static const TableSchema schema = make_schema(
       "sales_compensation",
       with_buyer_columns(concat(
           concat({{"product_code", K::text}, {"product_title", K::text}, {"offer_id", K::text}, {"opportunity_name", K::text}},
@@ -57,7 +56,7 @@ const TableSchema& sales_compensation_schema() {
 }
 
 const TableSchema& disbursements_schema() {
-  static const TableSchema schema = make(
+  static const TableSchema schema = make_schema(
       "disbursements",
       with_buyer_columns(concat(concat({{"product_code", K::text}, {"product_title", K::text}}, eight_buckets()),
                                 {{"net_amount", K::amount}, {"currency", K::text}, {"transaction_reference_id", K::text},
@@ -68,7 +67,7 @@ const TableSchema& disbursements_schema() {
 }
 
 const TableSchema& usage_schema() {
-  static const TableSchema schema = make(
+  static const TableSchema schema = make_schema(
       "usage",
       with_buyer_columns({{"end_customer_aws_account_id", K::text}, {"product_code", K::text}, {"product_title", K::text},
                           {"offer_id", K::text}, {"region", K::text}, {"dimension_key", K::text}, {"usage_unit", K::text},
@@ -80,7 +79,7 @@ const TableSchema& usage_schema() {
 }
 
 const TableSchema& buyers_schema() {
-  static const TableSchema schema = make(
+  static const TableSchema schema = make_schema(
       "buyers",
       with_buyer_columns({{"payer_reference_id", K::text}, {"currency", K::text}, {"first_activity_date", K::date},
                           {"last_activity_date", K::date}, {"billed_net_revenue", K::amount},

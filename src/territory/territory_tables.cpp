@@ -16,27 +16,6 @@ namespace {
 
 using K = ColumnKind;
 
-TableSchema make(std::string name, std::vector<Column> columns, std::vector<std::string> sort_names) {
-  TableSchema s{std::move(name), std::move(columns), {}};
-  for (const auto& n : sort_names) {
-    bool found = false;
-    for (std::size_t i = 0; i < s.columns.size(); ++i)
-      if (s.columns[i].name == n) {
-        s.sort_by.push_back(i);
-        found = true;
-      }
-    ensure(found, "sort column " + n + " in " + s.name);
-  }
-  return s;
-}
-
-std::size_t column_index(const TableSchema& schema, std::string_view name) {
-  for (std::size_t i = 0; i < schema.columns.size(); ++i)
-    if (schema.columns[i].name == name) return i;
-  ensure(false, "column " + std::string(name) + " in " + schema.name);
-  return 0;
-}
-
 // The three amounts of a buyer, in the order of both tables' amount columns.
 constexpr std::array<std::string_view, 3> kAmounts{"billed_net_revenue", "disbursed_net_amount",
                                                    "estimated_usage_revenue"};
@@ -165,14 +144,14 @@ const TableSchema& rep_attribution_schema() {
                                    {"billed_net_revenue", K::amount}, {"disbursed_net_amount", K::amount},
                                    {"estimated_usage_revenue", K::amount}};
     columns.insert(columns.end(), rest.begin(), rest.end());
-    return make("rep_attribution", std::move(columns), {"payer_reference_id", "currency", "rep_id"});
+    return make_schema("rep_attribution", std::move(columns), {"payer_reference_id", "currency", "rep_id"});
   }();
   return schema;
 }
 
 const TableSchema& rep_statements_schema() {
   static const TableSchema schema =
-      make("rep_statements",
+      make_schema("rep_statements",
            {{"rep_id", K::text},
             {"rep_name", K::text},
             {"currency", K::text},
