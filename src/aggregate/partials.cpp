@@ -98,7 +98,7 @@ void PartialAggregates::fold(std::vector<Group>& groups, std::unordered_map<std:
 void PartialAggregates::add(const BillingEvent& e, Ledger& ledger) {
   const int bucket = bucket_of(e.type);
   if (feeds_sales_compensation(e)) {
-    if (bucket >= 0) ledger.amount_in(1, std::string(e.seller), std::string(e.currency), e.amount);
+    if (bucket >= 0) ledger.amount_in(1, e.seller, e.currency, e.amount);
     // Fast path: most rows join a group this rank has seen (the rows of a transaction are near).
     const std::string key = sales_key(e);
     if (const auto it = sales_at_.find(key); it != sales_at_.end()) {
@@ -133,7 +133,7 @@ void PartialAggregates::add(const BillingEvent& e, Ledger& ledger) {
     notes_.push_back(PayoutNote{std::string(e.seller), std::string(e.parent_id), {}, 0, true});
   if (is_disbursement_line(e)) {
     // A line settling a 100 charge carries -100: the table shows what was paid out, +100.
-    if (bucket >= 0) ledger.amount_in(2, std::string(e.seller), std::string(e.currency), -e.amount);
+    if (bucket >= 0) ledger.amount_in(2, e.seller, e.currency, -e.amount);
     DisbursementGroup g;
     g.seller = e.seller;
     g.transaction_ref = e.transaction_ref;
@@ -151,7 +151,7 @@ void PartialAggregates::add(const BillingEvent& e, Ledger& ledger) {
 }
 
 void PartialAggregates::add(const UsageRecord& r, Ledger& ledger) {
-  ledger.amount_in(3, std::string(r.seller), std::string(r.currency), r.revenue);
+  ledger.amount_in(3, r.seller, r.currency, r.revenue);
   UsageGroup g;
   g.seller = r.seller;
   g.region = r.region;

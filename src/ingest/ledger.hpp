@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <tuple>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,15 +53,15 @@ struct AmountBalance {
 
 class Ledger {
  public:
-  void amount_in(std::int8_t table, const std::string& seller, const std::string& currency, Micros v) {
+  void amount_in(std::int8_t table, std::string_view seller, std::string_view currency, Micros v) {
     auto& b = amount(table, seller, currency);
     b.in = add_checked(b.in, v);
   }
-  void amount_excluded(std::int8_t table, const std::string& seller, const std::string& currency, Micros v) {
+  void amount_excluded(std::int8_t table, std::string_view seller, std::string_view currency, Micros v) {
     auto& b = amount(table, seller, currency);
     b.excluded = add_checked(b.excluded, v);
   }
-  void amount_out(std::int8_t table, const std::string& seller, const std::string& currency, Micros v) {
+  void amount_out(std::int8_t table, std::string_view seller, std::string_view currency, Micros v) {
     auto& b = amount(table, seller, currency);
     b.out = add_checked(b.out, v);
   }
@@ -87,14 +88,17 @@ class Ledger {
   const std::vector<FeedFile>& files(const std::string& feed) const;
 
  private:
-  AmountBalance& amount(std::int8_t table, const std::string& seller, const std::string& currency) {
-    auto& b = amounts_[std::make_tuple(table, seller, currency)];
-    b.table = table;
-    b.seller = seller;
-    b.currency = currency;
-    return b;
+  // Called for every used fact row: one hash lookup, no allocation once the key exists.
+  AmountBalance& amount(std::int8_t table, std::string_view seller, std::string_view currency) {
+    key_.assign(1, static_cast<char>('0' + table)).append(seller).append(1, '\x1f').append(currency);
+    auto it = amounts_.find(key_);
+    if (it == amounts_.end()) {
+      it = amounts_.emplace(key_, AmountBalance{table, std::string(seller), std::string(currency), 0, 0, 0}).first;
+    }
+    return it->second;
   }
-  std::map<std::tuple<std::int8_t, std::string, std::string>, AmountBalance> amounts_;
+  std::unordered_map<std::string, AmountBalance> amounts_;
+  std::string key_;
   std::map<std::string, FeedCounts> feeds_;
   std::vector<Reject> rejects_;
   std::vector<LateReject> late_;

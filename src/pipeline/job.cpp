@@ -594,10 +594,10 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
       const bool bucketed = bucket_of(e.type) >= 0;
       if (feeds_sales_compensation(e) && sales_keys.count(sales_key(e))) {
         ledger.reject_late(kBilling.name, &FeedCounts::used, reason::mixed_currency, e.ref);
-        if (bucketed) ledger.amount_excluded(1, std::string(e.seller), std::string(e.currency), e.amount);
+        if (bucketed) ledger.amount_excluded(1, e.seller, e.currency, e.amount);
       } else if (is_disbursement_line(e) && line_keys.count(line_key(e))) {
         ledger.reject_late(kBilling.name, &FeedCounts::used, reason::mixed_currency, e.ref);
-        if (bucketed) ledger.amount_excluded(2, std::string(e.seller), std::string(e.currency), -e.amount);
+        if (bucketed) ledger.amount_excluded(2, e.seller, e.currency, -e.amount);
       }
     });
   }

@@ -48,21 +48,28 @@ std::string render_header(const TableSchema& schema) {
 }
 
 void sort_rows(const TableSchema& schema, std::vector<TableRow>& rows) {
-  struct Key {
-    std::vector<std::string> cells;
-    std::string line;
-  };
-  std::vector<Key> keys(rows.size());
+  // The sort columns are rendered once per row; the whole line only for rows whose sort columns
+  // tie (rare), and then cached.
+  std::vector<std::vector<std::string>> keys(rows.size());
   for (std::size_t r = 0; r < rows.size(); ++r) {
-    keys[r].cells.push_back(rows[r].seller);
-    for (std::size_t c : schema.sort_by) keys[r].cells.push_back(render_cell(schema.columns[c], rows[r].cells[c]));
-    keys[r].line = render_line(schema, rows[r]);
+    keys[r].reserve(schema.sort_by.size() + 1);
+    keys[r].push_back(rows[r].seller);
+    for (std::size_t c : schema.sort_by) keys[r].push_back(render_cell(schema.columns[c], rows[r].cells[c]));
   }
+  std::vector<std::string> lines(rows.size());
+  std::vector<bool> rendered(rows.size(), false);
+  const auto line_of = [&](std::size_t r) -> const std::string& {
+    if (!rendered[r]) {
+      lines[r] = render_line(schema, rows[r]);
+      rendered[r] = true;
+    }
+    return lines[r];
+  };
   std::vector<std::size_t> order(rows.size());
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    if (keys[a].cells != keys[b].cells) return keys[a].cells < keys[b].cells;
-    return keys[a].line < keys[b].line;
+    if (keys[a] != keys[b]) return keys[a] < keys[b];
+    return line_of(a) < line_of(b);
   });
   std::vector<TableRow> sorted;
   sorted.reserve(rows.size());
