@@ -16,4 +16,27 @@ for cadence_period in "monthly 2026-10" "daily $day"; do
   done
   rm -rf "$WORK/ref"
 done
+# Dimension feeds with a quoted line feed (and doubled quotes, \r\n) on every row: the same
+# deliveries at every rank count and chunk size, equal to the hand-written expectation (street
+# lines and legal names are never delivered).
+quoted=$WORK/quoted
+cp -a "$FEEDS" "$quoted"
+"$BA_PYTHON" - "$quoted" <<'PY'
+import csv, glob, io, sys
+for path in glob.glob(sys.argv[1] + "/address_v1/*/*/data.csv") + glob.glob(sys.argv[1] + "/account_v1/*/*/data.csv"):
+    rows = list(csv.reader(open(path, newline="")))
+    col = rows[0].index("address_line_1" if "address_v1" in path else "tax_legal_name")
+    for i, r in enumerate(rows[1:], 1):
+        r[col] = f'Line {i}\nsecond, "quoted" part'
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n" if "account" in path else "\n").writerows(rows)
+    open(path, "w", newline="").write(out.getvalue())
+PY
+for ranks in 1 2 3 4; do
+  for chunk in 7 64 8M; do
+    rm -rf "$WORK/q"
+    FEEDS=$quoted run_job "$ranks" "$WORK/q" monthly 2026-10 --chunk-size "$chunk"
+    compare_with_expected "$WORK/q" monthly 2026-10
+  done
+done
 echo "1 passed, 0 failed"
