@@ -541,7 +541,7 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   for (const auto* feed : {&kBilling, &kUsage}) read_rows += ledger.feed(feed->name).read;
   clock.stop(read_rows);
 
-  clock.start("dedupe");
+  clock.start("fold");
   PartialAggregates partials;
   auto& billing_counts = ledger.feed(kBilling.name);
   for (const auto& ref : billing_losers.refs) ledger.reject_late(kBilling.name, nullptr, reason::duplicate, ref);

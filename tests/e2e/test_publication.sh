@@ -17,7 +17,7 @@ bad=$(find "$out/deliveries" -type d ! -perm 750 | head -n 3)
 # Make the input different, so that a publication that leaks would be visible.
 cp -a "$FEEDS" "$WORK/feeds2"
 sed -i 's/,100.000000,1,2026-10-03/,101.000000,1,2026-10-03/' "$WORK/feeds2/billing_event_v1/year=2026/month=10/data.csv"
-for phase in plan read dedupe aggregate by-seller store export record publish; do
+for phase in plan read fold aggregate by-seller store export record publish; do
   for where in "@1" ""; do
     start=$(date +%s)
     rc=0
