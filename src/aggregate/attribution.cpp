@@ -72,53 +72,24 @@ std::string email_domain_of(const std::string& value) {
   return domain;
 }
 
-void resolve_end_customer(Attribution& a, const Dimension<AccountAttrs>& accounts) {
-  if (!is_partition_key(a.end_user)) return;
-  if (const auto* account = accounts.as_of(a.end_user, a.as_of)) a.end_customer_aws_account_id = account->aws_account_id;
-}
-
-void resolve_payer(Attribution& a, const Dimension<AccountAttrs>& accounts) {
-  a.address_id.clear();
-  a.buyer = BuyerColumns{};
-  if (!is_partition_key(a.payer)) return;  // no payer: every buyer column stays empty
-  const auto* account = accounts.as_of(a.payer, a.as_of);
-  if (!account) return;  // unresolved: ids stay, attributes empty
-  a.buyer.customer_aws_account_id = account->aws_account_id;
-  a.address_id = a.billing_address.empty() ? account->mailing_address_id : a.billing_address;
-}
-
-void apply_address(Attribution& a, const AddressAttrs& address) {
+void apply_address(Resolved& r, const AddressAttrs& address) {
   // Only the payer's own address: another account's address leaves the columns empty.
-  if (address.aws_account_id != a.buyer.customer_aws_account_id) return;
-  a.buyer.company_name = address.company_name;
-  a.buyer.email_domain = email_domain_of(address.email_domain);
-  a.buyer.country_code = address.country_code;
-  a.buyer.state_or_region = address.state_or_region;
-  a.buyer.city = address.city;
-  a.buyer.postal_code = address.postal_code;
-}
-
-void resolve_address(Attribution& a, const Dimension<AddressAttrs>& addresses) {
-  if (a.address_id.empty() || a.buyer.customer_aws_account_id.empty()) return;
-  if (const auto* address = addresses.latest(a.address_id)) apply_address(a, *address);
-}
-
-void resolve_product(Attribution& a, const Dimension<ProductAttrs>& products) {
-  if (const auto* product = products.latest(a.product)) {
-    a.product_code = product->product_code;
-    a.product_title = product->title;
-  }
-}
-
-void resolve_offer(Attribution& a, const Dimension<OfferAttrs>& offers) {
-  if (const auto* offer = offers.latest(a.offer)) a.opportunity_name = offer->opportunity_name;
+  if (address.aws_account_id != r.buyer.customer_aws_account_id) return;
+  r.buyer.company_name = address.company_name;
+  r.buyer.email_domain = email_domain_of(address.email_domain);
+  r.buyer.country_code = address.country_code;
+  r.buyer.state_or_region = address.state_or_region;
+  r.buyer.city = address.city;
+  r.buyer.postal_code = address.postal_code;
 }
 
 }  // namespace ba
 
 namespace ba {
 
-void attribute_items(const mpi::Comm& comm, const std::vector<Attribution*>& items, const Dimensions& dims, bool with_offer) {
+std::vector<Resolved> attribute_items(const mpi::Comm& comm, const std::vector<const Attribution*>& items,
+                                      const Dimensions& dims, bool with_offer) {
+  std::vector<Resolved> resolved(items.size());
   // 1. Accounts as of each item's instant: the end customer and the payer.
   std::unordered_set<std::string> account_keys;
   for (const auto* a : items) {
@@ -133,18 +104,18 @@ void attribute_items(const mpi::Comm& comm, const std::vector<Attribution*>& ite
       });
   account_keys = {};
   std::unordered_set<std::string> address_keys;
-  for (auto* a : items) {
-    a->address_id.clear();
-    a->buyer = BuyerColumns{};
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const Attribution* a = items[i];
+    Resolved& out = resolved[i];
     if (is_partition_key(a->end_user))
       if (const auto& r = accounts.at(as_of_key(a->end_user, a->as_of)); r.found)
-        a->end_customer_aws_account_id = r.attrs.aws_account_id;
+        out.end_customer_aws_account_id = r.attrs.aws_account_id;
     if (!is_partition_key(a->payer)) continue;  // no payer: every buyer column stays empty
     const auto& r = accounts.at(as_of_key(a->payer, a->as_of));
     if (!r.found) continue;  // unresolved: ids stay, attributes empty
-    a->buyer.customer_aws_account_id = r.attrs.aws_account_id;
-    a->address_id = a->billing_address.empty() ? r.attrs.mailing_address_id : a->billing_address;
-    if (!a->address_id.empty() && !a->buyer.customer_aws_account_id.empty()) address_keys.insert(a->address_id);
+    out.buyer.customer_aws_account_id = r.attrs.aws_account_id;
+    out.address_id = a->billing_address.empty() ? r.attrs.mailing_address_id : a->billing_address;
+    if (!out.address_id.empty() && !out.buyer.customer_aws_account_id.empty()) address_keys.insert(out.address_id);
   }
 
   // 2. The chosen address, latest version, used only when it is the payer's own.
@@ -152,10 +123,9 @@ void attribute_items(const mpi::Comm& comm, const std::vector<Attribution*>& ite
       comm, address_keys, [](const std::string& k) { return k; },
       [&](const std::string& k) { return found_or_not(dims.addresses.latest(k)); });
   address_keys = {};
-  for (auto* a : items) {
-    if (a->address_id.empty() || a->buyer.customer_aws_account_id.empty()) continue;
-    const auto& r = addresses.at(a->address_id);
-    if (r.found) apply_address(*a, r.attrs);
+  for (auto& out : resolved) {
+    if (out.address_id.empty() || out.buyer.customer_aws_account_id.empty()) continue;
+    if (const auto& r = addresses.at(out.address_id); r.found) apply_address(out, r.attrs);
   }
 
   // 3. Product and offer, latest versions.
@@ -170,15 +140,17 @@ void attribute_items(const mpi::Comm& comm, const std::vector<Attribution*>& ite
   const auto offers = ask_owners<Found<OfferAttrs>>(
       comm, offer_keys, [](const std::string& k) { return k; },
       [&](const std::string& k) { return found_or_not(dims.offers.latest(k)); });
-  for (auto* a : items) {
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const Attribution* a = items[i];
     if (!a->product.empty())
       if (const auto& r = products.at(a->product); r.found) {
-        a->product_code = r.attrs.product_code;
-        a->product_title = r.attrs.title;
+        resolved[i].product_code = r.attrs.product_code;
+        resolved[i].product_title = r.attrs.title;
       }
     if (with_offer && !a->offer.empty())
-      if (const auto& r = offers.at(a->offer); r.found) a->opportunity_name = r.attrs.opportunity_name;
+      if (const auto& r = offers.at(a->offer); r.found) resolved[i].opportunity_name = r.attrs.opportunity_name;
   }
+  return resolved;
 }
 
 }  // namespace ba

@@ -35,38 +35,37 @@ struct BuyerColumns {
 // The part after the last '@', lower-cased (ASCII), nothing else changed: no address ever leaves.
 std::string email_domain_of(const std::string& value);
 
+// What a group says about its buyer: the lookup keys of the joins.
 struct Attribution {
-  // What the group says.
   std::string payer, end_user, product, offer, billing_address;
   Instant as_of = 0;
-  // What the joins add.
+  BA_FIELDS(payer, end_user, product, offer, billing_address, as_of)
+};
+
+// What the joins add. Kept apart from the groups (one per final group, not per partial group).
+struct Resolved {
   std::string end_customer_aws_account_id, product_code, product_title, opportunity_name;
   std::string address_id;  // the address chosen (billing address, else the payer's mailing address)
   BuyerColumns buyer;
-  BA_FIELDS(payer, end_user, product, offer, billing_address, as_of, end_customer_aws_account_id, product_code,
-            product_title, opportunity_name, address_id, buyer)
 };
 
-// Plain steps (one per join), applied where the needed dimension key is local.
-void resolve_end_customer(Attribution& a, const Dimension<AccountAttrs>& accounts);
-void resolve_payer(Attribution& a, const Dimension<AccountAttrs>& accounts);
-void resolve_address(Attribution& a, const Dimension<AddressAttrs>& addresses);
 // Fills the buyer columns from an address when it is the payer's own (same aws_account_id).
-void apply_address(Attribution& a, const AddressAttrs& address);
-void resolve_product(Attribution& a, const Dimension<ProductAttrs>& products);
-void resolve_offer(Attribution& a, const Dimension<OfferAttrs>& offers);
+void apply_address(Resolved& r, const AddressAttrs& address);
 
 // Collective: resolves every item's attribution. Only distinct lookup keys travel, to the rank
 // that owns the dimension key and back (end customer and payer as of their instants, then the
 // chosen address, then product and offer); the groups themselves stay where they are.
-void attribute_items(const mpi::Comm& comm, const std::vector<Attribution*>& items, const Dimensions& dims, bool with_offer);
+// Returns one Resolved per item, in order.
+std::vector<Resolved> attribute_items(const mpi::Comm& comm, const std::vector<const Attribution*>& items,
+                                      const Dimensions& dims, bool with_offer);
 
 template <class Group>
-void attribute(const mpi::Comm& comm, std::vector<Group>& groups, const Dimensions& dims, bool with_offer) {
-  std::vector<Attribution*> items;
+std::vector<Resolved> attribute(const mpi::Comm& comm, const std::vector<Group>& groups, const Dimensions& dims,
+                                bool with_offer) {
+  std::vector<const Attribution*> items;
   items.reserve(groups.size());
-  for (auto& g : groups) items.push_back(&g.attribution);
-  attribute_items(comm, items, dims, with_offer);
+  for (const auto& g : groups) items.push_back(&g.attribution);
+  return attribute_items(comm, items, dims, with_offer);
 }
 
 }  // namespace ba

@@ -16,6 +16,13 @@ struct DetailRows {
   std::vector<TableRow> rows;  // somewhere in the job: not yet on their seller's rank
 };
 
+// The seven buyer columns every table starts with.
+inline void append_buyer_cells(TableRow& row, const BuyerColumns& b) {
+  for (const std::string* v : {&b.customer_aws_account_id, &b.company_name, &b.email_domain, &b.country_code,
+                               &b.state_or_region, &b.city, &b.postal_code})
+    row.cells.push_back(Cell{*v, 0});
+}
+
 // Each builder takes this rank's partial groups (PartialAggregates) and returns the table's rows.
 // Groups that mix two currencies are left out and their keys appended to `mixed`: the caller
 // rejects their rows (which only the ranks that read them can name).

@@ -56,10 +56,12 @@ DetailRows build_disbursements(const mpi::Comm& comm, std::vector<DisbursementGr
     if (!it->second.bank_trace.empty()) g.bank_trace = it->second.bank_trace;
     kept.push_back(std::move(g));
   }
-  attribute(comm, kept, dims, /*with_offer=*/false);
+  const auto resolved = attribute(comm, kept, dims, /*with_offer=*/false);
 
   DetailRows out;
-  for (const auto& g : kept) {
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    const auto& g = kept[i];
+    const Resolved& r = resolved[i];
     const auto& a = g.attribution;
     Micros net = 0;
     for (Micros b : g.buckets) net = add_checked(net, b);
@@ -69,15 +71,9 @@ DetailRows build_disbursements(const mpi::Comm& comm, std::vector<DisbursementGr
     row.product = a.product;
     auto text = [&](std::string v) { row.cells.push_back(Cell{std::move(v), 0}); };
     auto amount = [&](Micros v) { row.cells.push_back(Cell{{}, v}); };
-    text(a.buyer.customer_aws_account_id);
-    text(a.buyer.company_name);
-    text(a.buyer.email_domain);
-    text(a.buyer.country_code);
-    text(a.buyer.state_or_region);
-    text(a.buyer.city);
-    text(a.buyer.postal_code);
-    text(a.product_code);
-    text(a.product_title);
+    append_buyer_cells(row, r.buyer);
+    text(r.product_code);
+    text(r.product_title);
     for (Micros b : g.buckets) amount(b);
     amount(net);
     text(g.currency_min);
@@ -85,7 +81,7 @@ DetailRows build_disbursements(const mpi::Comm& comm, std::vector<DisbursementGr
     text(format_date(a.as_of));
     text(g.bank_trace);
     text(a.payer);
-    text(a.end_customer_aws_account_id);
+    text(r.end_customer_aws_account_id);
     out.rows.push_back(std::move(row));
   }
   return out;

@@ -39,10 +39,12 @@ DetailRows build_sales_compensation(const mpi::Comm& comm, std::vector<SalesGrou
     kept.push_back(std::move(g));
   }
 
-  attribute(comm, kept, dims, /*with_offer=*/true);
+  const auto resolved = attribute(comm, kept, dims, /*with_offer=*/true);
 
   DetailRows out;
-  for (const auto& g : kept) {
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    const auto& g = kept[i];
+    const Resolved& r = resolved[i];
     const auto& a = g.attribution;
     const Micros net = net_of(g.buckets);
     TableRow row;
@@ -51,17 +53,11 @@ DetailRows build_sales_compensation(const mpi::Comm& comm, std::vector<SalesGrou
     row.product = a.product;
     auto text = [&](std::string v) { row.cells.push_back(Cell{std::move(v), 0}); };
     auto amount = [&](Micros v) { row.cells.push_back(Cell{{}, v}); };
-    text(a.buyer.customer_aws_account_id);
-    text(a.buyer.company_name);
-    text(a.buyer.email_domain);
-    text(a.buyer.country_code);
-    text(a.buyer.state_or_region);
-    text(a.buyer.city);
-    text(a.buyer.postal_code);
-    text(a.product_code);
-    text(a.product_title);
+    append_buyer_cells(row, r.buyer);
+    text(r.product_code);
+    text(r.product_title);
     text(a.offer);
-    text(a.opportunity_name);
+    text(r.opportunity_name);
     for (Micros b : g.buckets) amount(b);
     amount(net);
     text(g.currency_min);
@@ -69,7 +65,7 @@ DetailRows build_sales_compensation(const mpi::Comm& comm, std::vector<SalesGrou
     text(format_date(g.invoice));
     text(g.transaction_ref);
     text(a.payer);
-    text(a.end_customer_aws_account_id);
+    text(r.end_customer_aws_account_id);
     out.rows.push_back(std::move(row));
   }
   return out;

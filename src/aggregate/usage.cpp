@@ -15,10 +15,12 @@ DetailRows build_usage(const mpi::Comm& comm, std::vector<UsageGroup> parts, con
     return owner_of(is_partition_key(payer) ? payer : g.key(), ranks);
   }));
   parts = {};
-  attribute(comm, groups, dims, /*with_offer=*/false);
+  const auto resolved = attribute(comm, groups, dims, /*with_offer=*/false);
 
   DetailRows out;
-  for (const auto& g : groups) {
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    const auto& g = groups[i];
+    const Resolved& r = resolved[i];
     const auto& a = g.attribution;
     TableRow row;
     row.seller = g.seller;
@@ -26,16 +28,10 @@ DetailRows build_usage(const mpi::Comm& comm, std::vector<UsageGroup> parts, con
     row.product = a.product;
     auto text = [&](std::string v) { row.cells.push_back(Cell{std::move(v), 0}); };
     auto amount = [&](Micros v) { row.cells.push_back(Cell{{}, v}); };
-    text(a.buyer.customer_aws_account_id);
-    text(a.buyer.company_name);
-    text(a.buyer.email_domain);
-    text(a.buyer.country_code);
-    text(a.buyer.state_or_region);
-    text(a.buyer.city);
-    text(a.buyer.postal_code);
-    text(a.end_customer_aws_account_id);
-    text(a.product_code);
-    text(a.product_title);
+    append_buyer_cells(row, r.buyer);
+    text(r.end_customer_aws_account_id);
+    text(r.product_code);
+    text(r.product_title);
     text(a.offer);
     text(g.region);
     text(g.dimension_key);

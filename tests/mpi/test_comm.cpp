@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "aggregate/attribution.hpp"
 #include "ingest/feed_reader.hpp"
 #include "model/winners.hpp"
 #include "mpi/comm.hpp"
@@ -147,4 +148,55 @@ TEST(FeedReader, EveryChunkSizeReadsTheSerialRecords) {
   }
   comm.barrier();
   if (comm.is_root()) std::filesystem::remove_all(dir);
+}
+
+TEST(Attribution, LookupJoinsResolveAsOfTheInstantAndCheckTheAddressOwner) {
+  mpi::Comm comm;
+  // Every rank builds the dimensions from the same rows and keeps the keys it owns.
+  const auto at = [](const char* t) { return parse_instant(t).value(); };
+  FeedCounts counts;
+  Dimensions dims;
+  std::vector<AccountRow> accounts;
+  for (const auto& [key, from, aws, mailing] :
+       std::vector<std::tuple<std::string, const char*, std::string, std::string>>{
+           {"payer", "2026-01-01T00:00:00Z", "000000000001", "addr-old"},
+           {"payer", "2026-10-16T00:00:00Z", "000000000001", "addr-new"},
+           {"user", "2026-10-20T00:00:00Z", "000000000009", ""}}) {
+    AccountRow r;
+    r.key = key;
+    r.version = Version{at(from), at(from), false};
+    r.attrs = AccountAttrs{aws, mailing};
+    if (owner_of(r.key, comm.size()) == comm.rank()) accounts.push_back(r);
+  }
+  dims.accounts.build(accounts, counts);
+  std::vector<AddressRow> addresses;
+  for (const auto& [key, aws, company] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"addr-old", "000000000001", "Old Co"}, {"addr-new", "000000000001", "New Co"},
+           {"addr-foreign", "000000000002", "Foreign"}}) {
+    AddressRow r;
+    r.key = key;
+    r.version = Version{at("2020-01-01T00:00:00Z"), at("2020-01-01T00:00:00Z"), false};
+    r.attrs.aws_account_id = aws;
+    r.attrs.company_name = company;
+    if (owner_of(r.key, comm.size()) == comm.rank()) addresses.push_back(r);
+  }
+  dims.addresses.build(addresses, counts);
+
+  // Each rank asks about the same items: the answers must not depend on who owns what.
+  std::vector<Attribution> items(4);
+  items[0] = Attribution{"payer", "user", "", "", "", at("2026-10-10T00:00:00Z")};              // old mailing address
+  items[1] = Attribution{"payer", "user", "", "", "", at("2026-10-20T00:00:00Z")};              // new one, user resolved
+  items[2] = Attribution{"payer", "", "", "", "addr-foreign", at("2026-10-20T00:00:00Z")};     // another account's address
+  items[3] = Attribution{"AWS", "", "", "", "", at("2026-10-20T00:00:00Z")};                    // no payer
+  std::vector<const Attribution*> pointers;
+  for (const auto& a : items) pointers.push_back(&a);
+  const auto r = attribute_items(comm, pointers, dims, false);
+  ASSERT_EQ(r.size(), 4u);
+  EXPECT_EQ(r[0].buyer.company_name, "Old Co");
+  EXPECT_EQ(r[0].end_customer_aws_account_id, "");  // user's first version starts 10 days later
+  EXPECT_EQ(r[1].buyer.company_name, "New Co");
+  EXPECT_EQ(r[1].end_customer_aws_account_id, "000000000009");
+  EXPECT_EQ(r[2].buyer.customer_aws_account_id, "000000000001");
+  EXPECT_EQ(r[2].buyer.company_name, "");
+  EXPECT_EQ(r[3].buyer.customer_aws_account_id, "");
 }

@@ -95,31 +95,19 @@ TEST(Attribution, EmailDomainIsTheLowerCasedPartAfterTheLastAt) {
   EXPECT_EQ(email_domain_of(""), "");
 }
 
-TEST(Attribution, AddressOfAnotherAccountIsNotUsed) {
-  Dimensions dims;
-  FeedCounts c;
-  dims.accounts.build({account("payer", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z", "000000000001")}, c);
-  AddressRow mine, other;
-  mine.key = "addr-mine";
-  mine.version = Version{at("2026-01-01T00:00:00Z"), at("2026-01-01T00:00:00Z"), false};
-  mine.attrs.aws_account_id = "000000000001";
-  mine.attrs.company_name = "Mine";
-  other = mine;
-  other.key = "addr-other";
-  other.attrs.aws_account_id = "000000000002";
-  dims.addresses.build({mine, other}, c);
-  Attribution a;
-  a.payer = "payer";
-  a.as_of = at("2026-10-01T00:00:00Z");
-  a.billing_address = "addr-other";
-  resolve_payer(a, dims.accounts);
-  resolve_address(a, dims.addresses);
-  EXPECT_EQ(a.buyer.customer_aws_account_id, "000000000001");
-  EXPECT_EQ(a.buyer.company_name, "");
-  a.billing_address = "addr-mine";
-  resolve_payer(a, dims.accounts);
-  resolve_address(a, dims.addresses);
-  EXPECT_EQ(a.buyer.company_name, "Mine");
+TEST(Attribution, AddressOfAnotherAccountIsNotApplied) {
+  AddressAttrs other;
+  other.aws_account_id = "000000000002";
+  other.company_name = "Other";
+  other.email_domain = "Sales@Other.COM";
+  Resolved r;
+  r.buyer.customer_aws_account_id = "000000000001";
+  apply_address(r, other);
+  EXPECT_EQ(r.buyer.company_name, "");
+  other.aws_account_id = "000000000001";
+  apply_address(r, other);
+  EXPECT_EQ(r.buyer.company_name, "Other");
+  EXPECT_EQ(r.buyer.email_domain, "other.com");
 }
 
 namespace {
