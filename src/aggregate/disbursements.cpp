@@ -56,32 +56,33 @@ DetailRows build_disbursements(const mpi::Comm& comm, std::vector<DisbursementGr
     if (!it->second.bank_trace.empty()) g.bank_trace = it->second.bank_trace;
     kept.push_back(std::move(g));
   }
-  const auto resolved = attribute(comm, kept, dims, /*with_offer=*/false);
+  auto resolved = attribute(comm, kept, dims, /*with_offer=*/false);
 
   DetailRows out;
   for (std::size_t i = 0; i < kept.size(); ++i) {
-    const auto& g = kept[i];
-    const Resolved& r = resolved[i];
-    const auto& a = g.attribution;
+    auto& g = kept[i];  // moved from: each group becomes its row
+    Resolved& r = resolved[i];
+    auto& a = g.attribution;
     Micros net = 0;
     for (Micros b : g.buckets) net = add_checked(net, b);
     TableRow row;
     row.seller = g.seller;
+    row.cells.reserve(disbursements_schema().columns.size());
     row.payer = a.payer;
     row.product = a.product;
     auto text = [&](std::string v) { row.cells.push_back(Cell{std::move(v), 0}); };
     auto amount = [&](Micros v) { row.cells.push_back(Cell{{}, v}); };
-    append_buyer_cells(row, r.buyer);
-    text(r.product_code);
-    text(r.product_title);
+    append_buyer_cells(row, std::move(r.buyer));
+    text(std::move(r.product_code));
+    text(std::move(r.product_title));
     for (Micros b : g.buckets) amount(b);
     amount(net);
     text(g.currency_min);
-    text(g.transaction_ref);
+    text(std::move(g.transaction_ref));
     text(format_date(a.as_of));
     text(g.bank_trace);
     text(a.payer);
-    text(r.end_customer_aws_account_id);
+    text(std::move(r.end_customer_aws_account_id));
     out.rows.push_back(std::move(row));
   }
   return out;

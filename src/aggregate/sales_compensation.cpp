@@ -39,33 +39,34 @@ DetailRows build_sales_compensation(const mpi::Comm& comm, std::vector<SalesGrou
     kept.push_back(std::move(g));
   }
 
-  const auto resolved = attribute(comm, kept, dims, /*with_offer=*/true);
+  auto resolved = attribute(comm, kept, dims, /*with_offer=*/true);
 
   DetailRows out;
   for (std::size_t i = 0; i < kept.size(); ++i) {
-    const auto& g = kept[i];
-    const Resolved& r = resolved[i];
-    const auto& a = g.attribution;
+    auto& g = kept[i];  // moved from: each group becomes its row
+    Resolved& r = resolved[i];
+    auto& a = g.attribution;
     const Micros net = net_of(g.buckets);
     TableRow row;
     row.seller = g.seller;
+    row.cells.reserve(sales_compensation_schema().columns.size());
     row.payer = a.payer;
     row.product = a.product;
     auto text = [&](std::string v) { row.cells.push_back(Cell{std::move(v), 0}); };
     auto amount = [&](Micros v) { row.cells.push_back(Cell{{}, v}); };
-    append_buyer_cells(row, r.buyer);
-    text(r.product_code);
-    text(r.product_title);
-    text(a.offer);
-    text(r.opportunity_name);
+    append_buyer_cells(row, std::move(r.buyer));
+    text(std::move(r.product_code));
+    text(std::move(r.product_title));
+    text(std::move(a.offer));
+    text(std::move(r.opportunity_name));
     for (Micros b : g.buckets) amount(b);
     amount(net);
     text(g.currency_min);
     text(format_month(g.invoice));
     text(format_date(g.invoice));
-    text(g.transaction_ref);
+    text(std::move(g.transaction_ref));
     text(a.payer);
-    text(r.end_customer_aws_account_id);
+    text(std::move(r.end_customer_aws_account_id));
     out.rows.push_back(std::move(row));
   }
   return out;

@@ -15,27 +15,28 @@ DetailRows build_usage(const mpi::Comm& comm, std::vector<UsageGroup> parts, con
     return owner_of(is_partition_key(payer) ? payer : g.key(), ranks);
   }));
   parts = {};
-  const auto resolved = attribute(comm, groups, dims, /*with_offer=*/false);
+  auto resolved = attribute(comm, groups, dims, /*with_offer=*/false);
 
   DetailRows out;
   for (std::size_t i = 0; i < groups.size(); ++i) {
-    const auto& g = groups[i];
-    const Resolved& r = resolved[i];
-    const auto& a = g.attribution;
+    auto& g = groups[i];  // moved from: each group becomes its row
+    Resolved& r = resolved[i];
+    auto& a = g.attribution;
     TableRow row;
     row.seller = g.seller;
+    row.cells.reserve(usage_schema().columns.size());
     row.payer = a.payer;
     row.product = a.product;
     auto text = [&](std::string v) { row.cells.push_back(Cell{std::move(v), 0}); };
     auto amount = [&](Micros v) { row.cells.push_back(Cell{{}, v}); };
-    append_buyer_cells(row, r.buyer);
-    text(r.end_customer_aws_account_id);
-    text(r.product_code);
-    text(r.product_title);
-    text(a.offer);
-    text(g.region);
-    text(g.dimension_key);
-    text(g.unit);
+    append_buyer_cells(row, std::move(r.buyer));
+    text(std::move(r.end_customer_aws_account_id));
+    text(std::move(r.product_code));
+    text(std::move(r.product_title));
+    text(std::move(a.offer));
+    text(std::move(g.region));
+    text(std::move(g.dimension_key));
+    text(std::move(g.unit));
     text(format_date(g.usage_date));
     amount(g.quantity);
     amount(g.revenue);
