@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build, the job and the tests need, and only those missing.
+# With arguments, installs those packages instead (the Slurm test and the fuzz script use it).
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config
@@ -11,6 +12,7 @@ packages=(
   python3 python3-h5py python3-numpy
   clang libclang-rt-14-dev util-linux
 )
+[ $# -gt 0 ] && packages=("$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -22,4 +24,4 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-echo "install-deps: all build and test packages present"
+echo "install-deps: present: ${packages[*]}"

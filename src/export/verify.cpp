@@ -1,5 +1,8 @@
 #include "export/verify.hpp"
 
+// Boost 1.74 property_tree pulls in boost/bind.hpp, which otherwise announces a deprecation.
+#define BOOST_BIND_GLOBAL_PLACEHOLDERS
+
 #include <boost/property_tree/json_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
 

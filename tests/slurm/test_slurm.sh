@@ -79,17 +79,7 @@ cp "$BIN" "$T/bin/buyer-attribution"
 BIN=$T/bin/buyer-attribution
 
 # ---- Slurm and munge: installed when missing -------------------------------------------------
-missing=()
-for p in slurm-wlm slurm-client munge; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  step "installing ${missing[*]}"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO=sudo
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+"$ROOT/scripts/install-deps.sh" slurm-wlm slurm-client munge >/dev/null
 [ "$(id -u)" -eq 0 ] || fail "this test runs Slurm daemons as root; run it as root"
 
 # ---- munged: own key and socket ----------------------------------------------------------------
