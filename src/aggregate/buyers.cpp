@@ -1,4 +1,5 @@
 #include <map>
+#include <unordered_map>
 #include <set>
 
 #include "aggregate/detail_tables.hpp"
@@ -25,6 +26,7 @@ struct Contribution {
 };
 
 struct BuyerAccumulator {
+  std::string seller, payer, currency;
   Contribution recent;
   std::string first, last;  // YYYY-MM-DD: byte order is date order
   Micros billed = 0, disbursed = 0, usage = 0;
@@ -52,11 +54,16 @@ std::vector<TableRow> build_buyers(const std::vector<TableRow>& sales, const std
     return render_line(schema, *a.row) > render_line(schema, *b.row);
   };
 
-  std::map<std::tuple<std::string, std::string, std::string>, BuyerAccumulator> buyers;
+  std::unordered_map<std::string, BuyerAccumulator> buyers;  // by seller \x1f payer \x1f currency
+  std::string key;
   for (int t = 0; t < 3; ++t) {
     const auto& cols = detail[static_cast<std::size_t>(t)];
     for (const auto& row : *tables[static_cast<std::size_t>(t)]) {
-      auto [it, inserted] = buyers.try_emplace({row.seller, row.payer, row.cells[cols.currency].text});
+      const std::string& currency = row.cells[cols.currency].text;
+      key.assign(row.seller).append(1, '\x1f').append(row.payer).append(1, '\x1f').append(currency);
+      auto it = buyers.find(key);
+      const bool inserted = it == buyers.end();
+      if (inserted) it = buyers.emplace(key, BuyerAccumulator{row.seller, row.payer, currency, {}, {}, {}, 0, 0, 0, 0, {}}).first;
       auto& b = it->second;
       const Contribution here{&row, t};
       const std::string& date = date_of(here);
@@ -77,8 +84,10 @@ std::vector<TableRow> build_buyers(const std::vector<TableRow>& sales, const std
   }
   std::vector<TableRow> rows;
   rows.reserve(buyers.size());
-  for (const auto& [key, b] : buyers) {
-    const auto& [seller, payer, currency] = key;
+  for (const auto& [unused, b] : buyers) {
+    const auto& seller = b.seller;
+    const auto& payer = b.payer;
+    const auto& currency = b.currency;
     TableRow row;
     row.seller = seller;
     row.cells.reserve(buyers_schema().columns.size());

@@ -1,5 +1,7 @@
 #include "ingest/header.hpp"
 
+#include <algorithm>
+
 #include "common/error.hpp"
 #include "csv/fields.hpp"
 #include "csv/record_reader.hpp"
@@ -14,7 +16,9 @@ int Header::find(std::string_view name) const {
 
 Header read_header(const FeedFile& file, std::size_t chunk_bytes) {
   InputFile in(file.path);
-  csv::RecordReader reader(in, 0, 1, 0, 0, chunk_bytes);
+  // A header is short: read it in small pieces whatever the data chunk size (the reader grows
+  // its buffer for a longer record).
+  csv::RecordReader reader(in, 0, 1, 0, 0, std::min<std::size_t>(chunk_bytes, 64 << 10));
   csv::RecordView record;
   if (!reader.next(record) || record.text.empty())
     fail(ExitCode::bad_input, "input file " + file.display + ": empty, expected a header row on line 1");

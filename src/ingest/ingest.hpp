@@ -1,6 +1,7 @@
 #pragma once
 // Parses one feed into typed rows on every rank (each rank its own byte ranges). Rows that cannot
 // be used are rejected into the ledger with their reason; nothing is skipped silently.
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -57,23 +58,42 @@ std::vector<Row> ingest_feed(const mpi::Comm& comm, const std::string& feed, con
   return rows;
 }
 
-// Re-reads one stored row (rare: duplicate checks, late rejects) and hands it to on_row.
-template <class Row, class OnRow>
-void reread_row(const FeedFile& file, const RowRef& ref, std::size_t chunk_bytes, OnRow&& on_row) {
-  const Header header = read_header(file, chunk_bytes);
-  const RowParser<Row> parser(header, file.display);
-  InputFile in(file.path);
-  std::string text(static_cast<std::size_t>(ref.length), '\0');
-  text.resize(in.read_at(ref.offset, text.data(), text.size()));
-  if (!text.empty() && text.back() == '\r') text.pop_back();
-  std::vector<std::string_view> fields;
-  std::string scratch;
-  Row row{};
-  ensure(csv::split_fields(text, fields, scratch) == csv::FieldStatus::ok && fields.size() == parser.columns() &&
-             parser.parse(fields, row).empty(),
-         "a row that parsed before parses again (" + file.display + " line " + std::to_string(ref.line) + ")");
-  row.ref = ref;
-  on_row(row);
-}
+// Re-reads stored rows of one feed (duplicate checks, late rejects): each file's header is read
+// and its parser bound once, then every row costs one small read.
+template <class Row>
+class RowRereader {
+ public:
+  RowRereader(const std::vector<FeedFile>& files, std::size_t chunk_bytes) : files_(files), chunk_(chunk_bytes) {}
+
+  template <class OnRow>
+  void reread(const RowRef& ref, OnRow&& on_row) {
+    auto& open = open_[static_cast<std::size_t>(ref.file)];
+    const FeedFile& file = files_.at(static_cast<std::size_t>(ref.file));
+    if (!open.parser) {
+      open.parser = std::make_unique<RowParser<Row>>(read_header(file, chunk_), file.display);
+      open.in = std::make_unique<InputFile>(file.path);
+    }
+    text_.resize(static_cast<std::size_t>(ref.length));
+    text_.resize(open.in->read_at(ref.offset, text_.data(), text_.size()));
+    if (!text_.empty() && text_.back() == '\r') text_.pop_back();
+    Row row{};
+    ensure(csv::split_fields(text_, fields_, scratch_) == csv::FieldStatus::ok &&
+               fields_.size() == open.parser->columns() && open.parser->parse(fields_, row).empty(),
+           "a row that parsed before parses again (" + file.display + " line " + std::to_string(ref.line) + ")");
+    row.ref = ref;
+    on_row(row);
+  }
+
+ private:
+  struct Open {
+    std::unique_ptr<RowParser<Row>> parser;
+    std::unique_ptr<InputFile> in;
+  };
+  const std::vector<FeedFile>& files_;
+  std::size_t chunk_;
+  std::map<std::size_t, Open> open_;
+  std::string text_, scratch_;
+  std::vector<std::string_view> fields_;
+};
 
 }  // namespace ba

@@ -234,10 +234,10 @@ LosingRows losing_rows(const mpi::Comm& comm, const std::string& feed, const std
     else updated.push_back(0);
     refs.push_back(r.ref);
   });
+  RowRereader<Row> rereader(files, chunk);
   const auto wins = select_winners(comm, hashes, updated, refs, prefer, [&](std::size_t i) {
     std::string full;
-    reread_row<Row>(files.at(static_cast<std::size_t>(refs[i].file)), refs[i], chunk,
-                    [&](const Row& r) { key_of(r, full); });
+    rereader.reread(refs[i], [&](const Row& r) { key_of(r, full); });
     return full;
   });
   LosingRows losers;
