@@ -452,14 +452,16 @@ void publish_deliveries(const mpi::Comm& comm, const std::string& staging, const
   comm.barrier();
   const std::string deliveries = out + "/deliveries";
   for (int manifests = 0; manifests < 2; ++manifests) {
+    std::set<std::string> folders;
     for (const auto& relative : written) {
       const bool is_manifest = relative.find("/manifests/") != std::string::npos;
       if (is_manifest != (manifests == 1)) continue;
       const std::string target = deliveries + "/" + relative;
-      make_dirs(fs::path(target).parent_path().string());
+      const std::string folder = fs::path(target).parent_path().string();
+      if (folders.insert(folder).second) make_dirs(folder);
       rename_path(staging + "/deliveries/" + relative, target);
-      fsync_dir(fs::path(target).parent_path().string());
     }
+    for (const auto& folder : folders) fsync_dir(folder);  // the renames are durable before the manifests
     comm.barrier();
   }
 }
