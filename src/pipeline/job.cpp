@@ -550,30 +550,27 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   const auto used_event = [&](const BillingEvent& e) {
     return !billing_losers.contains(e.ref) && period.contains(e.invoice) && enrolled.count(e.seller) > 0;
   };
-  scan_feed<BillingEvent>(comm, kBilling.name, billing_files, chunk, nullptr, false, [&](const BillingEvent& e) {
-    if (billing_losers.contains(e.ref)) return;  // rejected as a duplicate above
-    if (!period.contains(e.invoice)) {
-      billing_counts.outside_period += 1;
-    } else if (!enrolled.count(e.seller)) {
-      billing_counts.not_enrolled += 1;
+  // A valid row that wins its key is outside the period, of a seller not enrolled, or used.
+  const auto fold = [&](FeedCounts& counts, Instant when, std::string_view seller, const auto& row) {
+    if (!period.contains(when)) {
+      counts.outside_period += 1;
+    } else if (!enrolled.count(seller)) {
+      counts.not_enrolled += 1;
     } else {
-      billing_counts.used += 1;
-      partials.add(e, ledger);
+      counts.used += 1;
+      partials.add(row, ledger);
     }
+  };
+  scan_feed<BillingEvent>(comm, kBilling.name, billing_files, chunk, nullptr, false, [&](const BillingEvent& e) {
+    if (!billing_losers.contains(e.ref)) fold(billing_counts, e.invoice, e.seller, e);  // losers: duplicates
   });
   auto& usage_counts = ledger.feed(kUsage.name);
   scan_feed<UsageRecord>(comm, kUsage.name, usage_files, chunk, nullptr, false, [&](const UsageRecord& r) {
     // A deleted latest version drops the record: the deletion supersedes every version.
-    if (usage_losers.contains(r.ref) || r.deleted) {
+    if (usage_losers.contains(r.ref) || r.deleted)
       usage_counts.superseded += 1;
-    } else if (!period.contains(r.usage_date)) {
-      usage_counts.outside_period += 1;
-    } else if (!enrolled.count(r.seller)) {
-      usage_counts.not_enrolled += 1;
-    } else {
-      usage_counts.used += 1;
-      partials.add(r, ledger);
-    }
+    else
+      fold(usage_counts, r.usage_date, r.seller, r);
   });
   clock.stop(billing_counts.used + usage_counts.used);
 
