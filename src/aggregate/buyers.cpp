@@ -42,8 +42,8 @@ std::vector<TableRow> build_buyers(const std::vector<TableRow>& sales, const std
                                             columns_of(disbursements_schema(), "disbursement_date", "net_amount"),
                                             columns_of(usage_schema(), "usage_date", "estimated_revenue")};
   const std::array<const std::vector<TableRow>*, 3> tables{&sales, &disbursements, &usage};
-  const auto date_of = [&](const Contribution& c) -> const std::string& {
-    return c.row->cells[detail[static_cast<std::size_t>(c.table)].date].text;
+  const auto date_of = [&](const Contribution& c) {
+    return c.row->text(detail[static_cast<std::size_t>(c.table)].date);
   };
   // The payer's most recent contributing row: latest date; ties: table 1 before 2 before 3, then
   // the greatest rendered row (rendered only when it comes to that).
@@ -59,18 +59,18 @@ std::vector<TableRow> build_buyers(const std::vector<TableRow>& sales, const std
   for (int t = 0; t < 3; ++t) {
     const auto& cols = detail[static_cast<std::size_t>(t)];
     for (const auto& row : *tables[static_cast<std::size_t>(t)]) {
-      const std::string& currency = row.cells[cols.currency].text;
+      const std::string_view currency = row.text(cols.currency);
       key.assign(row.seller).append(1, '\x1f').append(row.payer).append(1, '\x1f').append(currency);
       auto it = buyers.find(key);
       const bool inserted = it == buyers.end();
-      if (inserted) it = buyers.emplace(key, BuyerAccumulator{row.seller, row.payer, currency, {}, {}, {}, 0, 0, 0, 0, {}}).first;
+      if (inserted) it = buyers.emplace(key, BuyerAccumulator{row.seller, row.payer, std::string(currency), {}, {}, {}, 0, 0, 0, 0, {}}).first;
       auto& b = it->second;
       const Contribution here{&row, t};
-      const std::string& date = date_of(here);
+      const std::string_view date = date_of(here);
       if (inserted || date < b.first) b.first = date;
       if (inserted || date > b.last) b.last = date;
       if (!b.recent.row || more_recent(here, b.recent)) b.recent = here;
-      const Micros amount = row.cells[cols.amount].number;
+      const Micros amount = row.number(cols.amount);
       if (t == 0) {
         b.billed = add_checked(b.billed, amount);
         b.transactions += 1;
@@ -82,30 +82,18 @@ std::vector<TableRow> build_buyers(const std::vector<TableRow>& sales, const std
       if (!row.product.empty()) b.products.insert(row.product);
     }
   }
-  std::vector<TableRow> rows;
-  rows.reserve(buyers.size());
+  std::vector<TableRow> rows(buyers.size());
+  CellPacker cells;
+  std::size_t i = 0;
   for (const auto& [unused, b] : buyers) {
-    const auto& seller = b.seller;
-    const auto& payer = b.payer;
-    const auto& currency = b.currency;
-    TableRow row;
-    row.seller = seller;
-    row.cells.reserve(buyers_schema().columns.size());
     // The seven buyer columns lead every detail table; rows without a payer leave them empty.
-    for (std::size_t c = 0; c < kBuyerColumns; ++c)
-      row.cells.push_back(payer.empty() ? Cell{} : b.recent.row->cells[c]);
-    auto text = [&](std::string v) { row.cells.push_back(Cell{std::move(v), 0}); };
-    auto number = [&](std::int64_t v) { row.cells.push_back(Cell{{}, v}); };
-    text(payer);
-    text(currency);
-    text(b.first);
-    text(b.last);
-    number(b.billed);
-    number(b.disbursed);
-    number(b.usage);
-    number(b.transactions);
-    number(static_cast<std::int64_t>(b.products.size()));
-    rows.push_back(std::move(row));
+    for (std::size_t c = 0; c < kBuyerColumns; ++c) cells.raw(b.payer.empty() ? std::string_view{} : b.recent.row->raw(c));
+    cells.text(b.payer).text(b.currency).text(b.first).text(b.last);
+    cells.number(b.billed).number(b.disbursed).number(b.usage).number(b.transactions);
+    cells.number(static_cast<std::int64_t>(b.products.size()));
+    TableRow& row = rows[i++];
+    row.seller = b.seller;
+    cells.pack_into(row);
   }
   return rows;
 }

@@ -17,10 +17,10 @@ struct DetailRows {
 };
 
 // The seven buyer columns every table starts with.
-inline void append_buyer_cells(TableRow& row, BuyerColumns&& b) {
-  for (std::string* v : {&b.customer_aws_account_id, &b.company_name, &b.email_domain, &b.country_code,
-                         &b.state_or_region, &b.city, &b.postal_code})
-    row.cells.push_back(Cell{std::move(*v), 0});
+inline void append_buyer_cells(CellPacker& cells, const BuyerColumns& b) {
+  for (const std::string* v : {&b.customer_aws_account_id, &b.company_name, &b.email_domain, &b.country_code,
+                               &b.state_or_region, &b.city, &b.postal_code})
+    cells.text(*v);
 }
 
 // Each builder takes this rank's partial groups (PartialAggregates) and returns the table's rows.

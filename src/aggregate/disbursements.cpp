@@ -59,32 +59,27 @@ DetailRows build_disbursements(const mpi::Comm& comm, std::vector<DisbursementGr
   auto resolved = attribute(comm, kept, dims, /*with_offer=*/false);
 
   DetailRows out;
+  out.rows.resize(kept.size());
+  CellPacker cells;
   for (std::size_t i = 0; i < kept.size(); ++i) {
-    auto& g = kept[i];  // moved from: each group becomes its row
-    Resolved& r = resolved[i];
-    auto& a = g.attribution;
+    const auto& g = kept[i];
+    const Resolved& r = resolved[i];
+    const auto& a = g.attribution;
     Micros net = 0;
     for (Micros b : g.buckets) net = add_checked(net, b);
-    TableRow row;
+    append_buyer_cells(cells, r.buyer);
+    cells.text(r.product_code).text(r.product_title);
+    for (Micros b : g.buckets) cells.number(b);
+    cells.number(net);
+    cells.text(g.currency_min).text(g.transaction_ref).text(format_date(a.as_of)).text(g.bank_trace);
+    cells.text(a.payer).text(r.end_customer_aws_account_id);
+    TableRow& row = out.rows[i];
     row.seller = g.seller;
-    row.cells.reserve(disbursements_schema().columns.size());
     row.payer = a.payer;
     row.product = a.product;
-    auto text = [&](std::string v) { row.cells.push_back(Cell{std::move(v), 0}); };
-    auto amount = [&](Micros v) { row.cells.push_back(Cell{{}, v}); };
-    append_buyer_cells(row, std::move(r.buyer));
-    text(std::move(r.product_code));
-    text(std::move(r.product_title));
-    for (Micros b : g.buckets) amount(b);
-    amount(net);
-    text(g.currency_min);
-    text(std::move(g.transaction_ref));
-    text(format_date(a.as_of));
-    text(g.bank_trace);
-    text(a.payer);
-    text(std::move(r.end_customer_aws_account_id));
-    out.rows.push_back(std::move(row));
+    cells.pack_into(row);
   }
+  kept = {};
   return out;
 }
 

@@ -42,33 +42,25 @@ DetailRows build_sales_compensation(const mpi::Comm& comm, std::vector<SalesGrou
   auto resolved = attribute(comm, kept, dims, /*with_offer=*/true);
 
   DetailRows out;
+  out.rows.resize(kept.size());
+  CellPacker cells;
   for (std::size_t i = 0; i < kept.size(); ++i) {
-    auto& g = kept[i];  // moved from: each group becomes its row
-    Resolved& r = resolved[i];
-    auto& a = g.attribution;
-    const Micros net = net_of(g.buckets);
-    TableRow row;
+    const auto& g = kept[i];
+    const Resolved& r = resolved[i];
+    const auto& a = g.attribution;
+    append_buyer_cells(cells, r.buyer);
+    cells.text(r.product_code).text(r.product_title).text(a.offer).text(r.opportunity_name);
+    for (Micros b : g.buckets) cells.number(b);
+    cells.number(net_of(g.buckets));
+    cells.text(g.currency_min).text(format_month(g.invoice)).text(format_date(g.invoice));
+    cells.text(g.transaction_ref).text(a.payer).text(r.end_customer_aws_account_id);
+    TableRow& row = out.rows[i];
     row.seller = g.seller;
-    row.cells.reserve(sales_compensation_schema().columns.size());
     row.payer = a.payer;
     row.product = a.product;
-    auto text = [&](std::string v) { row.cells.push_back(Cell{std::move(v), 0}); };
-    auto amount = [&](Micros v) { row.cells.push_back(Cell{{}, v}); };
-    append_buyer_cells(row, std::move(r.buyer));
-    text(std::move(r.product_code));
-    text(std::move(r.product_title));
-    text(std::move(a.offer));
-    text(std::move(r.opportunity_name));
-    for (Micros b : g.buckets) amount(b);
-    amount(net);
-    text(g.currency_min);
-    text(format_month(g.invoice));
-    text(format_date(g.invoice));
-    text(std::move(g.transaction_ref));
-    text(a.payer);
-    text(std::move(r.end_customer_aws_account_id));
-    out.rows.push_back(std::move(row));
+    cells.pack_into(row);
   }
+  kept = {};
   return out;
 }
 

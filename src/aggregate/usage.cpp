@@ -18,31 +18,23 @@ DetailRows build_usage(const mpi::Comm& comm, std::vector<UsageGroup> parts, con
   auto resolved = attribute(comm, groups, dims, /*with_offer=*/false);
 
   DetailRows out;
+  out.rows.resize(groups.size());
+  CellPacker cells;
   for (std::size_t i = 0; i < groups.size(); ++i) {
-    auto& g = groups[i];  // moved from: each group becomes its row
-    Resolved& r = resolved[i];
-    auto& a = g.attribution;
-    TableRow row;
+    const auto& g = groups[i];
+    const Resolved& r = resolved[i];
+    const auto& a = g.attribution;
+    append_buyer_cells(cells, r.buyer);
+    cells.text(r.end_customer_aws_account_id).text(r.product_code).text(r.product_title).text(a.offer);
+    cells.text(g.region).text(g.dimension_key).text(g.unit).text(format_date(g.usage_date));
+    cells.number(g.quantity).number(g.revenue).text(g.currency);
+    TableRow& row = out.rows[i];
     row.seller = g.seller;
-    row.cells.reserve(usage_schema().columns.size());
     row.payer = a.payer;
     row.product = a.product;
-    auto text = [&](std::string v) { row.cells.push_back(Cell{std::move(v), 0}); };
-    auto amount = [&](Micros v) { row.cells.push_back(Cell{{}, v}); };
-    append_buyer_cells(row, std::move(r.buyer));
-    text(std::move(r.end_customer_aws_account_id));
-    text(std::move(r.product_code));
-    text(std::move(r.product_title));
-    text(std::move(a.offer));
-    text(std::move(g.region));
-    text(std::move(g.dimension_key));
-    text(std::move(g.unit));
-    text(format_date(g.usage_date));
-    amount(g.quantity);
-    amount(g.revenue);
-    text(g.currency);
-    out.rows.push_back(std::move(row));
+    cells.pack_into(row);
   }
+  groups = {};
   return out;
 }
 

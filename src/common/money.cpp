@@ -42,20 +42,29 @@ std::optional<Micros> parse_amount(std::string_view text) {
   return negative ? -magnitude : magnitude;
 }
 
-std::string format_amount(Micros value) {
+void append_amount(std::string& out, Micros value) {
   const bool negative = value < 0;
   // Work in unsigned to render INT64_MIN too.
   unsigned long long magnitude = negative ? 0ULL - static_cast<unsigned long long>(value)
                                           : static_cast<unsigned long long>(value);
-  std::string fraction(6, '0');
-  for (int k = 5; k >= 0; --k) {
-    fraction[static_cast<std::size_t>(k)] = static_cast<char>('0' + magnitude % 10);
+  char digits[32];  // right to left: six fraction digits, the point, the integer part, the sign
+  char* p = digits + sizeof digits;
+  for (int k = 0; k < 6; ++k) {
+    *--p = static_cast<char>('0' + magnitude % 10);
     magnitude /= 10;
   }
-  std::string out = negative ? "-" : "";
-  out += std::to_string(magnitude);
-  out += '.';
-  out += fraction;
+  *--p = '.';
+  do {
+    *--p = static_cast<char>('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude > 0);
+  if (negative) *--p = '-';
+  out.append(p, static_cast<std::size_t>(digits + sizeof digits - p));
+}
+
+std::string format_amount(Micros value) {
+  std::string out;
+  append_amount(out, value);
   return out;
 }
 

@@ -16,6 +16,7 @@ std::optional<Micros> parse_amount(std::string_view text);
 
 // Renders with exactly six fraction digits: -12.500000.
 std::string format_amount(Micros value);
+void append_amount(std::string& out, Micros value);  // the same, appended
 
 // Adds with an overflow check (a sum that does not fit is an input error, never a wrap).
 Micros add_checked(Micros a, Micros b);

@@ -25,7 +25,7 @@ std::string manifest_path(const Period& period) { return "manifests/" + period.n
 
 std::string render_csv(const TableSchema& schema, const TableRow* rows, std::int64_t count) {
   std::string csv = render_header(schema);
-  for (std::int64_t i = 0; i < count; ++i) csv += render_line(schema, rows[i]);
+  for (std::int64_t i = 0; i < count; ++i) append_line(csv, schema, rows[i]);
   return csv;
 }
 
@@ -51,10 +51,10 @@ std::vector<std::string> write_seller_delivery(const std::string& deliveries_roo
     std::map<std::string, std::vector<Micros>> totals;
     for (std::int64_t r = 0; r < seller.rows[t]; ++r) {
       const TableRow& row = seller.begin[t][r];
-      auto& sums = totals[row.cells[currency_column].text];
+      auto& sums = totals[std::string(row.text(currency_column))];
       sums.resize(schema.columns.size(), 0);
       for (std::size_t c = 0; c < schema.columns.size(); ++c)
-        if (schema.columns[c].kind == ColumnKind::amount) sums[c] = add_checked(sums[c], row.cells[c].number);
+        if (schema.columns[c].kind == ColumnKind::amount) sums[c] = add_checked(sums[c], row.number(c));
     }
     std::string totals_json;
     for (const auto& [currency, sums] : totals) {

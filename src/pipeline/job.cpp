@@ -336,7 +336,7 @@ void count_amounts_out(const std::vector<LocalTable>& tables, Ledger& ledger) {
     const std::size_t amount = column_index(*tables[t].schema, kAmount[t]);
     const std::size_t currency = column_index(*tables[t].schema, "currency");
     for (const auto& row : tables[t].rows)
-      ledger.amount_out(static_cast<std::int8_t>(t + 1), row.seller, row.cells[currency].text, row.cells[amount].number);
+      ledger.amount_out(static_cast<std::int8_t>(t + 1), row.seller, row.text(currency), row.number(amount));
   }
 }
 

@@ -50,8 +50,8 @@ TableWidths local_widths(const LocalTable& table) {
   }
   for (const auto& row : table.rows) {
     widths.seller = std::max(widths.seller, row.seller.size());
-    for (std::size_t c = 0; c < columns.size() && c < row.cells.size(); ++c) {
-      if (is_string_kind(columns[c].kind)) widths.columns[c] = std::max(widths.columns[c], row.cells[c].text.size());
+    for (std::size_t c = 0; c < columns.size() && c < row.size(); ++c) {
+      if (is_string_kind(columns[c].kind)) widths.columns[c] = std::max(widths.columns[c], row.text(c).size());
     }
   }
   return widths;
@@ -92,12 +92,14 @@ void put_int64(char* record, const Field& field, std::int64_t value) {
   std::memcpy(record + field.offset, &value, sizeof value);
 }
 
-std::string get_string(const char* record, const Field& field) {
+std::string_view string_in(const char* record, const Field& field) {
   std::size_t width = field.width;
   const char* begin = record + field.offset;
   while (width > 0 && begin[width - 1] == '\0') --width;
-  return std::string(begin, width);
+  return std::string_view(begin, width);
 }
+
+std::string get_string(const char* record, const Field& field) { return std::string(string_in(record, field)); }
 
 std::int64_t get_int64(const char* record, const Field& field) {
   std::int64_t value = 0;
@@ -113,15 +115,15 @@ void pack_rows(const RecordLayout& layout, const LocalTable& table, std::size_t 
   out.assign((end - begin) * layout.size, '\0');
   for (std::size_t r = begin; r < end; ++r) {
     const TableRow& row = table.rows[r];
-    ensure(row.cells.size() == columns.size(), "one cell per column");
+    ensure(row.size() == columns.size(), "one cell per column");
     char* record = out.data() + (r - begin) * layout.size;
     put_string(record, layout.fields[0], row.seller);
     for (std::size_t c = 0; c < columns.size(); ++c) {
       const Field& field = layout.fields[c + 1];
       if (field.is_string) {
-        put_string(record, field, row.cells[c].text);
+        put_string(record, field, row.text(c));
       } else {
-        put_int64(record, field, row.cells[c].number);
+        put_int64(record, field, row.number(c));
       }
     }
   }
@@ -131,15 +133,16 @@ TableRow unpack_row(const RecordLayout& layout, const TableSchema& schema, const
   ensure(layout.fields.size() == schema.columns.size() + 1, "one field per column plus the seller");
   TableRow row;
   row.seller = get_string(record, layout.fields[0]);
-  row.cells.resize(schema.columns.size());
+  CellPacker cells;
   for (std::size_t c = 0; c < schema.columns.size(); ++c) {
     const Field& field = layout.fields[c + 1];
     if (field.is_string) {
-      row.cells[c].text = get_string(record, field);
+      cells.text(string_in(record, field));
     } else {
-      row.cells[c].number = get_int64(record, field);
+      cells.number(get_int64(record, field));
     }
   }
+  cells.pack_into(row);
   return row;
 }
 

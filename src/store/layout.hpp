@@ -79,6 +79,7 @@ IndexEntry unpack_index_entry(const RecordLayout& layout, const char* record);
 void put_string(char* record, const Field& field, std::string_view value);
 void put_int64(char* record, const Field& field, std::int64_t value);
 std::string get_string(const char* record, const Field& field);
+std::string_view string_in(const char* record, const Field& field);  // the same, not copied
 std::int64_t get_int64(const char* record, const Field& field);
 
 bool text_has_nul(std::string_view text);

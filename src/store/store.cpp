@@ -196,14 +196,14 @@ void check_local_table(const LocalTable& table, Problems& problems) {
         problems.add(ExitCode::internal, context + " row " + std::to_string(row) + " of seller '" + r.seller +
                                              "' is filed under seller '" + seller.seller + "'");
       }
-      if (r.cells.size() != schema.columns.size()) {
+      if (r.size() != schema.columns.size()) {
         problems.add(ExitCode::internal, context + " row " + std::to_string(row) + " has " +
-                                             std::to_string(r.cells.size()) + " cells for " +
+                                             std::to_string(r.size()) + " cells for " +
                                              std::to_string(schema.columns.size()) + " columns");
         continue;
       }
-      for (std::size_t c = 0; c < r.cells.size(); ++c) {
-        if (store::is_string_kind(schema.columns[c].kind) && store::text_has_nul(r.cells[c].text)) {
+      for (std::size_t c = 0; c < r.size(); ++c) {
+        if (store::is_string_kind(schema.columns[c].kind) && store::text_has_nul(r.text(c))) {
           problems.add(ExitCode::bad_input, context + " seller '" + seller.seller + "' column '" +
                                                 schema.columns[c].name + "': NUL byte in text");
         }

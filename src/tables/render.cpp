@@ -1,6 +1,7 @@
 #include "tables/render.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <numeric>
 
 #include "common/money.hpp"
@@ -8,32 +9,74 @@
 
 namespace ba {
 
-std::string render_cell(const Column& column, const Cell& cell) {
-  switch (column.kind) {
+namespace {
+
+bool needs_formula_prefix(std::string_view text) {
+  if (text.empty()) return false;
+  const char first = text.front();
+  return first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r';
+}
+
+void append_value(std::string& out, ColumnKind kind, std::string_view text, std::int64_t number) {
+  switch (kind) {
     case ColumnKind::amount:
-      return format_amount(cell.number);
-    case ColumnKind::count:
-      return std::to_string(cell.number);
+      append_amount(out, number);
+      return;
+    case ColumnKind::count: {
+      char digits[24];
+      const int n = std::snprintf(digits, sizeof digits, "%lld", static_cast<long long>(number));
+      out.append(digits, static_cast<std::size_t>(n));
+      return;
+    }
     case ColumnKind::date:
-      return cell.text;
+      out.append(text);
+      return;
     case ColumnKind::text:
-      break;
+      if (needs_formula_prefix(text)) out.push_back('\'');
+      out.append(text);
+      return;
   }
-  if (!cell.text.empty()) {
-    const char first = cell.text.front();
-    if (first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r')
-      return "'" + cell.text;
+}
+
+bool is_numeric(ColumnKind kind) { return kind == ColumnKind::amount || kind == ColumnKind::count; }
+
+}  // namespace
+
+std::string render_cell(const Column& column, const Cell& cell) {
+  std::string out;
+  append_value(out, column.kind, cell.text, cell.number);
+  return out;
+}
+
+void append_rendered(std::string& out, const Column& column, const TableRow& row, std::size_t c) {
+  if (is_numeric(column.kind))
+    append_value(out, column.kind, {}, row.number(c));
+  else
+    append_value(out, column.kind, row.text(c), 0);
+}
+
+void append_line(std::string& out, const TableSchema& schema, const TableRow& row) {
+  std::string cell;
+  for (std::size_t i = 0; i < schema.columns.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    const Column& column = schema.columns[i];
+    // Most cells need neither the formula prefix nor quoting: appended straight to the line.
+    if (column.kind == ColumnKind::text && !needs_formula_prefix(row.text(i))) {
+      csv::append_cell(out, row.text(i));
+    } else if (column.kind == ColumnKind::text) {
+      cell.clear();
+      append_rendered(cell, column, row, i);
+      csv::append_cell(out, cell);
+    } else {
+      append_rendered(out, column, row, i);  // amounts, counts and dates never need quoting
+    }
   }
-  return cell.text;
+  out.push_back('\n');
 }
 
 std::string render_line(const TableSchema& schema, const TableRow& row) {
   std::string line;
-  for (std::size_t i = 0; i < schema.columns.size(); ++i) {
-    if (i > 0) line.push_back(',');
-    csv::append_cell(line, render_cell(schema.columns[i], row.cells[i]));
-  }
-  line.push_back('\n');
+  append_line(line, schema, row);
   return line;
 }
 
@@ -47,14 +90,37 @@ std::string render_header(const TableSchema& schema) {
   return line;
 }
 
+namespace {
+
+// Appends a value to a sort key so that comparing keys as bytes compares the tuples of values:
+// NUL becomes NUL 0x01 and each value ends with NUL NUL, which sorts before any content byte.
+void append_key_part(std::string& key, std::string_view value) {
+  if (value.find('\0') == std::string_view::npos) {
+    key.append(value);
+  } else {
+    for (char c : value) {
+      key.push_back(c);
+      if (c == '\0') key.push_back('\x01');
+    }
+  }
+  key.append(2, '\0');
+}
+
+}  // namespace
+
 void sort_rows(const TableSchema& schema, std::vector<TableRow>& rows) {
-  // The sort columns are rendered once per row; the whole line only for rows whose sort columns
-  // tie (rare), and then cached.
-  std::vector<std::vector<std::string>> keys(rows.size());
+  // One key per row (the seller, then the rendered sort columns); the whole line only for rows
+  // whose keys tie (rare), and then cached.
+  std::vector<std::string> keys(rows.size());
+  std::string value;
   for (std::size_t r = 0; r < rows.size(); ++r) {
-    keys[r].reserve(schema.sort_by.size() + 1);
-    keys[r].push_back(rows[r].seller);
-    for (std::size_t c : schema.sort_by) keys[r].push_back(render_cell(schema.columns[c], rows[r].cells[c]));
+    std::string& key = keys[r];
+    append_key_part(key, rows[r].seller);
+    for (std::size_t c : schema.sort_by) {
+      value.clear();
+      append_rendered(value, schema.columns[c], rows[r], c);
+      append_key_part(key, value);
+    }
   }
   std::vector<std::string> lines(rows.size());
   std::vector<bool> rendered(rows.size(), false);
@@ -68,9 +134,10 @@ void sort_rows(const TableSchema& schema, std::vector<TableRow>& rows) {
   std::vector<std::size_t> order(rows.size());
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    if (keys[a] != keys[b]) return keys[a] < keys[b];
+    if (const int c = keys[a].compare(keys[b]); c != 0) return c < 0;
     return line_of(a) < line_of(b);
   });
+  keys = {};
   std::vector<TableRow> sorted;
   sorted.reserve(rows.size());
   for (std::size_t i : order) sorted.push_back(std::move(rows[i]));

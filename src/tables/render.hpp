@@ -11,7 +11,11 @@ namespace ba {
 // counts as integers, and text starting with = + - @ tab or CR prefixed with ' (spreadsheets
 // would run it as a formula).
 std::string render_cell(const Column& column, const Cell& cell);
+// The same for cell c of a row, appended to `out`.
+void append_rendered(std::string& out, const Column& column, const TableRow& row, std::size_t c);
+
 std::string render_line(const TableSchema& schema, const TableRow& row);  // with '\n'
+void append_line(std::string& out, const TableSchema& schema, const TableRow& row);
 std::string render_header(const TableSchema& schema);                      // with '\n'
 
 // Sorts rows of one seller (or of several, seller first) in delivery order: the schema's sort

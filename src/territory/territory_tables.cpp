@@ -210,20 +210,19 @@ void attribute_to_reps(const TerritoryRules& rules, const std::string& seller, c
   std::map<std::string, Amounts> buyer_totals, attributed_totals;
   const auto emit = [&](const std::vector<Cell>& b, const std::string& rep_id, const std::string& rep_name,
                         const std::string& rule_id, std::string_view match_type, Percent percent, const Amounts& a) {
-    TableRow row;
-    row.seller = seller;
-    row.cells.reserve(rep_attribution_schema().columns.size());
-    for (std::size_t c = 0; c < kBuyerColumns; ++c) row.cells.push_back(b[c]);
-    row.cells.push_back(b[l.payer]);
-    row.cells.push_back(b[l.currency]);
-    row.cells.push_back(b[l.last_activity]);
-    row.cells.push_back(text(rep_id));
-    row.cells.push_back(text(rep_name));
-    row.cells.push_back(text(rule_id));
-    row.cells.push_back(text(std::string(match_type)));
-    row.cells.push_back(text(format_amount(percent)));
-    for (Micros m : a) row.cells.push_back(number(m));
-    rows.push_back(std::move(row));
+    std::vector<Cell> cells;
+    cells.reserve(rep_attribution_schema().columns.size());
+    for (std::size_t c = 0; c < kBuyerColumns; ++c) cells.push_back(b[c]);
+    cells.push_back(b[l.payer]);
+    cells.push_back(b[l.currency]);
+    cells.push_back(b[l.last_activity]);
+    cells.push_back(text(rep_id));
+    cells.push_back(text(rep_name));
+    cells.push_back(text(rule_id));
+    cells.push_back(text(std::string(match_type)));
+    cells.push_back(text(format_amount(percent)));
+    for (Micros m : a) cells.push_back(number(m));
+    rows.push_back(TableRow::from_cells(seller, cells));
     auto& st = by_rep[{rep_id, b[l.currency].text}];
     st.rep_name = rep_name;
     st.buyers += 1;
@@ -233,8 +232,8 @@ void attribute_to_reps(const TerritoryRules& rules, const std::string& seller, c
 
   for (const auto& buyer : buyers) {
     ensure(buyer.seller == seller, "a buyers row of seller " + buyer.seller + " attributed as seller " + seller);
-    ensure(buyer.cells.size() == width, "a buyers row with " + std::to_string(buyer.cells.size()) + " cells");
-    const auto& b = buyer.cells;
+    ensure(buyer.size() == width, "a buyers row with " + std::to_string(buyer.size()) + " cells");
+    const std::vector<Cell> b = buyer.unpack(buyers_schema());
     Amounts whole{};
     for (std::size_t k = 0; k < whole.size(); ++k) whole[k] = b[l.amounts[k]].number;
     add_to(buyer_totals[b[l.currency].text], whole);
@@ -263,11 +262,9 @@ void attribute_to_reps(const TerritoryRules& rules, const std::string& seller, c
   std::vector<TableRow> stmt_rows;
   std::map<std::string, Amounts> statement_totals;
   for (const auto& [key, st] : by_rep) {
-    TableRow row;
-    row.seller = seller;
-    row.cells = {text(key.first), text(st.rep_name), text(key.second), number(st.buyers)};
-    for (Micros m : st.amounts) row.cells.push_back(number(m));
-    stmt_rows.push_back(std::move(row));
+    std::vector<Cell> cells{text(key.first), text(st.rep_name), text(key.second), number(st.buyers)};
+    for (Micros m : st.amounts) cells.push_back(number(m));
+    stmt_rows.push_back(TableRow::from_cells(seller, cells));
     add_to(statement_totals[key.second], st.amounts);
   }
   // The invariant of issue 9: per currency, the parts add up exactly to the buyers' totals.

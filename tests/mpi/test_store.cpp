@@ -87,23 +87,18 @@ TableRow sales_row(const std::string& seller, std::size_t i, std::size_t j) {
   static const std::vector<std::int64_t> amounts = {
       0,       1, -1, 123456789012, std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min(),
       -5000000};
-  TableRow row;
-  row.seller = seller;
   const std::size_t k = i * 31 + j;
-  row.cells = {Cell{names[k % names.size()], 0},
+  return TableRow::from_cells(seller, {Cell{names[k % names.size()], 0},
                Cell{"", amounts[k % amounts.size()]},
                Cell{k % 5 == 0 ? "" : "2024-0" + std::to_string(k % 9 + 1) + "-1" + std::to_string(k % 10), 0},
                Cell{"", static_cast<std::int64_t>(k) * 3 - 7},
                Cell{"note " + std::to_string(k) + std::string(k % 13, '.'), 0},
-               Cell{"", 0}};
-  return row;
+               Cell{"", 0}});
 }
 
 TableRow usage_row(const std::string& seller, std::size_t i, std::size_t j) {
-  TableRow row;
-  row.seller = seller;
-  row.cells = {Cell{"type-" + std::to_string((i + j) % 3), 0}, Cell{"", static_cast<std::int64_t>(i * 1000 + j)}};
-  return row;
+  return TableRow::from_cells(
+      seller, {Cell{"type-" + std::to_string((i + j) % 3), 0}, Cell{"", static_cast<std::int64_t>(i * 1000 + j)}});
 }
 
 GlobalTable make_table(const TableSchema* schema, const std::vector<std::int64_t>& rows_per_seller,
@@ -191,10 +186,10 @@ void expect_same_rows(const std::vector<TableRow>& got, const std::vector<TableR
   ASSERT_EQ(got.size(), want.size()) << table;
   for (std::size_t r = 0; r < want.size(); ++r) {
     ASSERT_EQ(got[r].seller, want[r].seller) << table << " row " << r;
-    ASSERT_EQ(got[r].cells.size(), want[r].cells.size()) << table << " row " << r;
-    for (std::size_t c = 0; c < want[r].cells.size(); ++c) {
-      EXPECT_EQ(got[r].cells[c].text, want[r].cells[c].text) << table << " row " << r << " cell " << c;
-      EXPECT_EQ(got[r].cells[c].number, want[r].cells[c].number) << table << " row " << r << " cell " << c;
+    ASSERT_EQ(got[r].size(), want[r].size()) << table << " row " << r;
+    for (std::size_t c = 0; c < want[r].size(); ++c) {
+      EXPECT_EQ(got[r].text(c), want[r].text(c)) << table << " row " << r << " cell " << c;
+      EXPECT_EQ(got[r].number(c), want[r].number(c)) << table << " row " << r << " cell " << c;
     }
   }
 }
@@ -368,7 +363,11 @@ TEST_F(StoreTest, AttributesAreWrittenAndReadBack) {
 TEST_F(StoreTest, NulInTextOnOneRankFailsOnEveryRank) {
   const TableSchema usage = usage_schema();
   GlobalTable table = make_table(&usage, {1, 1, 1, 1}, usage_row);
-  table.rows.back().cells[0].text = std::string("bad\0text", 8);  // held by the last rank
+  {
+    auto cells = table.rows.back().unpack(usage);
+    cells[0].text = std::string("bad\0text", 8);  // held by the last rank
+    table.rows.back() = TableRow::from_cells(table.rows.back().seller, cells);
+  }
   std::vector<LocalTable> locals = {local_part(table, uneven_cuts(4, comm.size()), comm.rank())};
   try {
     write_store(comm, file("nul.h5"), test_attributes(), locals);

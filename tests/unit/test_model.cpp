@@ -114,18 +114,17 @@ namespace {
 // A detail row of `schema` with the cells the buyers table reads.
 TableRow detail_row(const TableSchema& schema, const char* date_col, const char* amount_col, std::string payer,
                     std::string currency, std::string date, Micros amount, std::string product, std::string company) {
-  TableRow r;
-  r.seller = "s";
-  r.payer = std::move(payer);
-  r.product = std::move(product);
-  r.cells.resize(schema.columns.size());
+  std::vector<Cell> cells(schema.columns.size());
   for (std::size_t c = 0; c < schema.columns.size(); ++c) {
     const auto& name = schema.columns[c].name;
-    if (name == "currency") r.cells[c].text = currency;
-    if (name == date_col) r.cells[c].text = date;
-    if (name == amount_col) r.cells[c].number = amount;
-    if (name == "company_name") r.cells[c].text = company;
+    if (name == "currency") cells[c].text = currency;
+    if (name == date_col) cells[c].text = date;
+    if (name == amount_col) cells[c].number = amount;
+    if (name == "company_name") cells[c].text = company;
   }
+  TableRow r = TableRow::from_cells("s", cells);
+  r.payer = std::move(payer);
+  r.product = std::move(product);
   return r;
 }
 }  // namespace
@@ -145,13 +144,13 @@ TEST(Buyers, SumsPerPayerAndCurrencyAndPicksTheMostRecentRow) {
                                                "2026-10-09", 7, "prod-2", "Usage")};
   const auto rows = build_buyers(sales, payouts, usage);
   ASSERT_EQ(rows.size(), 3u);
-  const auto find = [&](const std::string& payer, const std::string& currency) -> const std::vector<Cell>& {
+  const auto find = [&](const std::string& payer, const std::string& currency) {
     for (const auto& r : rows)
-      if (r.cells[7].text == payer && r.cells[8].text == currency) return r.cells;
+      if (r.text(7) == payer && r.text(8) == currency) return r.unpack(buyers_schema());
     ADD_FAILURE() << "no buyers row for " << payer << " " << currency;
-    return rows[0].cells;
+    return rows[0].unpack(buyers_schema());
   };
-  const auto& usd = find("p", "USD");
+  const auto usd = find("p", "USD");
   EXPECT_EQ(usd[1].text, "Payout");  // same day as the usage row: table 2 before 3
   EXPECT_EQ(usd[7].text, "p");
   EXPECT_EQ(usd[9].text, "2026-10-03");

@@ -45,3 +45,15 @@ TEST(Money, CheckedAdditionFailsOnOverflow) {
   EXPECT_THROW(add_checked(INT64_MAX, 1), Failure);
   EXPECT_THROW(add_checked(INT64_MIN, -1), Failure);
 }
+
+TEST(Money, AppendAmountAppendsWhatFormatAmountReturns) {
+  for (Micros v : {Micros{0}, Micros{1}, Micros{-1}, Micros{999'999}, Micros{1'000'000}, Micros{-12'500'000},
+                   INT64_MIN, INT64_MAX}) {
+    std::string out = "x=";
+    append_amount(out, v);
+    EXPECT_EQ(out, "x=" + format_amount(v));
+  }
+  std::string out;
+  append_amount(out, INT64_MAX);
+  EXPECT_EQ(out, "9223372036854.775807");
+}

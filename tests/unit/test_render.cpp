@@ -32,20 +32,85 @@ TEST(Render, SchemasHaveTheSpecColumnsInOrder) {
 TEST(Render, SortsBySellerThenSortColumnsAsBytesThenLine) {
   const auto& schema = buyers_schema();
   auto row = [&](std::string seller, std::string payer, std::string currency, std::string company) {
-    TableRow r;
-    r.seller = std::move(seller);
-    r.cells.resize(schema.columns.size());
-    r.cells[1].text = std::move(company);
-    r.cells[7].text = std::move(payer);
-    r.cells[8].text = std::move(currency);
-    return r;
+    std::vector<Cell> cells(schema.columns.size());
+    cells[1].text = std::move(company);
+    cells[7].text = std::move(payer);
+    cells[8].text = std::move(currency);
+    return TableRow::from_cells(std::move(seller), cells);
   };
   std::vector<TableRow> rows{row("s2", "a", "USD", ""), row("s1", "b", "USD", ""), row("s1", "B", "USD", ""),
                              row("s1", "b", "EUR", "z"), row("s1", "b", "EUR", "a")};
   sort_rows(schema, rows);
-  EXPECT_EQ(rows[0].cells[7].text, "B");  // uppercase sorts before lowercase in byte order
-  EXPECT_EQ(rows[1].cells[1].text, "a");  // tie on (payer, currency): whole line decides
-  EXPECT_EQ(rows[2].cells[1].text, "z");
-  EXPECT_EQ(rows[3].cells[8].text, "USD");
+  EXPECT_EQ(rows[0].text(7), "B");  // uppercase sorts before lowercase in byte order
+  EXPECT_EQ(rows[1].text(1), "a");  // tie on (payer, currency): whole line decides
+  EXPECT_EQ(rows[2].text(1), "z");
+  EXPECT_EQ(rows[3].text(8), "USD");
   EXPECT_EQ(rows[4].seller, "s2");
+}
+
+TEST(TableRow, PacksTextAndNumbersAndSurvivesTheWire) {
+  CellPacker cells;
+  cells.text("Acme, Inc.").number(0).number(INT64_MIN).text("").number(-1).text("東京").raw("copied");
+  TableRow row;
+  row.seller = "acc-s1";
+  row.payer = "acc-b7";
+  cells.pack_into(row);
+  ASSERT_EQ(row.size(), 7u);
+  EXPECT_EQ(row.text(0), "Acme, Inc.");
+  EXPECT_EQ(row.number(1), 0);
+  EXPECT_TRUE(row.raw(1).empty());  // a zero takes no bytes
+  EXPECT_EQ(row.number(2), INT64_MIN);
+  EXPECT_EQ(row.text(3), "");
+  EXPECT_EQ(row.number(4), -1);
+  EXPECT_EQ(row.text(5), "東京");
+  EXPECT_EQ(row.text(6), "copied");
+
+  // The packer starts afresh after each row.
+  cells.text("second");
+  TableRow next;
+  cells.pack_into(next);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next.text(0), "second");
+
+  // What a shuffle does to a row: every byte and the hidden fields come back.
+  std::vector<char> bytes;
+  encode(row, bytes);
+  encode(next, bytes);
+  const auto back = decode_all<TableRow>(bytes);
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_EQ(back[0].seller, "acc-s1");
+  EXPECT_EQ(back[0].payer, "acc-b7");
+  ASSERT_EQ(back[0].size(), 7u);
+  for (std::size_t c = 0; c < 7; ++c) EXPECT_EQ(back[0].raw(c), row.raw(c)) << c;
+  EXPECT_EQ(back[1].text(0), "second");
+  EXPECT_EQ(TableRow{}.size(), 0u);
+}
+
+TEST(TableRow, UnpacksByTheSchemaKinds) {
+  TableSchema schema{"t", {{"name", ColumnKind::text}, {"amount", ColumnKind::amount}, {"day", ColumnKind::date},
+                           {"n", ColumnKind::count}}, {}};
+  const TableRow row = TableRow::from_cells("s", {{"x", 0}, {"", 5'000'000}, {"2026-10-01", 0}, {"", 0}});
+  const auto cells = row.unpack(schema);
+  ASSERT_EQ(cells.size(), 4u);
+  EXPECT_EQ(cells[0].text, "x");
+  EXPECT_EQ(cells[1].number, 5'000'000);
+  EXPECT_EQ(cells[1].text, "");
+  EXPECT_EQ(cells[2].text, "2026-10-01");
+  EXPECT_EQ(cells[3].number, 0);
+  EXPECT_EQ(render_line(schema, row), "x,5.000000,2026-10-01,0\n");
+  EXPECT_THROW(TableRow::from_cells("s", {{"both", 1}}), Failure);
+}
+
+TEST(Render, SortKeysCompareValuesNotTheirConcatenation) {
+  // ("ab", "c") must sort before ("abc", ""): a plain concatenation would put them the other way.
+  TableSchema schema{"t", {{"a", ColumnKind::text}, {"b", ColumnKind::text}}, {0, 1}};
+  std::vector<TableRow> rows{TableRow::from_cells("s", {{"abc", 0}, {"", 0}}),
+                             TableRow::from_cells("s", {{"ab", 0}, {"c", 0}}),
+                             TableRow::from_cells("s", {{"ab", 0}, {std::string("\0z", 2), 0}}),
+                             TableRow::from_cells("s", {{"ab", 0}, {std::string("\0", 1), 0}})};
+  sort_rows(schema, rows);
+  EXPECT_EQ(rows[0].text(1), std::string("\0", 1));
+  EXPECT_EQ(rows[1].text(1), std::string("\0z", 2));
+  EXPECT_EQ(rows[2].text(1), "c");
+  EXPECT_EQ(rows[3].text(0), "abc");
 }

@@ -66,8 +66,8 @@ TEST(StoreLayout, LocalWidthsAreLongestValuesAndAtLeastOne) {
   EXPECT_EQ(local_widths(table).columns, (std::vector<std::size_t>{1, 0, 1, 0}));
   EXPECT_EQ(local_widths(table).seller, 1u);
   table.sellers = {{"seller", "1234", 2}};
-  table.rows = {{"seller", {{"ab", 0}, {"", 1}, {"", 0}, {"", 2}}},
-                {"seller", {{"abcd", 0}, {"", 1}, {"2024-01-01", 0}, {"", 2}}}};
+  table.rows = {TableRow::from_cells("seller", {{"ab", 0}, {"", 1}, {"", 0}, {"", 2}}),
+                TableRow::from_cells("seller", {{"abcd", 0}, {"", 1}, {"2024-01-01", 0}, {"", 2}})};
   const TableWidths widths = local_widths(table);
   EXPECT_EQ(widths.seller, 6u);
   EXPECT_EQ(widths.folder, 4u);
@@ -79,9 +79,9 @@ TEST(StoreLayout, RowsRoundTripThroughPackedRecords) {
   LocalTable table;
   table.schema = &s;
   table.rows = {
-      {"s", {{"", 0}, {"", std::numeric_limits<std::int64_t>::min()}, {"", 0}, {"", -1}}},
-      {"sel", {{"caf\xc3\xa9", 0}, {"", std::numeric_limits<std::int64_t>::max()}, {"2024-12-31", 0}, {"", 0}}},
-      {"x", {{"a b,\"c\"\n", 0}, {"", 42}, {"", 0}, {"", 7}}},
+      TableRow::from_cells("s", {{"", 0}, {"", std::numeric_limits<std::int64_t>::min()}, {"", 0}, {"", -1}}),
+      TableRow::from_cells("sel", {{"caf\xc3\xa9", 0}, {"", std::numeric_limits<std::int64_t>::max()}, {"2024-12-31", 0}, {"", 0}}),
+      TableRow::from_cells("x", {{"a b,\"c\"\n", 0}, {"", 42}, {"", 0}, {"", 7}}),
   };
   table.sellers = {{"s", "f", 1}, {"sel", "f", 1}, {"x", "f", 1}};
   const RecordLayout layout = row_layout(s, local_widths(table));
@@ -92,12 +92,12 @@ TEST(StoreLayout, RowsRoundTripThroughPackedRecords) {
     const TableRow back = unpack_row(layout, s, buffer.data() + (r - 1) * layout.size);
     EXPECT_EQ(back.seller, table.rows[r].seller);
     for (std::size_t c = 0; c < s.columns.size(); ++c) {
-      EXPECT_EQ(back.cells[c].text, table.rows[r].cells[c].text);
-      EXPECT_EQ(back.cells[c].number, table.rows[r].cells[c].number);
+      EXPECT_EQ(back.text(c), table.rows[r].text(c));
+      EXPECT_EQ(back.number(c), table.rows[r].number(c));
     }
   }
   pack_rows(layout, table, 0, 1, buffer);
-  EXPECT_EQ(unpack_row(layout, s, buffer.data()).cells[1].number, std::numeric_limits<std::int64_t>::min());
+  EXPECT_EQ(unpack_row(layout, s, buffer.data()).number(1), std::numeric_limits<std::int64_t>::min());
 }
 
 TEST(StoreLayout, StringsAreNulPaddedAndTrimmed) {

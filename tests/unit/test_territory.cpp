@@ -61,26 +61,24 @@ struct B {
 
 TableRow buyer_row(const std::string& seller, const Buyer& b) {
   const auto& schema = buyers_schema();
-  TableRow row;
-  row.seller = seller;
-  row.cells.resize(schema.columns.size());
-  row.cells[0].text = b.account;
-  row.cells[1].text = "Company of " + b.payer;
-  row.cells[2].text = b.domain;
-  row.cells[3].text = b.country;
-  row.cells[4].text = b.state;
-  row.cells[5].text = "City";
-  row.cells[6].text = b.postal;
-  row.cells[7].text = b.payer;
-  row.cells[8].text = b.currency;
-  row.cells[9].text = "2026-10-01";
-  row.cells[10].text = b.last;
-  row.cells[11].number = b.billed;
-  row.cells[12].number = b.disbursed;
-  row.cells[13].number = b.usage;
-  row.cells[14].number = 1;
-  row.cells[15].number = 1;
-  return row;
+  std::vector<Cell> cells(schema.columns.size());
+  cells[0].text = b.account;
+  cells[1].text = "Company of " + b.payer;
+  cells[2].text = b.domain;
+  cells[3].text = b.country;
+  cells[4].text = b.state;
+  cells[5].text = "City";
+  cells[6].text = b.postal;
+  cells[7].text = b.payer;
+  cells[8].text = b.currency;
+  cells[9].text = "2026-10-01";
+  cells[10].text = b.last;
+  cells[11].number = b.billed;
+  cells[12].number = b.disbursed;
+  cells[13].number = b.usage;
+  cells[14].number = 1;
+  cells[15].number = 1;
+  return TableRow::from_cells(seller, cells);
 }
 
 struct Result {
@@ -102,11 +100,11 @@ std::size_t col(const TableSchema& schema, const std::string& name) {
   return 0;
 }
 
-const std::string& at(const TableRow& row, const std::string& name) {
-  return row.cells[col(rep_attribution_schema(), name)].text;
+std::string at(const TableRow& row, const std::string& name) {
+  return std::string(row.text(col(rep_attribution_schema(), name)));
 }
 Micros amount(const TableRow& row, const std::string& name) {
-  return row.cells[col(rep_attribution_schema(), name)].number;
+  return row.number(col(rep_attribution_schema(), name));
 }
 
 // The single attribution row of a payer (fails the test if there are several).
@@ -118,7 +116,7 @@ const TableRow& only_row(const Result& r, const std::string& payer) {
       found = &row;
     }
   EXPECT_NE(found, nullptr) << "no row for " << payer;
-  static const TableRow empty{"", std::vector<Cell>(rep_attribution_schema().columns.size())};
+  static const TableRow empty = TableRow::from_cells("", std::vector<Cell>(rep_attribution_schema().columns.size()));
   return found ? *found : empty;
 }
 
@@ -543,11 +541,11 @@ TEST(TerritoryInvariant, StatementsAndAttributionAddUpToTheBuyersPerCurrencyOnRa
     std::map<std::string, std::array<Micros, 3>> stated;
     std::int64_t stated_buyers = 0;
     for (const auto& row : r.statements) {
-      auto& t = stated[row.cells[col(ss, "currency")].text];
-      t[0] += row.cells[col(ss, "billed_net_revenue")].number;
-      t[1] += row.cells[col(ss, "disbursed_net_amount")].number;
-      t[2] += row.cells[col(ss, "estimated_usage_revenue")].number;
-      stated_buyers += row.cells[col(ss, "buyers")].number;
+      auto& t = stated[std::string(row.text(col(ss, "currency")))];
+      t[0] += row.number(col(ss, "billed_net_revenue"));
+      t[1] += row.number(col(ss, "disbursed_net_amount"));
+      t[2] += row.number(col(ss, "estimated_usage_revenue"));
+      stated_buyers += row.number(col(ss, "buyers"));
     }
     std::map<std::string, std::array<Micros, 3>> attributed;
     for (const auto& row : r.attribution) {
