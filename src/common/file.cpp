@@ -47,7 +47,7 @@ std::int64_t InputFile::size() const {
   return static_cast<std::int64_t>(st.st_size);
 }
 
-void write_file(const std::string& path, std::string_view content, unsigned mode) {
+void write_file(const std::string& path, std::string_view content, unsigned mode, Durability durability) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) io_fail("cannot create", path, errno);
   std::size_t done = 0;
@@ -61,12 +61,38 @@ void write_file(const std::string& path, std::string_view content, unsigned mode
     }
     done += static_cast<std::size_t>(n);
   }
-  if (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0) {
+  if (::fchmod(fd, mode) != 0) {
+    const int err = errno;
+    ::close(fd);
+    io_fail("cannot set the mode of", path, err);
+  }
+  if (durability == Durability::now && ::fsync(fd) != 0) {
     const int err = errno;
     ::close(fd);
     io_fail("cannot sync", path, err);
   }
+  // `later`: only a hint to start writing now (sync_file makes it durable), so no error here.
+  if (durability == Durability::later) (void)::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
   if (::close(fd) != 0) io_fail("cannot close", path, errno);
+}
+
+void start_writeback(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) io_fail("cannot open", path, errno);
+  // Only a hint: a file system without it still gets its data synced by sync_file.
+  (void)::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+  ::close(fd);
+}
+
+void sync_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) io_fail("cannot open", path, errno);
+  if (::fsync(fd) != 0) {
+    const int err = errno;
+    ::close(fd);
+    io_fail("cannot sync", path, err);
+  }
+  ::close(fd);
 }
 
 std::string read_file(const std::string& path) {

@@ -24,8 +24,18 @@ class InputFile {
   int fd_ = -1;
 };
 
-// Writes a whole file (created with the given mode), then fsyncs it.
-void write_file(const std::string& path, std::string_view content, unsigned mode = 0640);
+// When a written file reaches the disk: before write_file returns, or later, by sync_file. Many
+// files written with `later` and synced at the end reach the disk as fast as the disk allows;
+// syncing each before writing the next waits for the disk once per file.
+enum class Durability : std::uint8_t { now, later };
+
+// Writes a whole file (created with the given mode). `now`: fsyncs it; `later`: starts its
+// writeback and returns (sync_file waits for it).
+void write_file(const std::string& path, std::string_view content, unsigned mode = 0640,
+                Durability durability = Durability::now);
+// Starts writing a file's dirty pages back without waiting; sync_file waits.
+void start_writeback(const std::string& path);
+void sync_file(const std::string& path);
 std::string read_file(const std::string& path);
 void make_dirs(const std::string& path, unsigned mode = 0750);
 void fsync_dir(const std::string& path);

@@ -1,6 +1,5 @@
 #include "export/delivery.hpp"
 
-#include <filesystem>
 #include <map>
 
 #include "common/file.hpp"
@@ -12,7 +11,18 @@
 namespace ba {
 
 namespace {
-std::string two(unsigned v) { return (v < 10 ? "0" : "") + std::to_string(v); }
+std::string two(unsigned v) {
+  std::string digits = std::to_string(v);
+  if (digits.size() < 2) digits.insert(digits.begin(), '0');
+  return digits;
+}
+
+// staging_dir/<folder>.<what>: one flat folder of staged files per run.
+std::string staged_name(const std::string& staging_dir, const std::string& folder, const std::string& what) {
+  std::string name = staging_dir;
+  name.append(1, '/').append(folder).append(1, '.').append(what);
+  return name;
+}
 }  // namespace
 
 std::string delivery_file_path(const std::string& table, const Period& period) {
@@ -29,20 +39,17 @@ std::string render_csv(const TableSchema& schema, const TableRow* rows, std::int
   return csv;
 }
 
-std::vector<std::string> write_seller_delivery(const std::string& deliveries_root, const Period& period,
-                                               const SellerTables& seller, const std::string& job_version) {
-  namespace fs = std::filesystem;
+std::vector<StagedFile> write_seller_delivery(const std::string& staging_dir, const Period& period,
+                                              const SellerTables& seller, const std::string& job_version) {
   const std::string folder = seller.seller->folder;
-  std::vector<std::string> written;
+  std::vector<StagedFile> written;
   std::string files_json;
   for (std::size_t t = 0; t < seller.schemas.size(); ++t) {
     const TableSchema& schema = *seller.schemas[t];
     const std::string csv = render_csv(schema, seller.begin[t], seller.rows[t]);
-    const std::string relative = folder + "/" + delivery_file_path(schema.name, period);
-    const std::string path = deliveries_root + "/" + relative;
-    make_dirs(fs::path(path).parent_path().string());
-    write_file(path, csv);
-    written.push_back(relative);
+    StagedFile file{staged_name(staging_dir, folder, std::to_string(t)), folder + "/" + delivery_file_path(schema.name, period)};
+    write_file(file.staged, csv, 0640, Durability::later);
+    written.push_back(std::move(file));
 
     // Control totals: every amount column summed per currency, exact.
     std::size_t currency_column = schema.columns.size();
@@ -80,10 +87,9 @@ std::vector<std::string> write_seller_delivery(const std::string& deliveries_roo
       json_string(period.label) + ",\n  \"job_version\": " + json_string(job_version) +
       ",\n  \"confidentiality\": " + json_string(kConfidentialityNotice) + ",\n  \"files\": [\n" + files_json +
       "\n  ]\n}\n";
-  const std::string relative = folder + "/" + manifest_path(period);
-  make_dirs(deliveries_root + "/" + folder + "/manifests");
-  write_file(deliveries_root + "/" + relative, manifest);
-  written.push_back(relative);
+  StagedFile file{staged_name(staging_dir, folder, "manifest"), folder + "/" + manifest_path(period)};
+  write_file(file.staged, manifest, 0640, Durability::later);
+  written.push_back(std::move(file));
   return written;
 }
 

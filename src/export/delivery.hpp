@@ -26,10 +26,17 @@ struct SellerTables {
   std::vector<std::int64_t> rows;      // row count in each table
 };
 
-// Writes the seller's files and manifest under `deliveries_root/<folder>/`; returns the paths
-// written, relative to deliveries_root, manifest last (the publication order).
-std::vector<std::string> write_seller_delivery(const std::string& deliveries_root, const Period& period,
-                                               const SellerTables& seller, const std::string& job_version);
+// A file written to staging, and its place under deliveries/ once published.
+struct StagedFile {
+  std::string staged;    // the path written
+  std::string relative;  // <folder>/<table>_v1/.../data.csv or <folder>/manifests/...json
+};
+
+// Writes the seller's files and manifest into `staging_dir`, flat (<folder>.<n>: no folder tree
+// to create twice), with Durability::later: the caller syncs them before publishing. Returns them
+// manifest last (the publication order).
+std::vector<StagedFile> write_seller_delivery(const std::string& staging_dir, const Period& period,
+                                              const SellerTables& seller, const std::string& job_version);
 
 // Renders a whole delivery CSV (header and rows).
 std::string render_csv(const TableSchema& schema, const TableRow* rows, std::int64_t count);

@@ -398,11 +398,11 @@ std::vector<LocalTable> arrange_by_seller(const mpi::Comm& comm, const std::vect
   return tables;
 }
 
-// Renders every seller this rank holds into staging; returns the paths written (relative to
-// staging/deliveries), manifests after the data files of their seller.
-std::vector<std::string> export_tables(const std::string& staging, const Period& period,
-                                       const std::vector<LocalTable>& tables, const std::string& job_version) {
-  std::vector<std::string> written;
+// Renders every seller this rank holds into staging/deliveries and syncs what it wrote; returns
+// the files, manifests after the data files of their seller.
+std::vector<StagedFile> export_tables(const std::string& staging, const Period& period,
+                                      const std::vector<LocalTable>& tables, const std::string& job_version) {
+  std::vector<StagedFile> written;
   std::vector<std::size_t> cursor(tables.size(), 0), entry(tables.size(), 0);
   for (std::size_t s = 0; s < tables[0].sellers.size(); ++s) {
     SellerTables st;
@@ -420,9 +420,11 @@ std::vector<std::string> export_tables(const std::string& staging, const Period&
       cursor[t] += static_cast<std::size_t>(rows);
     }
     auto files = write_seller_delivery(staging + "/deliveries", period, st, job_version);
-    written.insert(written.end(), files.begin(), files.end());
+    written.insert(written.end(), std::make_move_iterator(files.begin()), std::make_move_iterator(files.end()));
   }
   for (std::size_t t = 0; t < tables.size(); ++t) ensure(entry[t] == tables[t].sellers.size(), "every seller exported");
+  // Written with their writeback started, synced now: the disk takes them in one stream.
+  for (const auto& f : written) sync_file(f.staged);
   return written;
 }
 
@@ -447,19 +449,18 @@ class DeferStopSignals {
 
 // Moves the staged files into place. Data files first, manifests last: a reader that trusts the
 // manifest never sees files it does not describe.
-void publish_deliveries(const mpi::Comm& comm, const std::string& staging, const std::string& out,
-                        const std::vector<std::string>& written) {
+void publish_deliveries(const mpi::Comm& comm, const std::string& out, const std::vector<StagedFile>& written) {
   comm.barrier();
   const std::string deliveries = out + "/deliveries";
   for (int manifests = 0; manifests < 2; ++manifests) {
     std::set<std::string> folders;
-    for (const auto& relative : written) {
-      const bool is_manifest = relative.find("/manifests/") != std::string::npos;
+    for (const auto& file : written) {
+      const bool is_manifest = file.relative.find("/manifests/") != std::string::npos;
       if (is_manifest != (manifests == 1)) continue;
-      const std::string target = deliveries + "/" + relative;
+      const std::string target = deliveries + "/" + file.relative;
       const std::string folder = fs::path(target).parent_path().string();
       if (folders.insert(folder).second) make_dirs(folder);
-      rename_path(staging + "/deliveries/" + relative, target);
+      rename_path(file.staged, target);
     }
     for (const auto& folder : folders) fsync_dir(folder);  // the renames are durable before the manifests
     comm.barrier();
@@ -657,11 +658,14 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   attrs.input_digest = plan.input_digest;
   attrs.schema_version = kSchemaVersion;
   write_store(comm, staging + "/store/" + store_name, attrs, tables);
+  // The store reaches the disk while the deliveries render; it is synced before publication.
+  if (comm.is_root()) start_writeback(staging + "/store/" + store_name);
   clock.stop(local_rows);
 
   // ---- export: each rank renders the deliveries of its sellers --------------------------------
   clock.start("export");
   const auto written = export_tables(staging, period, tables, kJobVersion);
+  if (comm.is_root()) sync_file(staging + "/store/" + store_name);  // synced before anything is published
   clock.stop(static_cast<std::int64_t>(tables[0].sellers.size()), "sellers");
 
   // ---- record: rejects, counters, balance ------------------------------------------------------
@@ -783,7 +787,7 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   const std::string store_path = o.out + "/store/" + store_name;
   clock.start("publish");
   const DeferStopSignals defer_stop;
-  publish_deliveries(comm, staging, o.out, written);
+  publish_deliveries(comm, o.out, written);
   on_root(comm, [&] {
     make_dirs(o.out + "/store");
     make_dirs(run_dir);
@@ -846,7 +850,7 @@ JobResult run_reexport(const mpi::Comm& comm, const JobOptions& o, const std::st
   clock.start("export");
   const auto written = export_tables(staging, period, tables, contents.attrs.job_version);
   clock.stop(static_cast<std::int64_t>(tables[0].sellers.size()), "sellers");
-  publish_deliveries(comm, staging, o.out, written);
+  publish_deliveries(comm, o.out, written);
   on_root(comm, [&] {
     remove_tree(staging);
     return std::vector<char>{};
