@@ -1,6 +1,6 @@
-#include <map>
+#include <algorithm>
+#include <array>
 #include <unordered_map>
-#include <set>
 
 #include "aggregate/detail_tables.hpp"
 #include "tables/render.hpp"
@@ -25,13 +25,15 @@ struct Contribution {
   int table = 0;  // 0 sales_compensation, 1 disbursements, 2 usage: the tie order
 };
 
+// Views into the detail rows, which outlive the accumulators.
 struct BuyerAccumulator {
-  std::string seller, payer, currency;
+  std::string_view seller, payer, currency;
   Contribution recent;
-  std::string first, last;  // YYYY-MM-DD: byte order is date order
+  std::string recent_line;  // recent's rendered line, once a tie needed it
+  std::string_view first, last;  // YYYY-MM-DD: byte order is date order
   Micros billed = 0, disbursed = 0, usage = 0;
   std::int64_t transactions = 0;
-  std::set<std::string> products;
+  std::vector<std::string_view> products;  // with repeats until the end
 };
 
 }  // namespace
@@ -45,31 +47,61 @@ std::vector<TableRow> build_buyers(const std::vector<TableRow>& sales, const std
   const auto date_of = [&](const Contribution& c) {
     return c.row->text(detail[static_cast<std::size_t>(c.table)].date);
   };
-  // The payer's most recent contributing row: latest date; ties: table 1 before 2 before 3, then
-  // the greatest rendered row (rendered only when it comes to that).
-  const auto more_recent = [&](const Contribution& a, const Contribution& b) {
-    if (date_of(a) != date_of(b)) return date_of(a) > date_of(b);
-    if (a.table != b.table) return a.table < b.table;
-    const auto& schema = *detail[static_cast<std::size_t>(a.table)].schema;
-    return render_line(schema, *a.row) > render_line(schema, *b.row);
+  const auto line_of = [&](const Contribution& c) {
+    return render_line(*detail[static_cast<std::size_t>(c.table)].schema, *c.row);
+  };
+  // Whether `here` is more recent than the payer's most recent contributing row so far: latest
+  // date; ties: table 1 before 2 before 3, then the greatest rendered row (rendered only when it
+  // comes to that, and the current one's line kept for the next tie).
+  const auto take_if_more_recent = [&](BuyerAccumulator& b, const Contribution& here) {
+    if (!b.recent.row) {
+      b.recent = here;
+      return;
+    }
+    const auto d = date_of(here), r = date_of(b.recent);
+    if (d != r) {
+      if (d > r) {
+        b.recent = here;
+        b.recent_line.clear();
+      }
+      return;
+    }
+    if (here.table != b.recent.table) {
+      if (here.table < b.recent.table) {
+        b.recent = here;
+        b.recent_line.clear();
+      }
+      return;
+    }
+    if (b.recent_line.empty()) b.recent_line = line_of(b.recent);
+    std::string line = line_of(here);
+    if (line > b.recent_line) {
+      b.recent = here;
+      b.recent_line = std::move(line);
+    }
   };
 
-  std::unordered_map<std::string, BuyerAccumulator> buyers;  // by seller \x1f payer \x1f currency
+  std::unordered_map<std::string, std::size_t> index;  // seller \x1f payer \x1f currency -> buyers
+  std::vector<BuyerAccumulator> buyers;
   std::string key;
   for (int t = 0; t < 3; ++t) {
     const auto& cols = detail[static_cast<std::size_t>(t)];
     for (const auto& row : *tables[static_cast<std::size_t>(t)]) {
       const std::string_view currency = row.text(cols.currency);
       key.assign(row.seller).append(1, '\x1f').append(row.payer).append(1, '\x1f').append(currency);
-      auto it = buyers.find(key);
-      const bool inserted = it == buyers.end();
-      if (inserted) it = buyers.emplace(key, BuyerAccumulator{row.seller, row.payer, std::string(currency), {}, {}, {}, 0, 0, 0, 0, {}}).first;
-      auto& b = it->second;
+      const auto [it, inserted] = index.try_emplace(key, buyers.size());
+      if (inserted) {
+        buyers.emplace_back();
+        buyers.back().seller = row.seller;
+        buyers.back().payer = row.payer;
+        buyers.back().currency = currency;
+      }
+      auto& b = buyers[it->second];
       const Contribution here{&row, t};
       const std::string_view date = date_of(here);
       if (inserted || date < b.first) b.first = date;
       if (inserted || date > b.last) b.last = date;
-      if (!b.recent.row || more_recent(here, b.recent)) b.recent = here;
+      take_if_more_recent(b, here);
       const Micros amount = row.number(cols.amount);
       if (t == 0) {
         b.billed = add_checked(b.billed, amount);
@@ -79,20 +111,23 @@ std::vector<TableRow> build_buyers(const std::vector<TableRow>& sales, const std
       } else {
         b.usage = add_checked(b.usage, amount);
       }
-      if (!row.product.empty()) b.products.insert(row.product);
+      if (!row.product.empty()) b.products.push_back(row.product);
     }
   }
+  index = {};
   std::vector<TableRow> rows(buyers.size());
   CellPacker cells;
-  std::size_t i = 0;
-  for (const auto& [unused, b] : buyers) {
+  for (std::size_t i = 0; i < buyers.size(); ++i) {
+    auto& b = buyers[i];
+    std::sort(b.products.begin(), b.products.end());
+    const auto distinct = std::unique(b.products.begin(), b.products.end()) - b.products.begin();
     // The seven buyer columns lead every detail table; rows without a payer leave them empty.
     for (std::size_t c = 0; c < kBuyerColumns; ++c) cells.raw(b.payer.empty() ? std::string_view{} : b.recent.row->raw(c));
     cells.text(b.payer).text(b.currency).text(b.first).text(b.last);
     cells.number(b.billed).number(b.disbursed).number(b.usage).number(b.transactions);
-    cells.number(static_cast<std::int64_t>(b.products.size()));
-    TableRow& row = rows[i++];
-    row.seller = b.seller;
+    cells.number(static_cast<std::int64_t>(distinct));
+    TableRow& row = rows[i];
+    row.seller = std::string(b.seller);
     cells.pack_into(row);
   }
   return rows;
