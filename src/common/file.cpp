@@ -123,6 +123,15 @@ void fsync_dir(const std::string& path) {
   if (rc != 0 && err != EINVAL) io_fail("cannot sync folder", path, err);
 }
 
+void sync_file_system(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) io_fail("cannot open folder", path, errno);
+  const int rc = ::syncfs(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) io_fail("cannot sync the file system of", path, err);
+}
+
 void rename_path(const std::string& from, const std::string& to) {
   if (::rename(from.c_str(), to.c_str()) != 0) io_fail("cannot rename " + from + " to", to, errno);
 }

@@ -39,6 +39,9 @@ void sync_file(const std::string& path);
 std::string read_file(const std::string& path);
 void make_dirs(const std::string& path, unsigned mode = 0750);
 void fsync_dir(const std::string& path);
+// Flushes everything pending on the file system that holds `path` (Linux syncfs): after many
+// renames and new folders, one call instead of one fsync per folder and its parents.
+void sync_file_system(const std::string& path);
 void rename_path(const std::string& from, const std::string& to);
 void remove_tree(const std::string& path);
 bool path_exists(const std::string& path);

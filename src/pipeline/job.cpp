@@ -462,7 +462,9 @@ void publish_deliveries(const mpi::Comm& comm, const std::string& out, const std
       if (folders.insert(folder).second) make_dirs(folder);
       rename_path(file.staged, target);
     }
-    for (const auto& folder : folders) fsync_dir(folder);  // the renames are durable before the manifests
+    // The renames and new folders are durable before the manifests move (the data was synced
+    // at export): one syncfs, not an fsync per folder and parent.
+    sync_file_system(deliveries);
     comm.barrier();
   }
 }
