@@ -7,6 +7,8 @@
 #include <utility>
 #include <cstring>
 #include <string>
+#include <string_view>
+#include <functional>
 #include <type_traits>
 #include <vector>
 
@@ -134,6 +136,12 @@ std::vector<T> decode_all(const std::vector<char>& bytes) {
   }
   return items;
 }
+
+// For hash containers of std::string looked up by std::string_view without a copy.
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
 
 // Stable 64-bit FNV-1a: partitioning must not depend on the standard library's std::hash.
 inline std::uint64_t stable_hash(std::string_view text, std::uint64_t seed = 1469598103934665603ULL) {

@@ -506,6 +506,12 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   // ---- read: every rank parses its byte ranges --------------------------------------------------
   clock.start("read");
   const auto enrolled = read_enrollment(comm, plan, o, period, ledger);
+  // Asked once per fact row: a hash set, not the ordered map's dozen string compares.
+  const std::unordered_set<std::string, StringHash, std::equal_to<>> is_enrolled = [&] {
+    std::unordered_set<std::string, StringHash, std::equal_to<>> set;
+    for (const auto& [seller, folder] : enrolled) set.insert(seller);
+    return set;
+  }();
   const TerritoryRules territories = read_territories(comm, o.feeds);
   std::set<std::string> rep_sellers;  // enrolled sellers whose rules are valid: they get rep tables
   std::string territory_json;
@@ -551,13 +557,13 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   auto& billing_counts = ledger.feed(kBilling.name);
   for (const auto& ref : billing_losers.refs) ledger.reject_late(kBilling.name, nullptr, reason::duplicate, ref);
   const auto used_event = [&](const BillingEvent& e) {
-    return !billing_losers.contains(e.ref) && period.contains(e.invoice) && enrolled.count(e.seller) > 0;
+    return !billing_losers.contains(e.ref) && period.contains(e.invoice) && is_enrolled.contains(e.seller);
   };
   // A valid row that wins its key is outside the period, of a seller not enrolled, or used.
   const auto fold = [&](FeedCounts& counts, Instant when, std::string_view seller, const auto& row) {
     if (!period.contains(when)) {
       counts.outside_period += 1;
-    } else if (!enrolled.count(seller)) {
+    } else if (!is_enrolled.contains(seller)) {
       counts.not_enrolled += 1;
     } else {
       counts.used += 1;
