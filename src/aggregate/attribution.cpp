@@ -1,7 +1,9 @@
 #include "aggregate/attribution.hpp"
 
+#include <cstdint>
+#include <limits>
+#include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 
 namespace ba {
 
@@ -13,36 +15,63 @@ struct Ask {
   BA_FIELDS(key, origin)
 };
 
-template <class Answer>
-struct Reply {
-  std::string key;
-  Answer answer;
-  BA_FIELDS(key, answer)
+constexpr std::uint32_t kNoKey = std::numeric_limits<std::uint32_t>::max();
+
+// The distinct keys of one lookup in first-seen order, as views into strings that outlive it
+// (the items, or their Resolved): no string is built per item.
+class DistinctKeys {
+ public:
+  explicit DistinctKeys(std::size_t expected = 0) {
+    at_.reserve(expected);
+    keys_.reserve(expected);
+  }
+  // The key's position among the distinct keys.
+  std::uint32_t add(std::string_view key) {
+    const auto [it, inserted] = at_.try_emplace(key, static_cast<std::uint32_t>(keys_.size()));
+    if (inserted) {
+      ensure(keys_.size() < kNoKey, "too many distinct lookup keys");
+      keys_.push_back(key);
+    }
+    return it->second;
+  }
+  const std::vector<std::string_view>& keys() const { return keys_; }
+
+ private:
+  std::unordered_map<std::string_view, std::uint32_t> at_;
+  std::vector<std::string_view> keys_;
 };
 
-// Sends each distinct key to the rank that owns partition_of(key) and returns answer(key) from
-// there for every key asked here.
-template <class Answer, class PartitionOf, class AnswerFn>
-std::unordered_map<std::string, Answer> ask_owners(const mpi::Comm& comm, const std::unordered_set<std::string>& keys,
-                                                   PartitionOf partition_of, AnswerFn answer) {
-  std::vector<Ask> asks;
-  asks.reserve(keys.size());
-  for (const auto& k : keys) asks.push_back(Ask{k, comm.rank()});
+// Sends each key to the rank that owns it and returns answer(key) from there for every key, in
+// the order of `keys`. Replies carry no key: each rank answers in the order it was asked, and
+// the exchange concatenates in source-rank order, so a reply's position names its key.
+template <class Answer, class AnswerFn>
+std::vector<Answer> ask_owners(const mpi::Comm& comm, const std::vector<std::string_view>& keys, AnswerFn answer) {
   const int ranks = comm.size();
-  const auto mine = mpi::shuffle(comm, asks, [&](const Ask& a) { return owner_of(partition_of(a.key), ranks); });
-  asks = {};
-  std::vector<Reply<Answer>> replies;
-  std::vector<std::int32_t> to;
-  replies.reserve(mine.size());
-  for (const auto& a : mine) {
-    replies.push_back(Reply<Answer>{a.key, answer(a.key)});
-    to.push_back(a.origin);
-  }
-  // The replies go back to the asking ranks: route by position.
   std::vector<std::vector<char>> outgoing(static_cast<std::size_t>(ranks));
-  for (std::size_t i = 0; i < replies.size(); ++i) encode(replies[i], outgoing[static_cast<std::size_t>(to[i])]);
-  std::unordered_map<std::string, Answer> answers;
-  for (auto& r : decode_all<Reply<Answer>>(comm.exchange(outgoing))) answers.emplace(std::move(r.key), std::move(r.answer));
+  std::vector<std::vector<std::uint32_t>> asked(static_cast<std::size_t>(ranks));  // positions in `keys`
+  Ask ask;
+  ask.origin = comm.rank();
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const auto owner = static_cast<std::size_t>(owner_of(keys[i], ranks));
+    ask.key.assign(keys[i]);  // one buffer reused for every ask
+    encode(ask, outgoing[owner]);
+    asked[owner].push_back(static_cast<std::uint32_t>(i));
+  }
+  std::vector<char> received = comm.exchange(outgoing);
+  for (auto& bytes : outgoing) bytes.clear();
+  ByteReader asks(received.data(), received.size());
+  while (!asks.done()) {
+    asks.get(ask);
+    ensure(ask.origin >= 0 && ask.origin < ranks, "lookup asked from no rank");
+    encode(answer(ask.key), outgoing[static_cast<std::size_t>(ask.origin)]);
+  }
+  received = comm.exchange(outgoing);
+  outgoing = {};
+  std::vector<Answer> answers(keys.size());
+  ByteReader replies(received.data(), received.size());
+  for (const auto& positions : asked)
+    for (const std::uint32_t p : positions) replies.get(answers[p]);
+  ensure(replies.done(), "more lookup replies than keys asked");
   return answers;
 }
 
@@ -58,9 +87,7 @@ Found<Attrs> found_or_not(const Attrs* attrs) {
   return attrs ? Found<Attrs>{true, *attrs} : Found<Attrs>{};
 }
 
-// "account_id \x1f instant": an account looked up as of an instant.
-std::string as_of_key(const std::string& account, Instant t) { return account + '\x1f' + std::to_string(t); }
-std::string_view account_part(const std::string& key) { return std::string_view(key).substr(0, key.rfind('\x1f')); }
+using AccountVersions = std::vector<Dimension<AccountAttrs>::Held>;
 
 }  // namespace
 
@@ -89,66 +116,70 @@ namespace ba {
 
 std::vector<Resolved> attribute_items(const mpi::Comm& comm, const std::vector<const Attribution*>& items,
                                       const Dimensions& dims, bool with_offer) {
-  std::vector<Resolved> resolved(items.size());
-  // 1. Accounts as of each item's instant: the end customer and the payer.
-  std::unordered_set<std::string> account_keys;
-  for (const auto* a : items) {
-    if (is_partition_key(a->end_user)) account_keys.insert(as_of_key(a->end_user, a->as_of));
-    if (is_partition_key(a->payer)) account_keys.insert(as_of_key(a->payer, a->as_of));
+  const std::size_t n = items.size();
+  std::vector<Resolved> resolved(n);
+  // 1. Accounts: the end customer and the payer as of each item's instant. Each distinct
+  // account's versions travel once and are resolved here: an account has a few versions but its
+  // items have many instants.
+  DistinctKeys accounts(n);
+  std::vector<std::uint32_t> end_user_at(n, kNoKey), payer_at(n, kNoKey);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Attribution* a = items[i];
+    if (is_partition_key(a->end_user)) end_user_at[i] = accounts.add(a->end_user);
+    if (is_partition_key(a->payer)) payer_at[i] = accounts.add(a->payer);
   }
-  const auto accounts = ask_owners<Found<AccountAttrs>>(
-      comm, account_keys, [](const std::string& k) { return std::string(account_part(k)); },
-      [&](const std::string& k) {
-        const auto sep = k.rfind('\x1f');
-        return found_or_not(dims.accounts.as_of(k.substr(0, sep), std::stoll(k.substr(sep + 1))));
-      });
-  account_keys = {};
-  std::unordered_set<std::string> address_keys;
-  for (std::size_t i = 0; i < items.size(); ++i) {
+  static const AccountVersions kNoVersions;
+  const auto versions = ask_owners<AccountVersions>(comm, accounts.keys(), [&](const std::string& k) -> const AccountVersions& {
+    const auto* v = dims.accounts.versions(k);
+    return v ? *v : kNoVersions;
+  });
+  DistinctKeys addresses(n);
+  std::vector<std::uint32_t> address_at(n, kNoKey);
+  for (std::size_t i = 0; i < n; ++i) {
     const Attribution* a = items[i];
     Resolved& out = resolved[i];
-    if (is_partition_key(a->end_user))
-      if (const auto& r = accounts.at(as_of_key(a->end_user, a->as_of)); r.found)
-        out.end_customer_aws_account_id = r.attrs.aws_account_id;
-    if (!is_partition_key(a->payer)) continue;  // no payer: every buyer column stays empty
-    const auto& r = accounts.at(as_of_key(a->payer, a->as_of));
-    if (!r.found) continue;  // unresolved: ids stay, attributes empty
-    out.buyer.customer_aws_account_id = r.attrs.aws_account_id;
-    out.address_id = a->billing_address.empty() ? r.attrs.mailing_address_id : a->billing_address;
-    if (!out.address_id.empty() && !out.buyer.customer_aws_account_id.empty()) address_keys.insert(out.address_id);
+    if (end_user_at[i] != kNoKey)
+      if (const auto* r = Dimension<AccountAttrs>::as_of(versions[end_user_at[i]], a->as_of))
+        out.end_customer_aws_account_id = r->aws_account_id;
+    if (payer_at[i] == kNoKey) continue;  // no payer: every buyer column stays empty
+    const auto* r = Dimension<AccountAttrs>::as_of(versions[payer_at[i]], a->as_of);
+    if (!r) continue;  // unresolved: ids stay, attributes empty
+    out.buyer.customer_aws_account_id = r->aws_account_id;
+    out.address_id = a->billing_address.empty() ? r->mailing_address_id : a->billing_address;
+    // resolved is never resized below: the key may view its address_id.
+    if (!out.address_id.empty() && !out.buyer.customer_aws_account_id.empty())
+      address_at[i] = addresses.add(out.address_id);
   }
 
   // 2. The chosen address, latest version, used only when it is the payer's own.
-  const auto addresses = ask_owners<Found<AddressAttrs>>(
-      comm, address_keys, [](const std::string& k) { return k; },
-      [&](const std::string& k) { return found_or_not(dims.addresses.latest(k)); });
-  address_keys = {};
-  for (auto& out : resolved) {
-    if (out.address_id.empty() || out.buyer.customer_aws_account_id.empty()) continue;
-    if (const auto& r = addresses.at(out.address_id); r.found) apply_address(out, r.attrs);
-  }
+  const auto address_found = ask_owners<Found<AddressAttrs>>(
+      comm, addresses.keys(), [&](const std::string& k) { return found_or_not(dims.addresses.latest(k)); });
+  for (std::size_t i = 0; i < n; ++i)
+    if (address_at[i] != kNoKey)
+      if (const auto& r = address_found[address_at[i]]; r.found) apply_address(resolved[i], r.attrs);
 
-  // 3. Product and offer, latest versions.
-  std::unordered_set<std::string> product_keys, offer_keys;
-  for (const auto* a : items) {
-    if (!a->product.empty()) product_keys.insert(a->product);
-    if (with_offer && !a->offer.empty()) offer_keys.insert(a->offer);
-  }
-  const auto products = ask_owners<Found<ProductAttrs>>(
-      comm, product_keys, [](const std::string& k) { return k; },
-      [&](const std::string& k) { return found_or_not(dims.products.latest(k)); });
-  const auto offers = ask_owners<Found<OfferAttrs>>(
-      comm, offer_keys, [](const std::string& k) { return k; },
-      [&](const std::string& k) { return found_or_not(dims.offers.latest(k)); });
-  for (std::size_t i = 0; i < items.size(); ++i) {
+  // 3. Product and offer, latest versions (few distinct keys: no reservation per item).
+  DistinctKeys products, offers;
+  std::vector<std::uint32_t> product_at(n, kNoKey), offer_at(with_offer ? n : 0, kNoKey);
+  for (std::size_t i = 0; i < n; ++i) {
     const Attribution* a = items[i];
-    if (!a->product.empty())
-      if (const auto& r = products.at(a->product); r.found) {
+    if (!a->product.empty()) product_at[i] = products.add(a->product);
+    if (with_offer && !a->offer.empty()) offer_at[i] = offers.add(a->offer);
+  }
+  const auto product_found = ask_owners<Found<ProductAttrs>>(
+      comm, products.keys(), [&](const std::string& k) { return found_or_not(dims.products.latest(k)); });
+  std::vector<Found<OfferAttrs>> offer_found;
+  if (with_offer)  // the same on every rank: the lookup is skipped everywhere or nowhere
+    offer_found = ask_owners<Found<OfferAttrs>>(
+        comm, offers.keys(), [&](const std::string& k) { return found_or_not(dims.offers.latest(k)); });
+  for (std::size_t i = 0; i < n; ++i) {
+    if (product_at[i] != kNoKey)
+      if (const auto& r = product_found[product_at[i]]; r.found) {
         resolved[i].product_code = r.attrs.product_code;
         resolved[i].product_title = r.attrs.title;
       }
-    if (with_offer && !a->offer.empty())
-      if (const auto& r = offers.at(a->offer); r.found) resolved[i].opportunity_name = r.attrs.opportunity_name;
+    if (with_offer && offer_at[i] != kNoKey)
+      if (const auto& r = offer_found[offer_at[i]]; r.found) resolved[i].opportunity_name = r.attrs.opportunity_name;
   }
   return resolved;
 }

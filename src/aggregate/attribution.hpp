@@ -2,6 +2,7 @@
 // Who the buyer is: the joins every detail table shares. Each step moves the groups to the rank
 // that owns the dimension key they need (co-partitioned joins), so no rank holds a whole dimension.
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/bytes.hpp"
@@ -22,10 +23,10 @@ struct Dimensions {
 
 // The rank that owns a key of any partitioned data. The empty key and the marketplace literal
 // `AWS` never name an owner: rows keyed by them stay where they are (no hot partition).
-inline int owner_of(const std::string& key, int ranks) {
+inline int owner_of(std::string_view key, int ranks) {
   return static_cast<int>(stable_hash(key) % static_cast<std::uint64_t>(ranks));
 }
-inline bool is_partition_key(const std::string& key) { return !key.empty() && key != kMarketplace; }
+inline bool is_partition_key(std::string_view key) { return !key.empty() && key != kMarketplace; }
 
 struct BuyerColumns {
   std::string customer_aws_account_id, company_name, email_domain, country_code, state_or_region, city, postal_code;
@@ -52,9 +53,10 @@ struct Resolved {
 // Fills the buyer columns from an address when it is the payer's own (same aws_account_id).
 void apply_address(Resolved& r, const AddressAttrs& address);
 
-// Collective: resolves every item's attribution. Only distinct lookup keys travel, to the rank
-// that owns the dimension key and back (end customer and payer as of their instants, then the
-// chosen address, then product and offer); the groups themselves stay where they are.
+// Collective (every rank passes the same with_offer): resolves every item's attribution. Only
+// distinct lookup keys travel, to the rank that owns the dimension key and back (the end
+// customer's and payer's versions, each resolved here as of the item's instant, then the chosen
+// address, then product and offer); the groups themselves stay where they are.
 // Returns one Resolved per item, in order.
 std::vector<Resolved> attribute_items(const mpi::Comm& comm, const std::vector<const Attribution*>& items,
                                       const Dimensions& dims, bool with_offer);

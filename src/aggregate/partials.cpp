@@ -1,6 +1,7 @@
 #include "aggregate/partials.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace ba {
 
@@ -86,13 +87,21 @@ void merge(UsageGroup& into, const UsageGroup& from) {
   into.revenue = add_checked(into.revenue, from.revenue);
 }
 
-template <class Group>
-void PartialAggregates::fold(std::vector<Group>& groups, std::unordered_map<std::string, std::size_t>& at, Group&& g) {
-  auto [it, inserted] = at.try_emplace(g.key(), groups.size());
-  if (inserted)
-    groups.push_back(std::move(g));
-  else
-    merge(groups[it->second], g);
+void GroupIndex::reserve(std::size_t groups) {
+  std::size_t slots = 16;
+  while (3 * slots < 4 * groups) slots *= 2;
+  if (slots > slots_.size()) rehash(slots);
+}
+
+void GroupIndex::rehash(std::size_t slots) {
+  std::vector<Slot> old = std::exchange(slots_, std::vector<Slot>(slots));
+  const std::size_t mask = slots - 1;
+  for (const Slot& slot : old) {
+    if (slot.position == kEmpty) continue;
+    auto s = static_cast<std::size_t>(slot.hash) & mask;
+    while (slots_[s].position != kEmpty) s = (s + 1) & mask;
+    slots_[s] = slot;
+  }
 }
 
 void PartialAggregates::add(const BillingEvent& e, Ledger& ledger) {
@@ -100,9 +109,11 @@ void PartialAggregates::add(const BillingEvent& e, Ledger& ledger) {
   if (feeds_sales_compensation(e)) {
     if (bucket >= 0) ledger.amount_in(1, e.seller, e.currency, e.amount);
     // Fast path: most rows join a group this rank has seen (the rows of a transaction are near).
-    const std::string key = sales_key(e);
-    if (const auto it = sales_at_.find(key); it != sales_at_.end()) {
-      auto& g = sales_[it->second];
+    const GroupKey<4> key{{e.seller, e.transaction_ref, e.product, e.end_user}};  // as SalesGroup::group_key
+    const std::size_t at =
+        sales_at_.find_or_add(key.hash(), sales_.size(), [&](std::size_t j) { return sales_[j].group_key() == key; });
+    if (at < sales_.size()) {
+      auto& g = sales_[at];
       g.invoice = std::max(g.invoice, e.invoice);
       if (e.currency < g.currency_min) g.currency_min.assign(e.currency);
       if (e.currency > g.currency_max) g.currency_max.assign(e.currency);
@@ -124,8 +135,7 @@ void PartialAggregates::add(const BillingEvent& e, Ledger& ledger) {
     a.offer = e.offer;
     a.billing_address = e.billing_address;
     if (names_payer(e.type) && e.from_account != kMarketplace) a.payer = e.from_account;
-    sales_at_.emplace(key, sales_.size());
-    sales_.push_back(std::move(g));
+    sales_.push_back(std::move(g));  // at the position find_or_add recorded
     return;
   }
   if (is_payout(e)) notes_.push_back(PayoutNote{std::string(e.seller), std::string(e.id), std::string(e.bank_trace), e.invoice, false});
@@ -146,7 +156,7 @@ void PartialAggregates::add(const BillingEvent& e, Ledger& ledger) {
     a.end_user = e.end_user;
     if (is_seller_type(e.type)) a.billing_address = e.billing_address;
     if (names_payer(e.type) && e.from_account != kMarketplace) a.payer = e.from_account;
-    fold(lines_, lines_at_, std::move(g));
+    fold_into(lines_, lines_at_, std::move(g));
   }
 }
 
@@ -167,7 +177,7 @@ void PartialAggregates::add(const UsageRecord& r, Ledger& ledger) {
   a.product = r.product;
   a.offer = r.offer;
   a.as_of = r.usage_date;
-  fold(usage_, usage_at_, std::move(g));
+  fold_into(usage_, usage_at_, std::move(g));
 }
 
 }  // namespace ba

@@ -2,9 +2,13 @@
 // The groups of the detail tables, and the per-rank streaming combiner that folds every used
 // fact row into its group as the row is read: a rank keeps groups, never rows, and a busy buyer
 // ships one partial group per rank instead of thousands of rows.
+#include <algorithm>
 #include <array>
+#include <cstdint>
+#include <functional>
+#include <limits>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <vector>
 
 #include "aggregate/attribution.hpp"
@@ -12,6 +16,85 @@
 #include "ingest/rows.hpp"
 
 namespace ba {
+
+// A group's key as views of its fields, hashed and compared field by field: no joined key string
+// is built per row or group. Equal exactly when the joined key() strings are equal: ids are not
+// checked for the '\x1f' separator, and fields holding it are compared through their joined form.
+template <std::size_t N>
+struct GroupKey {
+  std::array<std::string_view, N> fields;
+  Instant instant = 0;  // the usage key's usage_date (its last field, which never holds '\x1f')
+
+  bool operator==(const GroupKey& other) const {
+    if (instant != other.instant) return false;
+    if (fields == other.fields) return true;
+    // Different fields join to the same string only when both hold extra separators.
+    return !plain() && !other.plain() && joined() == other.joined();
+  }
+
+  std::uint64_t hash() const {
+    auto h = static_cast<std::uint64_t>(instant);
+    const auto mix = [&h](std::size_t part) {
+      h = (h ^ part) * 0x9e3779b97f4a7c15ULL;
+      h ^= h >> 32;
+    };
+    if (plain())
+      for (const auto f : fields) mix(std::hash<std::string_view>{}(f));
+    else
+      mix(std::hash<std::string>{}(joined()));  // equal joined strings, equal hashes
+    return h;
+  }
+
+  bool plain() const {
+    for (const auto f : fields)
+      if (f.find('\x1f') != std::string_view::npos) return false;
+    return true;
+  }
+
+  std::string joined() const {
+    std::string k;
+    for (std::size_t i = 0; i < N; ++i) {
+      if (i > 0) k += '\x1f';
+      k.append(fields[i]);
+    }
+    return k;
+  }
+};
+
+// The positions of groups by key hash, open addressing. Cheaper than a map from joined key
+// strings: no string and no node allocated per group, nothing to free but one array.
+class GroupIndex {
+ public:
+  void reserve(std::size_t groups);
+
+  // The position of the group of this hash for which same(position) holds. When there is none,
+  // records `position` (where the caller puts the new group at once) and returns it.
+  template <class Same>
+  std::size_t find_or_add(std::uint64_t hash, std::size_t position, Same same) {
+    if (4 * (size_ + 1) > 3 * slots_.size()) rehash(std::max<std::size_t>(16, 2 * slots_.size()));
+    const std::size_t mask = slots_.size() - 1;
+    for (auto s = static_cast<std::size_t>(hash) & mask;; s = (s + 1) & mask) {
+      Slot& slot = slots_[s];
+      if (slot.position == kEmpty) {
+        slot = Slot{hash, position};
+        ++size_;
+        return position;
+      }
+      if (slot.hash == hash && same(slot.position)) return slot.position;
+    }
+  }
+
+ private:
+  static constexpr std::size_t kEmpty = std::numeric_limits<std::size_t>::max();
+  struct Slot {
+    std::uint64_t hash = 0;
+    std::size_t position = kEmpty;
+  };
+  void rehash(std::size_t slots);  // slots: a power of two
+
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0;
+};
 
 // One (seller, transaction_reference_id, product_id, end_user_account_id) group, partial or whole.
 struct SalesGroup {
@@ -22,6 +105,7 @@ struct SalesGroup {
   Attribution attribution;  // payer, billing address and offer: the greatest value seen
   BA_FIELDS(seller, transaction_ref, invoice, currency_min, currency_max, buckets, attribution)
   std::string key() const;
+  GroupKey<4> group_key() const { return {{seller, transaction_ref, attribution.product, attribution.end_user}}; }
 };
 
 // One (seller, transaction_reference_id, product_id, payout id, end_user_account_id) group.
@@ -33,6 +117,9 @@ struct DisbursementGroup {
   Attribution attribution;  // billing_address: greatest among SELLER_* lines
   BA_FIELDS(seller, transaction_ref, payout_id, currency_min, currency_max, buckets, bank_trace, attribution)
   std::string key() const;
+  GroupKey<5> group_key() const {
+    return {{seller, transaction_ref, attribution.product, payout_id, attribution.end_user}};
+  }
 };
 
 // A payout, or the failure that cancels one.
@@ -51,6 +138,10 @@ struct UsageGroup {
   Attribution attribution;  // payer, end user, product, offer are part of the key
   BA_FIELDS(seller, region, dimension_key, unit, currency, usage_date, quantity, revenue, attribution)
   std::string key() const;
+  GroupKey<9> group_key() const {
+    const auto& a = attribution;
+    return {{seller, a.payer, a.end_user, a.product, a.offer, region, dimension_key, unit, currency}, usage_date};
+  }
 };
 
 // Which billing events feed which table (semantics.md).
@@ -65,18 +156,25 @@ void merge(SalesGroup& into, const SalesGroup& from);
 void merge(DisbursementGroup& into, const DisbursementGroup& from);
 void merge(UsageGroup& into, const UsageGroup& from);
 
-// Folds groups with the same key (partials from several ranks).
+// Folds `g` into the group of its key in `groups`, or appends it as a new group.
+template <class Group>
+void fold_into(std::vector<Group>& groups, GroupIndex& at, Group&& g) {
+  const auto key = g.group_key();
+  const std::size_t i =
+      at.find_or_add(key.hash(), groups.size(), [&](std::size_t j) { return groups[j].group_key() == key; });
+  if (i == groups.size())
+    groups.push_back(std::move(g));
+  else
+    merge(groups[i], g);
+}
+
+// Folds groups with the same key (partials from several ranks), in order of first appearance.
 template <class Group>
 std::vector<Group> combine(std::vector<Group> parts) {
-  std::unordered_map<std::string, std::size_t> at;
+  GroupIndex at;
+  at.reserve(parts.size());
   std::vector<Group> groups;
-  for (auto& p : parts) {
-    auto [it, inserted] = at.try_emplace(p.key(), groups.size());
-    if (inserted)
-      groups.push_back(std::move(p));
-    else
-      merge(groups[it->second], p);
-  }
+  for (auto& p : parts) fold_into(groups, at, std::move(p));
   return groups;
 }
 
@@ -94,18 +192,16 @@ class PartialAggregates {
 
  private:
   template <class Group>
-  static std::vector<Group> take(std::vector<Group>& groups, std::unordered_map<std::string, std::size_t>& at) {
+  static std::vector<Group> take(std::vector<Group>& groups, GroupIndex& at) {
     at = {};
     return std::move(groups);
   }
-  template <class Group>
-  void fold(std::vector<Group>& groups, std::unordered_map<std::string, std::size_t>& at, Group&& g);
 
   std::vector<SalesGroup> sales_;
   std::vector<DisbursementGroup> lines_;
   std::vector<UsageGroup> usage_;
   std::vector<PayoutNote> notes_;
-  std::unordered_map<std::string, std::size_t> sales_at_, lines_at_, usage_at_;
+  GroupIndex sales_at_, lines_at_, usage_at_;
 };
 
 }  // namespace ba

@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/bytes.hpp"
 #include "ingest/ledger.hpp"
 #include "ingest/rows.hpp"
 
@@ -21,10 +22,12 @@ std::int64_t version_tag(const Attrs&) {
 template <class Attrs>
 class Dimension {
  public:
+  // One surviving version. Encodable: attribution ships a key's versions to the rank asking.
   struct Held {
     Instant valid_from;
     std::int64_t tag;
     Attrs attrs;
+    BA_FIELDS(valid_from, tag, attrs)
   };
 
   // Builds from the rows of the keys this rank owns (all rows of a key must be here). Rows that
@@ -53,15 +56,26 @@ class Dimension {
     }
   }
 
-  // The version holding at t, or nullptr. The first version also holds for the 24 hours before
-  // its valid_from (feeds arrive with propagation delays).
+  // The version holding at t, or nullptr.
   const Attrs* as_of(const std::string& key, Instant t) const {
-    const auto it = versions_.find(key);
-    if (it == versions_.end()) return nullptr;
-    const auto& v = it->second;
-    auto after = std::upper_bound(v.begin(), v.end(), t, [](Instant x, const Held& h) { return x < h.valid_from; });
-    if (after == v.begin()) return t >= v.front().valid_from - kSecondsPerDay ? &v.front().attrs : nullptr;
+    const auto* v = versions(key);
+    return v ? as_of(*v, t) : nullptr;
+  }
+
+  // The version of `held` (surviving versions, ordered by valid_from then tag) holding at t, or
+  // nullptr. The first version also holds for the 24 hours before its valid_from (feeds arrive
+  // with propagation delays). The one rule for a key resolved here or from versions shipped away.
+  static const Attrs* as_of(const std::vector<Held>& held, Instant t) {
+    if (held.empty()) return nullptr;
+    auto after = std::upper_bound(held.begin(), held.end(), t, [](Instant x, const Held& h) { return x < h.valid_from; });
+    if (after == held.begin()) return t >= held.front().valid_from - kSecondsPerDay ? &held.front().attrs : nullptr;
     return &std::prev(after)->attrs;
+  }
+
+  // The surviving versions of a key, ordered by valid_from then tag; nullptr when none survives.
+  const std::vector<Held>* versions(const std::string& key) const {
+    const auto it = versions_.find(key);
+    return it == versions_.end() ? nullptr : &it->second;
   }
 
   // The latest surviving version (greatest valid_from, then tag), or nullptr.

@@ -53,6 +53,68 @@ TEST(Dimension, CorrectionsReplaceAndDeletionsRemoveAVersion) {
   EXPECT_EQ(c.used, 2);
 }
 
+TEST(Dimension, VersionsAreTheSurvivingOnesInValidFromOrder) {
+  Dimension<AccountAttrs> d;
+  FeedCounts c;
+  d.build({account("a", "2026-10-20T00:00:00Z", "2026-10-20T00:00:00Z", "000000000002"),
+           account("a", "2026-10-10T00:00:00Z", "2026-10-10T00:00:00Z", "000000000001"),
+           account("a", "2026-10-15T00:00:00Z", "2026-10-15T00:00:00Z", "000000000009"),
+           account("a", "2026-10-15T00:00:00Z", "2026-10-16T00:00:00Z", "000000000009", true),  // deleted
+           account("gone", "2026-10-01T00:00:00Z", "2026-10-01T00:00:00Z", "000000000003"),
+           account("gone", "2026-10-01T00:00:00Z", "2026-10-02T00:00:00Z", "000000000003", true)},
+          c);
+  const auto* v = d.versions("a");
+  ASSERT_NE(v, nullptr);
+  ASSERT_EQ(v->size(), 2u);
+  EXPECT_EQ((*v)[0].valid_from, at("2026-10-10T00:00:00Z"));
+  EXPECT_EQ((*v)[0].attrs.aws_account_id, "000000000001");
+  EXPECT_EQ((*v)[1].valid_from, at("2026-10-20T00:00:00Z"));
+  EXPECT_EQ(d.versions("gone"), nullptr);  // every version deleted: the key does not resolve
+  EXPECT_EQ(d.versions("b"), nullptr);
+}
+
+TEST(Dimension, AsOfAVersionListKeepsTheFirstVersionGraceOnly) {
+  using Held = Dimension<AccountAttrs>::Held;
+  const Instant first = at("2026-10-10T12:00:00Z"), second = at("2026-10-20T00:00:00Z");
+  const std::vector<Held> v{Held{first, 0, AccountAttrs{"000000000001", "m1"}},
+                            Held{second, 0, AccountAttrs{"000000000002", "m2"}}};
+  using D = Dimension<AccountAttrs>;
+  EXPECT_EQ(D::as_of(v, first - kSecondsPerDay)->aws_account_id, "000000000001");  // grace starts here
+  EXPECT_EQ(D::as_of(v, first - kSecondsPerDay - 1), nullptr);
+  EXPECT_EQ(D::as_of(v, first)->aws_account_id, "000000000001");
+  EXPECT_EQ(D::as_of(v, second - 1)->aws_account_id, "000000000001");  // no grace for a later version
+  EXPECT_EQ(D::as_of(v, second)->aws_account_id, "000000000002");
+  EXPECT_EQ(D::as_of(v, second + 400 * kSecondsPerDay)->aws_account_id, "000000000002");  // the last holds on
+  EXPECT_EQ(D::as_of(std::vector<Held>{}, first), nullptr);
+}
+
+TEST(Dimension, AsOfAKeyAndAsOfItsShippedVersionsAgree) {
+  Dimension<AccountAttrs> d;
+  FeedCounts c;
+  d.build({account("a", "2026-10-10T00:00:00Z", "2026-10-10T00:00:00Z", "000000000001"),
+           account("a", "2026-10-12T00:00:00Z", "2026-10-12T00:00:00Z", "000000000002"),
+           account("a", "2026-10-12T00:00:00Z", "2026-10-13T00:00:00Z", "000000000002", true),
+           account("a", "2026-10-14T00:00:00Z", "2026-10-14T00:00:00Z", "000000000004")},
+          c);
+  // The versions round-trip the encoding attribution ships them with.
+  std::vector<char> bytes;
+  encode(*d.versions("a"), bytes);
+  std::vector<Dimension<AccountAttrs>::Held> shipped;
+  ByteReader reader(bytes.data(), bytes.size());
+  reader.get(shipped);
+  ASSERT_EQ(shipped.size(), 2u);
+  for (Instant t = at("2026-10-08T00:00:00Z"); t <= at("2026-10-16T00:00:00Z"); t += 3600) {
+    const auto* local = d.as_of("a", t);
+    const auto* remote = Dimension<AccountAttrs>::as_of(shipped, t);
+    ASSERT_EQ(local == nullptr, remote == nullptr) << t;
+    if (local) {
+      EXPECT_EQ(local->aws_account_id, remote->aws_account_id) << t;
+    }
+  }
+  // The deleted version's days belong to the version before it.
+  EXPECT_EQ(d.as_of("a", at("2026-10-13T00:00:00Z"))->aws_account_id, "000000000001");
+}
+
 TEST(Dimension, LatestOfferIsGreatestValidFromThenRevision) {
   Dimension<OfferAttrs> d;
   FeedCounts c;
