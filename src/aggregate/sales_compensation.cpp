@@ -24,7 +24,7 @@ DetailRows build_sales_compensation(const mpi::Comm& comm, std::vector<SalesGrou
   const int ranks = comm.size();
   auto groups = combine(mpi::shuffle(comm, std::move(parts), [&](const SalesGroup& g) {
     const auto& eu = g.attribution.end_user;
-    return owner_of(is_partition_key(eu) ? eu : g.seller + '\x1f' + g.transaction_ref, ranks);
+    return is_partition_key(eu) ? owner_of(eu, ranks) : owner_of(g.seller + '\x1f' + g.transaction_ref, ranks);
   }));
 
   parts = {};

@@ -12,7 +12,7 @@ DetailRows build_usage(const mpi::Comm& comm, std::vector<UsageGroup> parts, con
   const int ranks = comm.size();
   auto groups = combine(mpi::shuffle(comm, std::move(parts), [&](const UsageGroup& g) {
     const auto& payer = g.attribution.payer;
-    return owner_of(is_partition_key(payer) ? payer : g.key(), ranks);
+    return is_partition_key(payer) ? owner_of(payer, ranks) : owner_of(g.key(), ranks);
   }));
   parts = {};
   auto resolved = attribute(comm, groups, dims, /*with_offer=*/false);
