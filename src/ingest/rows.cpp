@@ -3,6 +3,8 @@
 #include <array>
 #include <initializer_list>
 
+#include "csv/swar.hpp"
+
 namespace ba {
 
 namespace {
@@ -72,6 +74,10 @@ bool is_valid_utf8(std::string_view text) {
   std::size_t i = 0;
   const std::size_t n = text.size();
   while (i < n) {
+    // Feeds are nearly all ASCII: skip 8 ASCII bytes at a time, decode the rest one sequence
+    // at a time below.
+    while (i + 8 <= n && csv::swar::ascii8(csv::swar::load8(text.data() + i))) i += 8;
+    if (i == n) break;
     const auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
       ++i;
@@ -129,6 +135,19 @@ std::string printable_raw_text(std::string_view text) {
     }
   }
   return out;
+}
+
+bool is_ascii_without_nul(std::string_view text) {
+  const char* p = text.data();
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const std::uint64_t w = csv::swar::load8(p + i);
+    if (!csv::swar::ascii8(w) || csv::swar::zero_bytes(w) != 0) return false;
+  }
+  for (; i < n; ++i)
+    if (p[i] == '\0' || static_cast<unsigned char>(p[i]) >= 0x80) return false;
+  return true;
 }
 
 bool is_aws_account_number(std::string_view text) {
