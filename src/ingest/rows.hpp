@@ -73,6 +73,11 @@ bool names_payer(TxType t);
 std::optional<TxType> parse_tx_type(std::string_view text);
 std::optional<Action> parse_action(std::string_view text);
 
+// The common amount (-?D{1,12}(.D{1,6})?) in int64 arithmetic: true and `out` set exactly as
+// parse_amount would; false for anything else (longer, other shapes, invalid), which the caller
+// then gives to parse_amount.
+bool parse_short_amount(std::string_view text, Micros& out);
+
 // The literal that stands for the marketplace itself in account columns.
 inline constexpr std::string_view kMarketplace = "AWS";
 bool is_aws_account_number(std::string_view text);  // exactly 12 ASCII digits
