@@ -5,6 +5,7 @@
 // pairs, a doubled quote included), so given the quote parity at the range start the boundaries
 // are exact: no guessing, no lost or duplicated row at any split.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -40,10 +41,14 @@ class RecordReader {
 
  private:
   bool fill();  // appends one chunk; false at end of file
+  void compact();  // drops the bytes before cursor_
   const InputFile& file_;
   std::int64_t end_;
   std::size_t chunk_;
-  std::string buffer_;
+  // Not a std::string: growing one zero-fills every chunk before the read overwrites it.
+  std::unique_ptr<char[]> buffer_;
+  std::size_t size_ = 0;      // bytes held
+  std::size_t capacity_ = 0;  // bytes allocated
   std::int64_t buffer_offset_ = 0;  // file offset of buffer_[0]
   std::size_t cursor_ = 0;          // start of the next record in buffer_
   std::int64_t line_ = 1;

@@ -37,8 +37,10 @@ void scan_feed(const mpi::Comm& comm, const std::string& feed, const std::vector
         if (raw.status == csv::FieldStatus::unterminated_quote) return reject(reason::unterminated_quote);
         // Text cells end up in fixed-length HDF5 strings and UTF-8 deliveries: refuse what
         // cannot be carried faithfully instead of failing the run later.
-        if (rec.text.find('\0') != std::string_view::npos) return reject(reason::nul_byte);
-        if (!is_valid_utf8(rec.text)) return reject(reason::invalid_utf8);
+        if (!is_ascii_without_nul(rec.text)) {
+          if (rec.text.find('\0') != std::string_view::npos) return reject(reason::nul_byte);
+          if (!is_valid_utf8(rec.text)) return reject(reason::invalid_utf8);
+        }
         if (raw.status == csv::FieldStatus::bad_quoting) return reject(reason::bad_quoting);
         if (raw.fields->size() != parser->columns()) return reject(reason::column_count);
         if (const auto why = parser->parse(*raw.fields, row); !why.empty()) return reject(why);

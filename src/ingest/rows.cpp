@@ -3,6 +3,8 @@
 #include <array>
 #include <initializer_list>
 
+#include "csv/swar.hpp"
+
 namespace ba {
 
 namespace {
@@ -60,6 +62,7 @@ std::string_view parse_amount_into(std::string_view text, Micros& out, bool null
     out = 0;
     return {};
   }
+  if (parse_short_amount(text, out)) return {};
   const auto v = parse_amount(text);
   if (!v) return reason::bad_amount;
   out = *v;
@@ -68,10 +71,39 @@ std::string_view parse_amount_into(std::string_view text, Micros& out, bool null
 
 }  // namespace
 
+bool parse_short_amount(std::string_view text, Micros& out) {
+  // At most 12 integer and 6 fraction digits: the value stays below 10^18 micro-units, so plain
+  // int64 arithmetic cannot overflow (parse_amount checks each digit in 128 bits). Anything
+  // else, valid or not, is left to parse_amount, which has the final word.
+  static constexpr std::int64_t kScale[] = {100000, 10000, 1000, 100, 10, 1};
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+  const bool negative = n > 0 && text[0] == '-';
+  if (negative) i = 1;
+  const std::size_t int_begin = i;
+  std::int64_t value = 0;
+  for (; i < n && i - int_begin < 12 && text[i] >= '0' && text[i] <= '9'; ++i) value = value * 10 + (text[i] - '0');
+  if (i == int_begin) return false;
+  value *= kMicrosPerUnit;
+  if (i < n) {
+    if (text[i] != '.') return false;  // a 13th digit lands here too
+    const std::size_t frac_begin = ++i;
+    for (; i < n && i - frac_begin < 6 && text[i] >= '0' && text[i] <= '9'; ++i)
+      value += (text[i] - '0') * kScale[i - frac_begin];
+    if (i == frac_begin || i != n) return false;
+  }
+  out = negative ? -value : value;
+  return true;
+}
+
 bool is_valid_utf8(std::string_view text) {
   std::size_t i = 0;
   const std::size_t n = text.size();
   while (i < n) {
+    // Feeds are nearly all ASCII: skip 8 ASCII bytes at a time, decode the rest one sequence
+    // at a time below.
+    while (i + 8 <= n && csv::swar::ascii8(csv::swar::load8(text.data() + i))) i += 8;
+    if (i == n) break;
     const auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
       ++i;
@@ -129,6 +161,19 @@ std::string printable_raw_text(std::string_view text) {
     }
   }
   return out;
+}
+
+bool is_ascii_without_nul(std::string_view text) {
+  const char* p = text.data();
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const std::uint64_t w = csv::swar::load8(p + i);
+    if (!csv::swar::ascii8(w) || csv::swar::zero_bytes(w) != 0) return false;
+  }
+  for (; i < n; ++i)
+    if (p[i] == '\0' || static_cast<unsigned char>(p[i]) >= 0x80) return false;
+  return true;
 }
 
 bool is_aws_account_number(std::string_view text) {

@@ -73,11 +73,19 @@ bool names_payer(TxType t);
 std::optional<TxType> parse_tx_type(std::string_view text);
 std::optional<Action> parse_action(std::string_view text);
 
+// The common amount (-?D{1,12}(.D{1,6})?) in int64 arithmetic: true and `out` set exactly as
+// parse_amount would; false for anything else (longer, other shapes, invalid), which the caller
+// then gives to parse_amount.
+bool parse_short_amount(std::string_view text, Micros& out);
+
 // The literal that stands for the marketplace itself in account columns.
 inline constexpr std::string_view kMarketplace = "AWS";
 bool is_aws_account_number(std::string_view text);  // exactly 12 ASCII digits
 // Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF).
 bool is_valid_utf8(std::string_view text);
+// Every byte in 0x01..0x7F: then the text holds no NUL and is valid UTF-8 (one pass instead of
+// two for the common record).
+bool is_ascii_without_nul(std::string_view text);
 // The raw text of a reject as rejects.csv carries it: unchanged, except that NUL bytes and bytes
 // that are not valid UTF-8 become \xNN, so the report itself stays valid UTF-8 text.
 std::string printable_raw_text(std::string_view text);

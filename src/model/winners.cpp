@@ -1,7 +1,9 @@
 #include "model/winners.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <numeric>
+#include <type_traits>
 #include <unordered_map>
 
 namespace ba {
@@ -17,6 +19,33 @@ struct RowAt {
 };
 
 int owner_of_hash(std::uint64_t hash, int ranks) { return static_cast<int>(hash % static_cast<std::uint64_t>(ranks)); }
+
+// One row on its way to the owner of its hash: what pick_winners needs of a Candidate but the key
+// (fetched only when hashes meet). All ranks run the same build, so raw bytes are a faithful
+// encoding.
+struct Slot {
+  std::uint64_t hash;
+  std::int64_t updated;
+  std::int64_t offset;  // RowRef::offset: with file, the order of reading
+  std::int64_t index;   // position on the origin rank
+  std::int32_t file;
+  std::int32_t origin;
+};
+static_assert(std::is_trivially_copyable_v<Slot> && sizeof(Slot) == 40, "Slot travels as raw bytes");
+
+template <class T>
+void append_bytes(std::vector<char>& out, const T& value) {
+  const char* p = reinterpret_cast<const char*>(&value);
+  out.insert(out.end(), p, p + sizeof(T));
+}
+
+template <class T>
+std::vector<T> from_bytes(const std::vector<char>& bytes) {
+  ensure(bytes.size() % sizeof(T) == 0, "exchanged bytes are not whole records");
+  std::vector<T> items(bytes.size() / sizeof(T));
+  if (!items.empty()) std::memcpy(items.data(), bytes.data(), bytes.size());
+  return items;
+}
 
 }  // namespace
 
@@ -42,19 +71,33 @@ std::vector<bool> select_winners(const mpi::Comm& comm, const std::vector<std::u
                                  const std::vector<std::int64_t>& updated, const std::vector<RowRef>& refs,
                                  Prefer prefer, const KeyOfRow& key_of_row) {
   const int ranks = comm.size();
-  std::vector<Candidate> local(hashes.size());
-  for (std::size_t i = 0; i < hashes.size(); ++i)
-    local[i] = Candidate{hashes[i], {}, updated[i], refs[i], comm.rank(), static_cast<std::int64_t>(i)};
-  auto owned = mpi::shuffle(comm, std::move(local), [&](const Candidate& x) { return owner_of_hash(x.hash, ranks); });
-  local = {};
+  const auto nranks = static_cast<std::size_t>(ranks);
+  // Every row travels as a fixed-size Slot, copied as raw bytes into one buffer per owner:
+  // encoding Candidates field by field (and sorting them with their string member) cost more
+  // than reading the feed.
+  std::vector<std::size_t> per_owner(nranks, 0);
+  for (const auto h : hashes) ++per_owner[static_cast<std::size_t>(owner_of_hash(h, ranks))];
+  std::vector<std::vector<char>> outgoing(nranks);
+  for (std::size_t d = 0; d < nranks; ++d) outgoing[d].resize(per_owner[d] * sizeof(Slot));
+  std::fill(per_owner.begin(), per_owner.end(), 0);
+  for (std::size_t i = 0; i < hashes.size(); ++i) {
+    const auto d = static_cast<std::size_t>(owner_of_hash(hashes[i], ranks));
+    const Slot slot{hashes[i], updated[i], refs[i].offset, static_cast<std::int64_t>(i), refs[i].file, comm.rank()};
+    std::memcpy(outgoing[d].data() + per_owner[d]++ * sizeof(Slot), &slot, sizeof(Slot));
+  }
+  std::vector<Slot> owned = from_bytes<Slot>(comm.exchange(outgoing));
+  outgoing = {};
 
   // Hashes that meet: ask the rows' ranks for their full keys (true duplicates or collisions).
-  std::sort(owned.begin(), owned.end(), [](const Candidate& a, const Candidate& b) { return a.hash < b.hash; });
+  std::sort(owned.begin(), owned.end(), [](const Slot& a, const Slot& b) { return a.hash < b.hash; });
+  std::vector<std::size_t> shared;  // positions in owned of rows whose hash is not alone
   std::vector<RowAt> asks;
   for (std::size_t k = 0; k < owned.size(); ++k) {
-    const bool shared = (k > 0 && owned[k - 1].hash == owned[k].hash) ||
-                        (k + 1 < owned.size() && owned[k + 1].hash == owned[k].hash);
-    if (shared) asks.push_back(RowAt{owned[k].hash, owned[k].origin, owned[k].index, {}});
+    const bool meets = (k > 0 && owned[k - 1].hash == owned[k].hash) ||
+                       (k + 1 < owned.size() && owned[k + 1].hash == owned[k].hash);
+    if (!meets) continue;
+    shared.push_back(k);
+    asks.push_back(RowAt{owned[k].hash, owned[k].origin, owned[k].index, {}});
   }
   auto mine = mpi::shuffle(comm, asks, [](const RowAt& a) { return a.origin; });
   for (auto& a : mine) a.key = key_of_row(static_cast<std::size_t>(a.index));
@@ -62,17 +105,25 @@ std::vector<bool> select_winners(const mpi::Comm& comm, const std::vector<std::u
   std::unordered_map<std::int64_t, const std::string*> key_at;  // (origin, index) -> key
   const auto id = [&](std::int32_t origin, std::int64_t index) { return index * ranks + origin; };
   for (const auto& a : answers) key_at[id(a.origin, a.index)] = &a.key;
-  for (auto& c : owned)
-    if (const auto it = key_at.find(id(c.origin, c.index)); it != key_at.end()) c.key = *it->second;
 
-  const auto wins = pick_winners(owned, prefer);
+  // A hash alone wins; rows whose hashes meet are decided by pick_winners, which orders by
+  // hash first, so deciding them apart from the lone ones gives the same flags.
+  std::vector<Candidate> meeting;
+  meeting.reserve(shared.size());
+  for (const std::size_t k : shared) {
+    const Slot& x = owned[k];
+    Candidate c{x.hash, {}, x.updated, RowRef{x.file, x.offset, 0, 0}, x.origin, x.index};
+    if (const auto it = key_at.find(id(x.origin, x.index)); it != key_at.end()) c.key = *it->second;
+    meeting.push_back(std::move(c));
+  }
+  const auto wins = pick_winners(meeting, prefer);
   // Tell each row's rank which of its rows lost.
-  std::vector<RowAt> losers;
-  for (std::size_t k = 0; k < owned.size(); ++k)
-    if (!wins[k]) losers.push_back(RowAt{0, owned[k].origin, owned[k].index, {}});
+  std::vector<std::vector<char>> losers(nranks);
+  for (std::size_t k = 0; k < meeting.size(); ++k)
+    if (!wins[k]) append_bytes(losers[static_cast<std::size_t>(meeting[k].origin)], meeting[k].index);
   std::vector<bool> result(hashes.size(), true);
-  for (const auto& l : mpi::shuffle(comm, losers, [](const RowAt& x) { return x.origin; }))
-    result[static_cast<std::size_t>(l.index)] = false;
+  for (const std::int64_t index : from_bytes<std::int64_t>(comm.exchange(losers)))
+    result[static_cast<std::size_t>(index)] = false;
   return result;
 }
 
