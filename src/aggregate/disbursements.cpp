@@ -10,13 +10,12 @@ namespace ba {
 
 
 DetailRows build_disbursements(const mpi::Comm& comm, std::vector<DisbursementGroup> parts,
-                               std::vector<PayoutNote> notes, const Dimensions& dims, Ledger& ledger,
-                               std::vector<std::string>& mixed) {
-  // Lines meet their payout at the rank of (seller, payout id).
-  const int ranks = comm.size();
-  notes = mpi::shuffle(comm, std::move(notes), [&](const PayoutNote& n) { return owner_of(n.seller + '\x1f' + n.payout_id, ranks); });
+                               std::vector<PayoutNote> notes, const Dimensions& dims, const SellerRanks& ranks,
+                               Ledger& ledger, std::vector<std::string>& mixed) {
+  // Lines meet their payout (and whole groups) at the rank of their seller.
+  notes = mpi::shuffle(comm, std::move(notes), [&](const PayoutNote& n) { return rank_of_seller(ranks, n.seller); });
   auto groups = combine(mpi::shuffle(comm, std::move(parts), [&](const DisbursementGroup& g) {
-    return owner_of(g.seller + '\x1f' + g.payout_id, ranks);
+    return rank_of_seller(ranks, g.seller);
   }));
 
   struct Payout {

@@ -19,13 +19,10 @@ Micros net_of(const std::array<Micros, kBuckets>& buckets) {
 }  // namespace
 
 DetailRows build_sales_compensation(const mpi::Comm& comm, std::vector<SalesGroup> parts, const Dimensions& dims,
-                                    std::vector<std::string>& mixed) {
-  // Whole groups meet at the rank of their end customer (the buyer account they are about).
-  const int ranks = comm.size();
-  auto groups = combine(mpi::shuffle(comm, std::move(parts), [&](const SalesGroup& g) {
-    const auto& eu = g.attribution.end_user;
-    return is_partition_key(eu) ? owner_of(eu, ranks) : owner_of(g.seller + '\x1f' + g.transaction_ref, ranks);
-  }));
+                                    const SellerRanks& ranks, std::vector<std::string>& mixed) {
+  // Whole groups meet at the rank of their seller.
+  auto groups = combine(
+      mpi::shuffle(comm, std::move(parts), [&](const SalesGroup& g) { return rank_of_seller(ranks, g.seller); }));
 
   parts = {};
   std::vector<SalesGroup> kept;

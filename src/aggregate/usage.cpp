@@ -8,12 +8,11 @@
 namespace ba {
 
 
-DetailRows build_usage(const mpi::Comm& comm, std::vector<UsageGroup> parts, const Dimensions& dims) {
-  const int ranks = comm.size();
-  auto groups = combine(mpi::shuffle(comm, std::move(parts), [&](const UsageGroup& g) {
-    const auto& payer = g.attribution.payer;
-    return is_partition_key(payer) ? owner_of(payer, ranks) : owner_of(g.key(), ranks);
-  }));
+DetailRows build_usage(const mpi::Comm& comm, std::vector<UsageGroup> parts, const Dimensions& dims,
+                       const SellerRanks& ranks) {
+  // Whole groups meet at the rank of their seller.
+  auto groups = combine(
+      mpi::shuffle(comm, std::move(parts), [&](const UsageGroup& g) { return rank_of_seller(ranks, g.seller); }));
   parts = {};
   auto resolved = attribute(comm, groups, dims, /*with_offer=*/false);
 

@@ -275,14 +275,20 @@ std::vector<int> assign_by_weight(int ranks, const std::vector<std::int64_t>& we
   return owner;
 }
 
-// Contiguous ranges of sellers (in seller order) per rank, balanced by their row counts.
+// Contiguous ranges of sellers (in seller order) per rank, balanced by their partial groups
+// (about their rows: a seller's partial groups from several ranks become one row).
 std::vector<int> assign_sellers(const mpi::Comm& comm, const std::vector<std::string>& sellers,
-                                const std::vector<const DetailRows*>& tables) {
-  std::unordered_map<std::string, std::size_t> index;
+                                const std::vector<SalesGroup>& sales, const std::vector<DisbursementGroup>& lines,
+                                const std::vector<UsageGroup>& usage) {
+  std::unordered_map<std::string_view, std::size_t> index;
   for (std::size_t i = 0; i < sellers.size(); ++i) index[sellers[i]] = i;
   std::vector<std::int64_t> weight(sellers.size(), 1);  // every seller gets its (maybe empty) files
-  for (const auto* t : tables)
-    for (const auto& row : t->rows) weight[index.at(row.seller)] += 1;
+  const auto count = [&](const auto& groups) {
+    for (const auto& g : groups) weight[index.at(g.seller)] += 1;
+  };
+  count(sales);
+  count(lines);
+  count(usage);
   return assign_by_weight(comm.size(), comm.sum(weight));
 }
 
@@ -464,7 +470,7 @@ void publish_deliveries(const mpi::Comm& comm, const std::string& out, const std
     }
     // The renames and new folders are durable before the manifests move (the data was synced
     // at export): one syncfs, not an fsync per folder and parent.
-    sync_file_system(deliveries);
+    if (!folders.empty()) sync_file_system(deliveries);
     comm.barrier();
   }
 }
@@ -585,10 +591,21 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
 
   // ---- aggregate: the detail tables, grouped and attributed across ranks -----------------------
   clock.start("aggregate");
+  // Each seller is delivered by one rank, chosen now: its groups go there to become rows, so
+  // finished rows never move again.
+  std::vector<std::string> sellers;
+  for (const auto& [seller, folder] : enrolled) sellers.push_back(seller);  // std::map: sorted
+  auto sales_parts = partials.take_sales();
+  auto line_parts = partials.take_lines();
+  auto usage_parts = partials.take_usage();
+  const auto owner = assign_sellers(comm, sellers, sales_parts, line_parts, usage_parts);
+  SellerRanks seller_ranks;
+  for (std::size_t i = 0; i < sellers.size(); ++i) seller_ranks.emplace(sellers[i], owner[i]);
   std::vector<std::string> mixed_sales, mixed_lines;
-  auto sales = build_sales_compensation(comm, partials.take_sales(), dims, mixed_sales);
-  auto disbursed = build_disbursements(comm, partials.take_lines(), partials.take_notes(), dims, ledger, mixed_lines);
-  auto used = build_usage(comm, partials.take_usage(), dims);
+  auto sales = build_sales_compensation(comm, std::move(sales_parts), dims, seller_ranks, mixed_sales);
+  auto disbursed = build_disbursements(comm, std::move(line_parts), partials.take_notes(), dims, seller_ranks, ledger,
+                                       mixed_lines);
+  auto used = build_usage(comm, std::move(usage_parts), dims, seller_ranks);
   dims = Dimensions{};
   // Groups with two currencies are rejected whole: every rank names its rows of them (rare, so
   // the keys go everywhere and the billing feed is read once more only when there are any).
@@ -613,16 +630,11 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
 
   // ---- redistribute by seller: whole sellers per rank, in seller order -------------------------
   clock.start("by-seller");
-  std::vector<std::string> sellers;
-  for (const auto& [seller, folder] : enrolled) sellers.push_back(seller);  // std::map: sorted
-  const auto owner = assign_sellers(comm, sellers, {&sales, &disbursed, &used});
-  std::unordered_map<std::string, int> owner_of_seller;
-  for (std::size_t i = 0; i < sellers.size(); ++i) owner_of_seller[sellers[i]] = owner[i];
-  const auto to_owner = [&](const auto& x) { return owner_of_seller.at(x.seller); };
+  // The detail rows are on their seller's rank already (built there).
   std::vector<std::vector<TableRow>> rows(4);
-  rows[0] = mpi::shuffle(comm, std::move(sales.rows), to_owner);
-  rows[1] = mpi::shuffle(comm, std::move(disbursed.rows), to_owner);
-  rows[2] = mpi::shuffle(comm, std::move(used.rows), to_owner);
+  rows[0] = std::move(sales.rows);
+  rows[1] = std::move(disbursed.rows);
+  rows[2] = std::move(used.rows);
   sales = {};
   disbursed = {};
   used = {};
