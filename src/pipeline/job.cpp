@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -101,10 +102,14 @@ class PhaseClock {
     timings_.emplace_back(phase_, seconds);
     const std::int64_t total = comm_.sum(rows);
     const double slowest = static_cast<double>(comm_.max(static_cast<std::int64_t>(seconds * 1e6))) / 1e6;
+    // The largest peak resident size of any rank so far: where memory peaks, phase by phase.
+    struct rusage usage {};
+    ::getrusage(RUSAGE_SELF, &usage);
+    const std::int64_t peak_mb = comm_.max(static_cast<std::int64_t>(usage.ru_maxrss) / 1024);
     if (progress_ && comm_.is_root()) {
-      std::fprintf(stderr, "[buyer-attribution] %-10s done: %lld %s in %.2f s (%.0f %s/s)\n", phase_.c_str(),
-                   static_cast<long long>(total), unit, slowest, slowest > 0 ? static_cast<double>(total) / slowest : 0.0,
-                   unit);
+      std::fprintf(stderr, "[buyer-attribution] %-10s done: %lld %s in %.2f s (%.0f %s/s), peak RSS per rank %lld MB\n",
+                   phase_.c_str(), static_cast<long long>(total), unit, slowest,
+                   slowest > 0 ? static_cast<double>(total) / slowest : 0.0, unit, static_cast<long long>(peak_mb));
       std::fflush(stderr);
     }
   }
