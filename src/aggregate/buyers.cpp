@@ -88,12 +88,12 @@ std::vector<TableRow> build_buyers(const std::vector<TableRow>& sales, const std
     const auto& cols = detail[static_cast<std::size_t>(t)];
     for (const auto& row : *tables[static_cast<std::size_t>(t)]) {
       const std::string_view currency = row.text(cols.currency);
-      key.assign(row.seller).append(1, '\x1f').append(row.payer).append(1, '\x1f').append(currency);
+      key.assign(row.seller).append(1, '\x1f').append(row.payer()).append(1, '\x1f').append(currency);
       const auto [it, inserted] = index.try_emplace(key, buyers.size());
       if (inserted) {
         buyers.emplace_back();
         buyers.back().seller = row.seller;
-        buyers.back().payer = row.payer;
+        buyers.back().payer = row.payer();
         buyers.back().currency = currency;
       }
       auto& b = buyers[it->second];
@@ -111,7 +111,7 @@ std::vector<TableRow> build_buyers(const std::vector<TableRow>& sales, const std
       } else {
         b.usage = add_checked(b.usage, amount);
       }
-      if (!row.product.empty()) b.products.push_back(row.product);
+      if (!row.product().empty()) b.products.push_back(row.product());
     }
   }
   index = {};

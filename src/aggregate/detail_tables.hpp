@@ -1,5 +1,6 @@
 #pragma once
 // The three detail tables and the buyers table of semantics.md, computed across ranks.
+#include <algorithm>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -40,6 +41,37 @@ DetailRows build_disbursements(const mpi::Comm& comm, std::vector<DisbursementGr
                                Ledger& ledger, std::vector<std::string>& mixed);
 DetailRows build_usage(const mpi::Comm& comm, std::vector<UsageGroup> parts, const Dimensions& dims,
                        const SellerRanks& ranks);
+
+// Collective: attributes whole groups and makes their rows (cells appended by
+// append_cells(group, resolved, packer)), a slice of groups at a time, so only one slice's join
+// answers exist at once and each group is freed as soon as its row is made: the rows grow
+// while the groups shrink. Every rank runs the same number of slices.
+template <class Group, class AppendCells>
+std::vector<TableRow> rows_of_groups(const mpi::Comm& comm, std::vector<Group> groups, const Dimensions& dims,
+                                     bool with_offer, AppendCells append_cells) {
+  constexpr std::size_t kSlice = std::size_t{1} << 18;
+  const auto slices = comm.max(static_cast<std::int64_t>((groups.size() + kSlice - 1) / kSlice));
+  std::vector<TableRow> rows(groups.size());
+  CellPacker cells;
+  std::vector<const Attribution*> items;
+  for (std::int64_t s = 0; s < slices; ++s) {
+    const std::size_t begin = std::min(groups.size(), static_cast<std::size_t>(s) * kSlice);
+    const std::size_t end = std::min(groups.size(), begin + kSlice);
+    items.clear();
+    for (std::size_t i = begin; i < end; ++i) items.push_back(&groups[i].attribution);
+    const std::vector<Resolved> resolved = attribute_items(comm, items, dims, with_offer);
+    for (std::size_t i = begin; i < end; ++i) {
+      Group& g = groups[i];
+      append_cells(static_cast<const Group&>(g), resolved[i - begin], cells);
+      cells.hidden(g.attribution.payer, g.attribution.product);
+      TableRow& row = rows[i];
+      row.seller = std::move(g.seller);
+      cells.pack_into(row);
+      g = Group{};
+    }
+  }
+  return rows;
+}
 
 // The rank of a seller's groups (every seller with groups has one).
 inline int rank_of_seller(const SellerRanks& ranks, std::string_view seller) {

@@ -55,30 +55,21 @@ DetailRows build_disbursements(const mpi::Comm& comm, std::vector<DisbursementGr
     if (!it->second.bank_trace.empty()) g.bank_trace = it->second.bank_trace;
     kept.push_back(std::move(g));
   }
-  auto resolved = attribute(comm, kept, dims, /*with_offer=*/false);
+  groups = {};
 
   DetailRows out;
-  out.rows.resize(kept.size());
-  CellPacker cells;
-  for (std::size_t i = 0; i < kept.size(); ++i) {
-    const auto& g = kept[i];
-    const Resolved& r = resolved[i];
-    const auto& a = g.attribution;
-    Micros net = 0;
-    for (Micros b : g.buckets) net = add_checked(net, b);
-    append_buyer_cells(cells, r.buyer);
-    cells.text(r.product_code).text(r.product_title);
-    for (Micros b : g.buckets) cells.number(b);
-    cells.number(net);
-    cells.text(g.currency_min).text(g.transaction_ref).text(format_date(a.as_of)).text(g.bank_trace);
-    cells.text(a.payer).text(r.end_customer_aws_account_id);
-    TableRow& row = out.rows[i];
-    row.seller = g.seller;
-    row.payer = a.payer;
-    row.product = a.product;
-    cells.pack_into(row);
-  }
-  kept = {};
+  out.rows = rows_of_groups(comm, std::move(kept), dims, /*with_offer=*/false,
+                            [](const DisbursementGroup& g, const Resolved& r, CellPacker& cells) {
+                              const auto& a = g.attribution;
+                              Micros net = 0;
+                              for (Micros b : g.buckets) net = add_checked(net, b);
+                              append_buyer_cells(cells, r.buyer);
+                              cells.text(r.product_code).text(r.product_title);
+                              for (Micros b : g.buckets) cells.number(b);
+                              cells.number(net);
+                              cells.text(g.currency_min).text(g.transaction_ref).text(format_date(a.as_of));
+                              cells.text(g.bank_trace).text(a.payer).text(r.end_customer_aws_account_id);
+                            });
   return out;
 }
 

@@ -35,29 +35,19 @@ DetailRows build_sales_compensation(const mpi::Comm& comm, std::vector<SalesGrou
     g.attribution.as_of = g.invoice;
     kept.push_back(std::move(g));
   }
-
-  auto resolved = attribute(comm, kept, dims, /*with_offer=*/true);
+  groups = {};
 
   DetailRows out;
-  out.rows.resize(kept.size());
-  CellPacker cells;
-  for (std::size_t i = 0; i < kept.size(); ++i) {
-    const auto& g = kept[i];
-    const Resolved& r = resolved[i];
-    const auto& a = g.attribution;
-    append_buyer_cells(cells, r.buyer);
-    cells.text(r.product_code).text(r.product_title).text(a.offer).text(r.opportunity_name);
-    for (Micros b : g.buckets) cells.number(b);
-    cells.number(net_of(g.buckets));
-    cells.text(g.currency_min).text(format_month(g.invoice)).text(format_date(g.invoice));
-    cells.text(g.transaction_ref).text(a.payer).text(r.end_customer_aws_account_id);
-    TableRow& row = out.rows[i];
-    row.seller = g.seller;
-    row.payer = a.payer;
-    row.product = a.product;
-    cells.pack_into(row);
-  }
-  kept = {};
+  out.rows = rows_of_groups(comm, std::move(kept), dims, /*with_offer=*/true,
+                            [](const SalesGroup& g, const Resolved& r, CellPacker& cells) {
+                              const auto& a = g.attribution;
+                              append_buyer_cells(cells, r.buyer);
+                              cells.text(r.product_code).text(r.product_title).text(a.offer).text(r.opportunity_name);
+                              for (Micros b : g.buckets) cells.number(b);
+                              cells.number(net_of(g.buckets));
+                              cells.text(g.currency_min).text(format_month(g.invoice)).text(format_date(g.invoice));
+                              cells.text(g.transaction_ref).text(a.payer).text(r.end_customer_aws_account_id);
+                            });
   return out;
 }
 

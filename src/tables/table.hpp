@@ -41,23 +41,24 @@ class CellPacker;
 
 // One output row. Its cells live packed in one buffer, because a table holds millions of rows
 // that move between ranks, sort and render: one allocation per row instead of one per cell, and
-// a shuffle copies four strings instead of thirty.
-//   cells_ = [uint32 count][uint32 end of each cell's bytes][the cells' bytes]
+// a shuffle copies two strings instead of thirty.
+//   cells_ = [uint16 cells][uint8 hidden][uint8 width][end of each cell's bytes, `width` bytes
+//            each][the cells' bytes]
+// `cells` counts the hidden ones, which come last: what the buyers table needs of a detail row
+// that its delivered cells do not say (the payer id: usage rows show only the payer's account
+// number; the product id: products are counted by id, not code). They are neither stored nor
+// delivered. Ends take 2 bytes each, or 4 when the row's bytes do not fit 16 bits.
 // A text or date cell's bytes are its text; an amount or count cell's bytes are its int64 (none
 // when 0). The schema says which a column is: `text(c)` and `number(c)` read the same bytes.
 class TableRow {
  public:
   std::string seller;  // recipient_account_id: the seller key of every output row
-  // Not delivered, not stored: what the buyers table needs of a detail row that its cells do not
-  // say (usage rows carry no payer id; products are counted by id, not code).
-  std::string payer{}, product{};
 
-  std::size_t size() const { return cells_.empty() ? 0 : read_u32(0); }
+  // The delivered cells.
+  std::size_t size() const { return all() - hidden(); }
   std::string_view raw(std::size_t c) const {
-    const std::size_t n = size();
-    const std::size_t begin = c == 0 ? 0 : read_u32(4 * c);
-    const std::size_t end = read_u32(4 * (c + 1));
-    return std::string_view(cells_).substr(4 * (n + 1) + begin, end - begin);
+    const std::size_t begin = c == 0 ? 0 : end_of(c - 1);
+    return std::string_view(cells_).substr(kHeader + all() * width() + begin, end_of(c) - begin);
   }
   std::string_view text(std::size_t c) const { return raw(c); }
   std::int64_t number(std::size_t c) const {
@@ -66,18 +67,39 @@ class TableRow {
     if (bytes.size() == sizeof v) std::memcpy(&v, bytes.data(), sizeof v);
     return v;
   }
+  // The hidden cells of a detail row (empty for other rows).
+  std::string_view payer() const { return hidden() == kHiddenCells ? raw(size()) : std::string_view{}; }
+  std::string_view product() const { return hidden() == kHiddenCells ? raw(size() + 1) : std::string_view{}; }
+
   // Tests and small tables: rows from unpacked cells (a cell is text if its text is not empty,
   // else its number), and back, given the row's schema.
-  static TableRow from_cells(std::string seller, const std::vector<Cell>& cells);
+  static TableRow from_cells(std::string seller, const std::vector<Cell>& cells, std::string_view payer = {},
+                             std::string_view product = {});
   std::vector<Cell> unpack(const TableSchema& schema) const;
 
-  BA_FIELDS(seller, cells_, payer, product)
+  BA_FIELDS(seller, cells_)
 
  private:
   friend class CellPacker;
-  std::uint32_t read_u32(std::size_t at) const {
+  static constexpr std::size_t kHeader = 4;
+  static constexpr std::size_t kHiddenCells = 2;
+  std::size_t all() const {
+    if (cells_.empty()) return 0;
+    std::uint16_t n = 0;
+    std::memcpy(&n, cells_.data(), sizeof n);
+    return n;
+  }
+  std::size_t hidden() const { return cells_.empty() ? 0 : static_cast<unsigned char>(cells_[2]); }
+  std::size_t width() const { return static_cast<unsigned char>(cells_[3]); }
+  std::size_t end_of(std::size_t c) const {
+    const char* at = cells_.data() + kHeader + c * width();
+    if (width() == 2) {
+      std::uint16_t v = 0;
+      std::memcpy(&v, at, sizeof v);
+      return v;
+    }
     std::uint32_t v = 0;
-    std::memcpy(&v, cells_.data() + at, sizeof v);
+    std::memcpy(&v, at, sizeof v);
     return v;
   }
   std::string cells_;
@@ -98,17 +120,35 @@ class CellPacker {
     bytes_.append(bytes);
     return end_cell();
   }
+  // The hidden cells of a detail row, after its delivered cells.
+  CellPacker& hidden(std::string_view payer, std::string_view product) {
+    text(payer).text(product);
+    hidden_ = TableRow::kHiddenCells;
+    return *this;
+  }
   // Moves the cells into `row` and starts afresh.
   void pack_into(TableRow& row) {
-    const auto n = static_cast<std::uint32_t>(ends_.size());
+    ensure(ends_.size() <= UINT16_MAX, "a row has at most 65535 cells");
+    const auto n = static_cast<std::uint16_t>(ends_.size());
+    const bool narrow = bytes_.size() <= UINT16_MAX;
     std::string& out = row.cells_;
     out.clear();
-    out.reserve(4 * (ends_.size() + 1) + bytes_.size());
+    out.reserve(TableRow::kHeader + ends_.size() * (narrow ? 2 : 4) + bytes_.size());
     out.append(reinterpret_cast<const char*>(&n), sizeof n);
-    out.append(reinterpret_cast<const char*>(ends_.data()), 4 * ends_.size());
+    out.push_back(static_cast<char>(hidden_));
+    out.push_back(static_cast<char>(narrow ? 2 : 4));
+    for (std::uint32_t end : ends_) {
+      if (narrow) {
+        const auto e = static_cast<std::uint16_t>(end);
+        out.append(reinterpret_cast<const char*>(&e), sizeof e);
+      } else {
+        out.append(reinterpret_cast<const char*>(&end), sizeof end);
+      }
+    }
     out.append(bytes_);
     bytes_.clear();
     ends_.clear();
+    hidden_ = 0;
   }
 
  private:
@@ -119,9 +159,11 @@ class CellPacker {
   }
   std::string bytes_;
   std::vector<std::uint32_t> ends_;
+  std::uint8_t hidden_ = 0;
 };
 
-inline TableRow TableRow::from_cells(std::string seller_id, const std::vector<Cell>& cells) {
+inline TableRow TableRow::from_cells(std::string seller_id, const std::vector<Cell>& cells, std::string_view payer,
+                                     std::string_view product) {
   CellPacker packer;
   for (const auto& c : cells) {
     ensure(c.text.empty() || c.number == 0, "a cell holds text or a number, not both");
@@ -130,6 +172,7 @@ inline TableRow TableRow::from_cells(std::string seller_id, const std::vector<Ce
     else
       packer.text(c.text);
   }
+  if (!payer.empty() || !product.empty()) packer.hidden(payer, product);
   TableRow row;
   row.seller = std::move(seller_id);
   packer.pack_into(row);

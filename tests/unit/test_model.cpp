@@ -184,10 +184,7 @@ TableRow detail_row(const TableSchema& schema, const char* date_col, const char*
     if (name == amount_col) cells[c].number = amount;
     if (name == "company_name") cells[c].text = company;
   }
-  TableRow r = TableRow::from_cells("s", cells);
-  r.payer = std::move(payer);
-  r.product = std::move(product);
-  return r;
+  return TableRow::from_cells("s", cells, payer, product);
 }
 }  // namespace
 

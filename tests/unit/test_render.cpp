@@ -51,11 +51,13 @@ TEST(Render, SortsBySellerThenSortColumnsAsBytesThenLine) {
 TEST(TableRow, PacksTextAndNumbersAndSurvivesTheWire) {
   CellPacker cells;
   cells.text("Acme, Inc.").number(0).number(INT64_MIN).text("").number(-1).text("東京").raw("copied");
+  cells.hidden("acc-b7", "prod-1");
   TableRow row;
   row.seller = "acc-s1";
-  row.payer = "acc-b7";
   cells.pack_into(row);
-  ASSERT_EQ(row.size(), 7u);
+  ASSERT_EQ(row.size(), 7u);  // the hidden cells are not counted
+  EXPECT_EQ(row.payer(), "acc-b7");
+  EXPECT_EQ(row.product(), "prod-1");
   EXPECT_EQ(row.text(0), "Acme, Inc.");
   EXPECT_EQ(row.number(1), 0);
   EXPECT_TRUE(row.raw(1).empty());  // a zero takes no bytes
@@ -71,6 +73,17 @@ TEST(TableRow, PacksTextAndNumbersAndSurvivesTheWire) {
   cells.pack_into(next);
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(next.text(0), "second");
+  EXPECT_EQ(next.payer(), "");  // no hidden cells this time
+
+  // A row whose bytes exceed 16-bit offsets switches to 32-bit ends.
+  const std::string long_text(70'000, 'x');
+  cells.text("a").text(long_text).number(7);
+  TableRow wide;
+  cells.pack_into(wide);
+  ASSERT_EQ(wide.size(), 3u);
+  EXPECT_EQ(wide.text(0), "a");
+  EXPECT_EQ(wide.text(1), long_text);
+  EXPECT_EQ(wide.number(2), 7);
 
   // What a shuffle does to a row: every byte and the hidden fields come back.
   std::vector<char> bytes;
@@ -79,7 +92,8 @@ TEST(TableRow, PacksTextAndNumbersAndSurvivesTheWire) {
   const auto back = decode_all<TableRow>(bytes);
   ASSERT_EQ(back.size(), 2u);
   EXPECT_EQ(back[0].seller, "acc-s1");
-  EXPECT_EQ(back[0].payer, "acc-b7");
+  EXPECT_EQ(back[0].payer(), "acc-b7");
+  EXPECT_EQ(back[0].product(), "prod-1");
   ASSERT_EQ(back[0].size(), 7u);
   for (std::size_t c = 0; c < 7; ++c) EXPECT_EQ(back[0].raw(c), row.raw(c)) << c;
   EXPECT_EQ(back[1].text(0), "second");
