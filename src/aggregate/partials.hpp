@@ -169,13 +169,26 @@ void fold_into(std::vector<Group>& groups, GroupIndex& at, Group&& g) {
 }
 
 // Folds groups with the same key (partials from several ranks), in order of first appearance.
+// In place: the first of each key moves forward to the next free position (always at or before
+// its own), the others merge into it, so no second array of groups is ever held.
 template <class Group>
 std::vector<Group> combine(std::vector<Group> parts) {
   GroupIndex at;
   at.reserve(parts.size());
-  std::vector<Group> groups;
-  for (auto& p : parts) fold_into(groups, at, std::move(p));
-  return groups;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const auto key = parts[i].group_key();
+    const std::size_t j =
+        at.find_or_add(key.hash(), kept, [&](std::size_t k) { return parts[k].group_key() == key; });
+    if (j < kept) {
+      merge(parts[j], parts[i]);
+      continue;
+    }
+    if (j != i) parts[j] = std::move(parts[i]);
+    ++kept;
+  }
+  parts.erase(parts.begin() + static_cast<std::ptrdiff_t>(kept), parts.end());
+  return parts;
 }
 
 class PartialAggregates {
