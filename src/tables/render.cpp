@@ -109,19 +109,24 @@ void append_key_part(std::string& key, std::string_view value) {
 }  // namespace
 
 void sort_rows(const TableSchema& schema, std::vector<TableRow>& rows) {
-  // One key per row (the seller, then the rendered sort columns); the whole line only for rows
-  // whose keys tie (rare), and then cached.
-  std::vector<std::string> keys(rows.size());
+  // One key per row (the seller, then the rendered sort columns), all in one arena; the whole
+  // line only for rows whose keys tie (rare), and then cached.
+  std::string arena;
+  std::vector<std::size_t> key_end(rows.size());
   std::string value;
   for (std::size_t r = 0; r < rows.size(); ++r) {
-    std::string& key = keys[r];
-    append_key_part(key, rows[r].seller);
+    append_key_part(arena, rows[r].seller);
     for (std::size_t c : schema.sort_by) {
       value.clear();
       append_rendered(value, schema.columns[c], rows[r], c);
-      append_key_part(key, value);
+      append_key_part(arena, value);
     }
+    key_end[r] = arena.size();
   }
+  const auto key_of = [&](std::size_t r) {
+    const std::size_t begin = r == 0 ? 0 : key_end[r - 1];
+    return std::string_view(arena).substr(begin, key_end[r] - begin);
+  };
   std::vector<std::string> lines(rows.size());
   std::vector<bool> rendered(rows.size(), false);
   const auto line_of = [&](std::size_t r) -> const std::string& {
@@ -134,10 +139,10 @@ void sort_rows(const TableSchema& schema, std::vector<TableRow>& rows) {
   std::vector<std::size_t> order(rows.size());
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    if (const int c = keys[a].compare(keys[b]); c != 0) return c < 0;
+    if (const int c = key_of(a).compare(key_of(b)); c != 0) return c < 0;
     return line_of(a) < line_of(b);
   });
-  keys = {};
+  arena = {};
   std::vector<TableRow> sorted;
   sorted.reserve(rows.size());
   for (std::size_t i : order) sorted.push_back(std::move(rows[i]));
