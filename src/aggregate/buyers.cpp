@@ -47,12 +47,14 @@ std::vector<TableRow> build_buyers(const std::vector<TableRow>& sales, const std
   const auto date_of = [&](const Contribution& c) {
     return c.row->text(detail[static_cast<std::size_t>(c.table)].date);
   };
-  const auto line_of = [&](const Contribution& c) {
-    return render_line(*detail[static_cast<std::size_t>(c.table)].schema, *c.row);
+  const auto render_into = [&](std::string& line, const Contribution& c) {
+    line.clear();
+    append_line(line, *detail[static_cast<std::size_t>(c.table)].schema, *c.row);
   };
   // Whether `here` is more recent than the payer's most recent contributing row so far: latest
   // date; ties: table 1 before 2 before 3, then the greatest rendered row (rendered only when it
-  // comes to that, and the current one's line kept for the next tie).
+  // comes to that, into a reused buffer, and the current one's line kept for the next tie).
+  std::string candidate;
   const auto take_if_more_recent = [&](BuyerAccumulator& b, const Contribution& here) {
     if (!b.recent.row) {
       b.recent = here;
@@ -73,11 +75,11 @@ std::vector<TableRow> build_buyers(const std::vector<TableRow>& sales, const std
       }
       return;
     }
-    if (b.recent_line.empty()) b.recent_line = line_of(b.recent);
-    std::string line = line_of(here);
-    if (line > b.recent_line) {
+    if (b.recent_line.empty()) render_into(b.recent_line, b.recent);
+    render_into(candidate, here);
+    if (candidate > b.recent_line) {
       b.recent = here;
-      b.recent_line = std::move(line);
+      b.recent_line.swap(candidate);
     }
   };
 
