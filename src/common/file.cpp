@@ -16,6 +16,18 @@ namespace {
 [[noreturn]] void io_fail(const std::string& what, const std::string& path, int err) {
   fail(ExitCode::io_failure, what + " " + path + ": " + std::strerror(err));
 }
+
+// Opens `path` (a folder when `flags` says so), applies `sync` to the descriptor and fails with
+// `what` unless it succeeded or failed with an errno in `tolerated` (0: none).
+template <class Sync>
+void sync_opened(const std::string& path, int flags, Sync sync, const char* what, int tolerated = 0) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | flags);
+  if (fd < 0) io_fail((flags & O_DIRECTORY) ? "cannot open folder" : "cannot open", path, errno);
+  const int rc = sync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0 && (tolerated == 0 || err != tolerated)) io_fail(what, path, err);
+}
 }  // namespace
 
 InputFile::InputFile(const std::string& path) : path_(path) {
@@ -77,23 +89,17 @@ void write_file(const std::string& path, std::string_view content, unsigned mode
 }
 
 void start_writeback(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) io_fail("cannot open", path, errno);
   // Only a hint: a file system without it still gets its data synced by sync_file.
-  (void)::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-  ::close(fd);
+  sync_opened(
+      path, 0,
+      [](int fd) {
+        (void)::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+        return 0;
+      },
+      "cannot start writing back");
 }
 
-void sync_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) io_fail("cannot open", path, errno);
-  if (::fsync(fd) != 0) {
-    const int err = errno;
-    ::close(fd);
-    io_fail("cannot sync", path, err);
-  }
-  ::close(fd);
-}
+void sync_file(const std::string& path) { sync_opened(path, 0, ::fsync, "cannot sync"); }
 
 std::string read_file(const std::string& path) {
   InputFile in(path);
@@ -114,22 +120,12 @@ void make_dirs(const std::string& path, unsigned mode) {
   }
 }
 
-void fsync_dir(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) io_fail("cannot open folder", path, errno);
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0 && err != EINVAL) io_fail("cannot sync folder", path, err);
-}
+
+// Some file systems cannot fsync a folder (EINVAL): their renames are as durable as they get.
+void fsync_dir(const std::string& path) { sync_opened(path, O_DIRECTORY, ::fsync, "cannot sync folder", EINVAL); }
 
 void sync_file_system(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) io_fail("cannot open folder", path, errno);
-  const int rc = ::syncfs(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) io_fail("cannot sync the file system of", path, err);
+  sync_opened(path, O_DIRECTORY, ::syncfs, "cannot sync the file system of");
 }
 
 void rename_path(const std::string& from, const std::string& to) {
