@@ -82,10 +82,18 @@ struct Found {
   Attrs attrs;
   BA_FIELDS(found, attrs)
 };
+// The owner's side of a Found: encodes the same bytes straight from the dimension, without
+// copying the attributes first (an address is seven strings; there are millions of lookups).
 template <class Attrs>
-Found<Attrs> found_or_not(const Attrs* attrs) {
-  return attrs ? Found<Attrs>{true, *attrs} : Found<Attrs>{};
-}
+struct FoundView {
+  const Attrs* attrs = nullptr;
+  template <class Visitor>
+  void visit_fields(Visitor& visitor) {
+    static const Attrs none{};
+    const bool found = attrs != nullptr;
+    visitor(found, attrs ? *attrs : none);
+  }
+};
 
 using AccountVersions = std::vector<Dimension<AccountAttrs>::Held>;
 
@@ -153,7 +161,7 @@ std::vector<Resolved> attribute_items(const mpi::Comm& comm, const std::vector<c
 
   // 2. The chosen address, latest version, used only when it is the payer's own.
   const auto address_found = ask_owners<Found<AddressAttrs>>(
-      comm, addresses.keys(), [&](const std::string& k) { return found_or_not(dims.addresses.latest(k)); });
+      comm, addresses.keys(), [&](const std::string& k) { return FoundView<AddressAttrs>{dims.addresses.latest(k)}; });
   for (std::size_t i = 0; i < n; ++i)
     if (address_at[i] != kNoKey)
       if (const auto& r = address_found[address_at[i]]; r.found) apply_address(resolved[i], r.attrs);
@@ -167,11 +175,11 @@ std::vector<Resolved> attribute_items(const mpi::Comm& comm, const std::vector<c
     if (with_offer && !a->offer.empty()) offer_at[i] = offers.add(a->offer);
   }
   const auto product_found = ask_owners<Found<ProductAttrs>>(
-      comm, products.keys(), [&](const std::string& k) { return found_or_not(dims.products.latest(k)); });
+      comm, products.keys(), [&](const std::string& k) { return FoundView<ProductAttrs>{dims.products.latest(k)}; });
   std::vector<Found<OfferAttrs>> offer_found;
   if (with_offer)  // the same on every rank: the lookup is skipped everywhere or nowhere
     offer_found = ask_owners<Found<OfferAttrs>>(
-        comm, offers.keys(), [&](const std::string& k) { return found_or_not(dims.offers.latest(k)); });
+        comm, offers.keys(), [&](const std::string& k) { return FoundView<OfferAttrs>{dims.offers.latest(k)}; });
   for (std::size_t i = 0; i < n; ++i) {
     if (product_at[i] != kNoKey)
       if (const auto& r = product_found[product_at[i]]; r.found) {
