@@ -1,8 +1,8 @@
 #include <algorithm>
 #include <array>
-#include <unordered_map>
 
 #include "aggregate/detail_tables.hpp"
+#include "aggregate/partials.hpp"
 #include "tables/render.hpp"
 #include "tables/schemas.hpp"
 
@@ -29,7 +29,8 @@ struct Contribution {
 struct BuyerAccumulator {
   std::string_view seller, payer, currency;
   Contribution recent;
-  std::string recent_line;  // recent's rendered line, once a tie needed it
+  std::string_view recent_date;  // recent's date (read once, not from its row at every row)
+  std::string recent_line;       // recent's rendered line, once a tie needed it
   std::string_view first, last;  // YYYY-MM-DD: byte order is date order
   Micros billed = 0, disbursed = 0, usage = 0;
   std::int64_t transactions = 0;
@@ -44,9 +45,6 @@ std::vector<TableRow> build_buyers(const std::vector<TableRow>& sales, const std
                                             columns_of(disbursements_schema(), "disbursement_date", "net_amount"),
                                             columns_of(usage_schema(), "usage_date", "estimated_revenue")};
   const std::array<const std::vector<TableRow>*, 3> tables{&sales, &disbursements, &usage};
-  const auto date_of = [&](const Contribution& c) {
-    return c.row->text(detail[static_cast<std::size_t>(c.table)].date);
-  };
   const auto render_into = [&](std::string& line, const Contribution& c) {
     line.clear();
     append_line(line, *detail[static_cast<std::size_t>(c.table)].schema, *c.row);
@@ -55,24 +53,19 @@ std::vector<TableRow> build_buyers(const std::vector<TableRow>& sales, const std
   // date; ties: table 1 before 2 before 3, then the greatest rendered row (rendered only when it
   // comes to that, into a reused buffer, and the current one's line kept for the next tie).
   std::string candidate;
-  const auto take_if_more_recent = [&](BuyerAccumulator& b, const Contribution& here) {
-    if (!b.recent.row) {
+  const auto take_if_more_recent = [&](BuyerAccumulator& b, const Contribution& here, std::string_view d) {
+    const auto take = [&] {
       b.recent = here;
-      return;
-    }
-    const auto d = date_of(here), r = date_of(b.recent);
-    if (d != r) {
-      if (d > r) {
-        b.recent = here;
-        b.recent_line.clear();
-      }
+      b.recent_date = d;
+      b.recent_line.clear();
+    };
+    if (!b.recent.row) return take();
+    if (d != b.recent_date) {
+      if (d > b.recent_date) take();
       return;
     }
     if (here.table != b.recent.table) {
-      if (here.table < b.recent.table) {
-        b.recent = here;
-        b.recent_line.clear();
-      }
+      if (here.table < b.recent.table) take();
       return;
     }
     if (b.recent_line.empty()) render_into(b.recent_line, b.recent);
@@ -83,27 +76,34 @@ std::vector<TableRow> build_buyers(const std::vector<TableRow>& sales, const std
     }
   };
 
-  std::unordered_map<std::string, std::size_t> index;  // seller \x1f payer \x1f currency -> buyers
+  // Buyers by (seller, payer, currency) in a flat hash index over views: no key string and no
+  // node per buyer (GroupKey compares exactly as the joined key would).
+  std::size_t detail_rows = 0;
+  for (const auto* t : tables) detail_rows += t->size();
+  GroupIndex index;
+  index.reserve(detail_rows);
   std::vector<BuyerAccumulator> buyers;
-  std::string key;
   for (int t = 0; t < 3; ++t) {
     const auto& cols = detail[static_cast<std::size_t>(t)];
     for (const auto& row : *tables[static_cast<std::size_t>(t)]) {
       const std::string_view currency = row.text(cols.currency);
-      key.assign(row.seller).append(1, '\x1f').append(row.payer()).append(1, '\x1f').append(currency);
-      const auto [it, inserted] = index.try_emplace(key, buyers.size());
+      const GroupKey<3> key{{row.seller, row.payer(), currency}};
+      const std::size_t at = index.find_or_add(key.hash(), buyers.size(), [&](std::size_t j) {
+        return GroupKey<3>{{buyers[j].seller, buyers[j].payer, buyers[j].currency}} == key;
+      });
+      const bool inserted = at == buyers.size();
       if (inserted) {
         buyers.emplace_back();
         buyers.back().seller = row.seller;
         buyers.back().payer = row.payer();
         buyers.back().currency = currency;
       }
-      auto& b = buyers[it->second];
+      auto& b = buyers[at];
       const Contribution here{&row, t};
-      const std::string_view date = date_of(here);
+      const std::string_view date = row.text(cols.date);
       if (inserted || date < b.first) b.first = date;
       if (inserted || date > b.last) b.last = date;
-      take_if_more_recent(b, here);
+      take_if_more_recent(b, here, date);
       const Micros amount = row.number(cols.amount);
       if (t == 0) {
         b.billed = add_checked(b.billed, amount);
