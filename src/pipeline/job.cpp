@@ -372,15 +372,20 @@ LocalTable local_table(const TableSchema& schema, const std::vector<SellerEntry>
                        const std::vector<int>& owner, const std::set<std::string>* only, int rank,
                        std::vector<TableRow> rows) {
   sort_rows(schema, rows);
-  std::unordered_map<std::string, std::int64_t> count;
-  for (const auto& r : rows) count[r.seller] += 1;
+  // Sorted rows come in runs of one seller: one map entry per run, not a lookup per row.
+  std::unordered_map<std::string_view, std::int64_t> count;
+  for (std::size_t begin = 0, end = 0; begin < rows.size(); begin = end) {
+    while (end < rows.size() && rows[end].seller == rows[begin].seller) ++end;
+    count[rows[begin].seller] += static_cast<std::int64_t>(end - begin);
+  }
   LocalTable table;
   table.schema = &schema;
   std::int64_t indexed = 0;
   for (std::size_t i = 0; i < sellers.size(); ++i) {
     if (owner[i] != rank || (only && !only->count(sellers[i].seller))) continue;
     SellerEntry entry = sellers[i];
-    entry.rows = count[entry.seller];
+    const auto it = count.find(entry.seller);
+    entry.rows = it == count.end() ? 0 : it->second;
     indexed += entry.rows;
     table.sellers.push_back(entry);
   }
