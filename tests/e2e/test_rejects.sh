@@ -25,10 +25,16 @@ row() { printf "$good\n" "$1" "$2" "$3" "$1"; }
   row 9 1.000000 2026-10-05T00:00:00Z | sed 's/inv-x/inv-\xff/'
   # line 91: quotes inside a bare field (balanced, so the record still ends on its line)
   row 10 1.000000 2026-10-05T00:00:00Z | sed 's/inv-x/in"v"x/'
-  # line 92: unterminated quote: the rest of the file is one bad record (lines 92-93)
+  # line 92: no currency; 93: a balance_impacting flag that is neither 0 nor 1
+  row 13 1.000000 2026-10-05T00:00:00Z | sed 's/,USD,/,,/'
+  row 14 1.000000 2026-10-05T00:00:00Z | sed 's/,1,2026-10-05T/,yes,2026-10-05T/'
+  # line 94: unterminated quote: the rest of the file is one bad record (lines 94-95)
   row 11 1.000000 2026-10-05T00:00:00Z | sed 's/inv-x/"inv/'
   row 12 1.000000 2026-10-05T00:00:00Z
 } >> "$billing"
+offer=$feeds/offer_v1/year=2026/month=10/data.csv
+# line 4 (the record before spans lines 2-3): an offer_revision that is not a number
+echo 'offer-zz,2b,Bad,,Opp Z,desc,acc-seller-b,opp-z,2026-10-02T00:00:00Z,2026-10-02T00:00:00Z,,' >> "$offer"
 account=$feeds/account_v1/year=2026/month=10/data.csv
 # line 7: an aws_account_id that is not 12 digits (a path separator inside)
 echo 'acc-bad-1,12345/789012,enc,addr-x,addr-x,,Bad Corp,2026-10-01T00:00:00Z,,,' >> "$account"
@@ -48,12 +54,15 @@ expect billing_event 88 empty_key
 expect billing_event 89 nul_byte
 expect billing_event 90 invalid_utf8
 expect billing_event 91 bad_quoting
-expect billing_event 92 unterminated_quote
+expect billing_event 92 empty_currency
+expect billing_event 93 bad_flag
+expect billing_event 94 unterminated_quote
+expect offer 4 bad_number
 expect billing_event 49 duplicate
 expect billing_event 73 mixed_currency
 expect account 7 bad_aws_account_id
 n=$("$BA_PYTHON" -c "import csv,sys; print(sum(1 for _ in csv.DictReader(open(sys.argv[1], newline=''))))" "$rejects")
-[ "$n" -eq 15 ] || { cat "$rejects" >&2; fail "expected 15 rejects, got $n"; }
+[ "$n" -eq 18 ] || { cat "$rejects" >&2; fail "expected 18 rejects, got $n"; }
 # The raw text of the unterminated record holds both physical lines.
 grep -q 'be-912' "$rejects" || fail "the unterminated record does not include the rest of the file"
 # The report balances and counts the rejects by reason.
@@ -62,8 +71,10 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 b = r["feeds"]["billing_event"]
 assert r["balanced"] is True
-assert b["read"] == 80 + 11, b
-assert b["rejected"] == 14 and b["rejected_by_reason"]["bad_amount"] == 2, b
+assert b["read"] == 80 + 13, b
+assert b["rejected"] == 16 and b["rejected_by_reason"]["bad_amount"] == 2, b
+assert b["rejected_by_reason"]["empty_currency"] == 1 and b["rejected_by_reason"]["bad_flag"] == 1, b
+assert r["feeds"]["offer"]["rejected_by_reason"] == {"bad_number": 1}, r["feeds"]["offer"]
 assert b["read"] == b["used"] + b["rejected"] + b["outside_period"] + b["not_enrolled"] + b["superseded"], b
 PY
 # Good rows around the bad ones still count: the deliveries equal the clean expectation.
