@@ -61,13 +61,4 @@ void apply_address(Resolved& r, const AddressAttrs& address);
 std::vector<Resolved> attribute_items(const mpi::Comm& comm, const std::vector<const Attribution*>& items,
                                       const Dimensions& dims, bool with_offer);
 
-template <class Group>
-std::vector<Resolved> attribute(const mpi::Comm& comm, const std::vector<Group>& groups, const Dimensions& dims,
-                                bool with_offer) {
-  std::vector<const Attribution*> items;
-  items.reserve(groups.size());
-  for (const auto& g : groups) items.push_back(&g.attribution);
-  return attribute_items(comm, items, dims, with_offer);
-}
-
 }  // namespace ba

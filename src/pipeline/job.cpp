@@ -659,10 +659,11 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
     std::vector<TableRow> attribution, statements;
     std::size_t cursor = 0;
     for (const auto& entry : tables[3].sellers) {
-      const std::vector<TableRow> buyers(tables[3].rows.begin() + static_cast<std::ptrdiff_t>(cursor),
-                                         tables[3].rows.begin() + static_cast<std::ptrdiff_t>(cursor + static_cast<std::size_t>(entry.rows)));
+      const auto begin = tables[3].rows.begin() + static_cast<std::ptrdiff_t>(cursor);
       cursor += static_cast<std::size_t>(entry.rows);
-      if (rep_sellers.count(entry.seller)) attribute_to_reps(territories, entry.seller, buyers, attribution, statements);
+      if (!rep_sellers.count(entry.seller)) continue;  // copy only the buyers of sellers with rules
+      const std::vector<TableRow> buyers(begin, begin + static_cast<std::ptrdiff_t>(entry.rows));
+      attribute_to_reps(territories, entry.seller, buyers, attribution, statements);
     }
     tables.push_back(local_table(rep_attribution_schema(), seller_entries, owner, &rep_sellers, comm.rank(), std::move(attribution)));
     tables.push_back(local_table(rep_statements_schema(), seller_entries, owner, &rep_sellers, comm.rank(), std::move(statements)));
