@@ -134,6 +134,8 @@ PropertyList contiguous_no_fill_creation() {
   PropertyList dcpl(checked_id(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate", where));
   check(H5Pset_layout(dcpl.id(), H5D_CONTIGUOUS), "H5Pset_layout", where);
   check(H5Pset_fill_time(dcpl.id(), H5D_FILL_TIME_NEVER), "H5Pset_fill_time", where);
+  // Storage allocated at creation (the parallel default, said explicitly): its offset is known.
+  check(H5Pset_alloc_time(dcpl.id(), H5D_ALLOC_TIME_EARLY), "H5Pset_alloc_time", where);
   return dcpl;
 }
 
@@ -225,6 +227,12 @@ Dataset open_dataset(hid_t parent, const std::string& name, std::string_view whe
 
 Dataspace dataset_space(const Dataset& dataset, std::string_view where) {
   return Dataspace(checked_id(H5Dget_space(dataset.id()), "H5Dget_space", where));
+}
+
+std::optional<std::int64_t> dataset_offset(const Dataset& dataset) {
+  const haddr_t offset = H5Dget_offset(dataset.id());
+  if (offset == HADDR_UNDEF) return std::nullopt;
+  return static_cast<std::int64_t>(offset);
 }
 
 Datatype dataset_type(const Dataset& dataset, std::string_view where) {

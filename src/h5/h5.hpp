@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -140,6 +141,9 @@ Dataset create_dataset(hid_t parent, const std::string& name, const Datatype& ty
                        const PropertyList& dcpl, std::string_view where);
 Dataset open_dataset(hid_t parent, const std::string& name, std::string_view where);
 Dataspace dataset_space(const Dataset& dataset, std::string_view where);
+// Where a contiguous dataset's data starts in the file; nullopt while it has no storage (no
+// elements). With early allocation, known as soon as the dataset is created.
+std::optional<std::int64_t> dataset_offset(const Dataset& dataset);
 Datatype dataset_type(const Dataset& dataset, std::string_view where);
 void write(const Dataset& dataset, const Datatype& memory_type, const Dataspace& memory_space,
            const Dataspace& file_space, const PropertyList& dxpl, const void* buffer, std::string_view where);

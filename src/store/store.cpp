@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "common/file.hpp"
 #include "h5/h5.hpp"
 #include "store/layout.hpp"
 
@@ -20,6 +21,8 @@ using store::TableWidths;
 
 std::uint32_t g_last_write_cause = 0;
 std::int64_t g_transfer_bytes = std::int64_t{256} << 20;
+bool g_direct_rows = true;
+bool g_last_write_direct = false;
 
 // ---- agreeing on failures ------------------------------------------------------------------
 // A check that fails on one rank only must fail on every rank, or the others would walk into the
@@ -130,6 +133,50 @@ struct Transfer {
     }
   }
 };
+
+// ---- direct row writes ----------------------------------------------------------------------
+// HDF5 lays the rows dataset out (contiguous, allocated at creation, never filled) and writes all
+// metadata collectively over MPI-IO; each rank then writes its own rows' bytes at their place in
+// the dataset with a DirectWriter. Through MPI-IO the same bytes are copied into the page cache,
+// which on the VMs this job runs on is the slowest part of the store (docs/benchmarks.md).
+// Returns false on every rank when the rows must go through HDF5 instead: direct writes are
+// off, the dataset has no storage, or a rank's file system refuses O_DIRECT.
+bool write_rows_direct(const mpi::Comm& comm, const std::string& path, const h5::Dataset& dataset,
+                       const RecordLayout& layout, const LocalTable& table, std::int64_t first_row,
+                       const std::string& where) {
+  if (!g_direct_rows) return false;  // a process-wide setting: the same on every rank
+  const std::optional<std::int64_t> base = h5::dataset_offset(dataset);
+  const auto record_size = static_cast<std::int64_t>(layout.size);
+  const std::size_t local_rows = table.rows.size();
+  Problems problems;
+  std::unique_ptr<DirectWriter> writer;
+  try {
+    if (base && local_rows > 0) writer = DirectWriter::open(path, *base + first_row * record_size, false);
+  } catch (const Failure& f) {
+    problems.add(f.code(), f.what());
+  }
+  problems.agree(comm, "write_store " + where);
+  const bool usable = base.has_value() && (local_rows == 0 || writer != nullptr);
+  if (comm.min(usable ? 1 : 0) == 0) return false;
+
+  try {
+    if (writer) {
+      // Packed a few MiB at a time, so the packed rows are still in cache when they are copied.
+      const std::size_t per_pack = std::max<std::size_t>(1, (std::size_t{8} << 20) / layout.size);
+      std::vector<char> buffer;
+      for (std::size_t begin = 0; begin < local_rows; begin += per_pack) {
+        store::pack_rows(layout, table, begin, std::min(local_rows, begin + per_pack), buffer);
+        writer->append(std::string_view(buffer.data(), buffer.size()));
+      }
+      writer->finish();
+    }
+  } catch (const Failure& f) {
+    problems.add(f.code(), f.what());
+  }
+  // Every rank's rows are in the file before HDF5 writes any more of its metadata.
+  problems.agree(comm, "write_store " + where);
+  return true;
+}
 
 // ---- write: input checks ---------------------------------------------------------------------
 
@@ -288,11 +335,15 @@ void write_table(const mpi::Comm& comm, const std::string& path, const h5::Group
     const h5::Datatype type = record_type(layout, {}, rows_where);
     h5::Dataset dataset = h5::create_dataset(
         group.id(), "rows", type, h5::vector_space(static_cast<hsize_t>(totals[0]), rows_where), dcpl, rows_where);
-    // The memory buffer has the file type's packed layout: type conversion is a no-op.
-    Transfer{comm, dataset, type, layout.size, rows_where}.write(
-        offsets[0], local_rows, [&](std::size_t begin, std::size_t end, std::vector<char>& buffer) {
-          store::pack_rows(layout, table, begin, end, buffer);
-        });
+    if (write_rows_direct(comm, path, dataset, layout, table, offsets[0], rows_where)) {
+      g_last_write_direct = true;
+    } else {
+      // The memory buffer has the file type's packed layout: type conversion is a no-op.
+      Transfer{comm, dataset, type, layout.size, rows_where}.write(
+          offsets[0], local_rows, [&](std::size_t begin, std::size_t end, std::vector<char>& buffer) {
+            store::pack_rows(layout, table, begin, end, buffer);
+          });
+    }
     dataset.close(rows_where);
   }
   {  // seller_index
@@ -496,6 +547,7 @@ void write_store(const mpi::Comm& comm, const std::string& path, const StoreAttr
                  const std::vector<LocalTable>& tables) {
   check_write_input(comm, attrs, tables, path);
   g_last_write_cause = 0;
+  g_last_write_direct = false;
 
   const h5::PropertyList fapl = h5::mpio_file_access(comm.raw());
   h5::File file = h5::create_file(path, fapl);
@@ -544,6 +596,10 @@ StoreContents read_store(const mpi::Comm& comm, const std::string& path,
 }
 
 std::uint32_t last_store_no_collective_cause() { return g_last_write_cause; }
+
+bool last_store_wrote_rows_direct() { return g_last_write_direct; }
+
+bool set_store_direct_rows(bool direct) { return std::exchange(g_direct_rows, direct); }
 
 std::int64_t set_store_transfer_bytes(std::int64_t bytes) {
   ensure(bytes >= 1, "store transfer size is positive");

@@ -60,6 +60,11 @@ StoreContents read_store(const mpi::Comm& comm, const std::string& path,
 // transfer of the last write_store on this rank (0: every transfer was collective).
 std::uint32_t last_store_no_collective_cause();
 
+// Test hooks: whether the last write_store wrote some table's rows directly (see store.cpp), and
+// turning that off (rows then go through HDF5's collective writes). Returns the previous value.
+bool last_store_wrote_rows_direct();
+bool set_store_direct_rows(bool direct);
+
 // Test hook: the most bytes one rank moves in one collective dataset transfer (default 256 MiB;
 // larger slices take several rounds, every rank taking part in each). Returns the previous value.
 std::int64_t set_store_transfer_bytes(std::int64_t bytes);

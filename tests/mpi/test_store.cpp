@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "common/file.hpp"
 #include "h5/h5.hpp"
 #include "mpi/comm.hpp"
 #include "store/layout.hpp"
@@ -260,13 +261,54 @@ TEST_F(StoreTest, RoundTripWithRanksHoldingOnlyEmptySellers) {
 }
 
 TEST_F(StoreTest, RoundTripInManySmallTransferRounds) {
-  const std::int64_t previous = set_store_transfer_bytes(700);  // a few records per round
+  // Rows through HDF5 as well, in rounds of a few records (direct row writes take no rounds).
+  const bool direct = set_store_direct_rows(false);
+  const std::int64_t previous = set_store_transfer_bytes(700);
   const TableSchema sales = sales_schema();
   const TableSchema usage = usage_schema();
   const std::vector<GlobalTable> tables = {make_table(&sales, kRowsPerSeller, sales_row),
                                            make_table(&usage, {40, 0, 3}, usage_row)};
   round_trip(comm, file("rounds.h5"), tables, uneven_cuts);
+  EXPECT_FALSE(last_store_wrote_rows_direct());
   set_store_transfer_bytes(previous);
+  set_store_direct_rows(direct);
+}
+
+// The raw bytes of a dataset, as a serial reader gets them in the file's own type.
+std::vector<char> raw_dataset(const std::string& path, const char* name) {
+  h5::File f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  EXPECT_TRUE(f.valid()) << path;
+  h5::Dataset d = h5::open_dataset(f.id(), name, name);
+  const h5::Datatype type = h5::dataset_type(d, name);
+  const std::size_t count = h5::vector_length(h5::dataset_space(d, name), name);
+  std::vector<char> bytes(count * H5Tget_size(type.id()) + 1);
+  EXPECT_GE(H5Dread(d.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()), 0) << path << name;
+  return bytes;
+}
+
+TEST_F(StoreTest, DirectRowWritesMatchHdf5WritesByteForByte) {
+  std::string capable;
+  if (comm.is_root()) capable = DirectWriter::open(file("probe"), 0, true) != nullptr ? "yes" : "no";
+  comm.broadcast(capable);
+  if (capable != "yes") GTEST_SKIP() << "the file system of /tmp has no O_DIRECT";
+  const TableSchema sales = sales_schema();
+  const TableSchema usage = usage_schema();
+  // Several MiB over ranks with unaligned boundaries, so both whole pages (O_DIRECT) and shared
+  // boundary pages (page cache) are written; empty sellers and ranks without rows included.
+  const std::vector<GlobalTable> tables = {make_table(&sales, {3000, 0, 4999, 1, 2500, 0, 7, 9000}, sales_row),
+                                           make_table(&usage, {20000, 3, 0, 15000}, usage_row)};
+  const bool previous = set_store_direct_rows(true);
+  round_trip(comm, file("direct.h5"), tables, uneven_cuts);
+  const bool wrote_direct = last_store_wrote_rows_direct();
+  set_store_direct_rows(false);
+  round_trip(comm, file("hdf5.h5"), tables, uneven_cuts);
+  EXPECT_FALSE(last_store_wrote_rows_direct());
+  set_store_direct_rows(previous);
+  EXPECT_TRUE(wrote_direct) << "/tmp takes O_DIRECT, yet the rows went through HDF5";
+  if (!comm.is_root()) return;
+  for (const char* name : {"/tables/sales_compensation/rows", "/tables/usage/rows"}) {
+    EXPECT_EQ(raw_dataset(file("direct.h5"), name), raw_dataset(file("hdf5.h5"), name)) << name;
+  }
 }
 
 TEST_F(StoreTest, EmptyTablesRoundTrip) {

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <random>
 #include <string>
 
 #include "common/error.hpp"
@@ -20,7 +21,59 @@ unsigned mode_of(const std::string& path) {
   EXPECT_EQ(::stat(path.c_str(), &st), 0);
   return st.st_mode & 0777;
 }
+// Deterministic bytes that differ at every offset, so a misplaced page cannot go unnoticed.
+std::string pattern(std::size_t size, std::uint32_t seed) {
+  std::mt19937 random(seed);
+  std::string bytes(size, '\0');
+  for (auto& b : bytes) b = static_cast<char>(random() & 0xff);
+  return bytes;
+}
 }  // namespace
+
+TEST(File, LargeFilesAreWrittenWholeThroughTheDirectPathAndTruncatedOnRewrite) {
+  const std::string dir = temp_dir();
+  const std::string path = dir + "/large.csv";
+  // Over the direct threshold, more than one bounce buffer, and not a whole number of pages.
+  const std::string first = pattern((std::size_t{9} << 20) + 123, 1);
+  write_file(path, first, 0640, Durability::later);
+  sync_file(path);
+  EXPECT_EQ(read_file(path), first);
+  EXPECT_EQ(mode_of(path), 0640u);
+  const std::string second = pattern(kDirectWriteMinBytes + 1, 2);  // shorter: the rest must go
+  write_file(path, second, 0600, Durability::now);
+  EXPECT_EQ(read_file(path), second);
+  EXPECT_EQ(mode_of(path), 0600u);
+  remove_tree(dir);
+}
+
+TEST(File, DirectWritersOfAdjacentUnalignedRangesShareTheirBoundaryPages) {
+  // Two writers alive at once, like two ranks writing their rows of one dataset: the page where
+  // one range ends and the next begins is written by both, through the page cache.
+  const std::string dir = temp_dir();
+  const std::string path = dir + "/ranges.bin";
+  const std::string before = pattern(1000, 3);  // bytes before the ranges must survive
+  write_file(path, before, 0640, Durability::now);
+  const std::int64_t start = 1000, split = 1000 + 4096 * 3 + 17;
+  const std::string a = pattern(static_cast<std::size_t>(split - start), 4);
+  const std::string b = pattern((std::size_t{5} << 20) + 4096 + 999, 5);
+  auto first = DirectWriter::open(path, start, false);
+  auto second = DirectWriter::open(path, split, false);
+  if (!first || !second) GTEST_SKIP() << "the file system of /tmp has no O_DIRECT";
+  // Appends of awkward sizes: under a page, across pages, across the bounce buffer.
+  std::size_t at = 0;
+  for (std::size_t step : {std::size_t{1}, std::size_t{4095}, std::size_t{4097}, std::size_t{3} << 20, b.size()}) {
+    const std::size_t n = std::min(step, b.size() - at);
+    second->append(std::string_view(b).substr(at, n));
+    at += n;
+  }
+  first->append(std::string_view(a).substr(0, 10));
+  first->append(std::string_view(a).substr(10));
+  second->finish();
+  first->finish();
+  sync_file(path);
+  EXPECT_EQ(read_file(path), before + a + b);
+  remove_tree(dir);
+}
 
 TEST(File, WritesNowOrLaterWithTheSameBytesAndMode) {
   const std::string dir = temp_dir();
