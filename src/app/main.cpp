@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "common/error.hpp"
+#include "common/memory.hpp"
 #include "common/version.hpp"
 #include "mpi/comm.hpp"
 #include "export/verify.hpp"
@@ -161,6 +162,7 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ba::keep_freed_memory_for_reuse();  // before MPI allocates anything
   ba::mpi::Environment environment(argc, argv);
   ba::mpi::Comm comm;
   try {

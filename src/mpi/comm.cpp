@@ -137,6 +137,38 @@ std::vector<std::vector<char>> Comm::gather(const std::vector<char>& bytes, int 
   return out;
 }
 
+std::vector<std::int64_t> Comm::alltoall(const std::vector<std::int64_t>& values) const {
+  ensure(values.size() == static_cast<std::size_t>(size_), "alltoall needs one value per rank");
+  std::vector<std::int64_t> out(values.size());
+  check(MPI_Alltoall(values.data(), 1, MPI_INT64_T, out.data(), 1, MPI_INT64_T, comm_), "MPI_Alltoall");
+  return out;
+}
+
+void Comm::exchange_round(const std::vector<char>& send, const std::vector<int>& counts, std::vector<char>& received,
+                          std::vector<int>& received_counts) const {
+  const auto p = static_cast<std::size_t>(size_);
+  ensure(counts.size() == p, "exchange_round needs one count per rank");
+  received_counts.resize(p);
+  check(MPI_Alltoall(counts.data(), 1, MPI_INT, received_counts.data(), 1, MPI_INT, comm_), "MPI_Alltoall");
+  std::vector<int> sdispl(p), rdispl(p);
+  std::int64_t soff = 0, roff = 0;
+  for (std::size_t d = 0; d < p; ++d) {
+    ensure(soff <= INT_MAX && roff <= INT_MAX, "round displacements fit an int");
+    sdispl[d] = static_cast<int>(soff);
+    rdispl[d] = static_cast<int>(roff);
+    soff += counts[d];
+    roff += received_counts[d];
+  }
+  ensure(soff == static_cast<std::int64_t>(send.size()), "round counts add up to the send buffer");
+  received.resize(static_cast<std::size_t>(roff));
+  const char nothing_to_send = 0;  // valid addresses for empty buffers
+  char nothing_received = 0;
+  check(MPI_Alltoallv(send.empty() ? &nothing_to_send : send.data(), counts.data(), sdispl.data(), MPI_BYTE,
+                      received.empty() ? &nothing_received : received.data(), received_counts.data(),
+                      rdispl.data(), MPI_BYTE, comm_),
+        "MPI_Alltoallv");
+}
+
 std::vector<char> Comm::exchange(const std::vector<std::vector<char>>& outgoing) const {
   const auto p = static_cast<std::size_t>(size_);
   ensure(outgoing.size() == p, "exchange needs one buffer per rank");

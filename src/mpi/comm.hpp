@@ -3,6 +3,7 @@
 // bounded-round all-to-all every shuffle goes through. Nothing else in the job calls MPI.
 #include <mpi.h>
 
+#include <climits>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -59,6 +60,13 @@ class Comm {
   // Sends outgoing[d] to rank d and returns what every rank sent to this one, concatenated in
   // source-rank order. Moves the data in rounds of at most round_bytes() per pair.
   std::vector<char> exchange(const std::vector<std::vector<char>>& outgoing) const;
+  // One round of a streamed exchange: `send` holds each destination's bytes in rank order,
+  // counts[d] of them. Fills `received` with what arrived, in source-rank order, and
+  // received_counts with each source's share. Both vectors keep their capacity between rounds.
+  void exchange_round(const std::vector<char>& send, const std::vector<int>& counts, std::vector<char>& received,
+                      std::vector<int>& received_counts) const;
+  // values[d] goes to rank d; returns what each rank sent here, in rank order.
+  std::vector<std::int64_t> alltoall(const std::vector<std::int64_t>& values) const;
 
  private:
   MPI_Comm comm_;
@@ -79,21 +87,65 @@ std::vector<T> shuffle(const Comm& comm, const std::vector<T>& items, Destinatio
   return decode_all<T>(comm.exchange(outgoing));
 }
 
-// The same, consuming `items`: each item is freed once encoded and the encoded bytes once sent,
-// so a shuffle of large rows holds about two copies at its peak instead of four.
+// The same, consuming `items`, streamed: each round encodes up to round_bytes() per destination
+// (at least one item, so one larger item goes alone), exchanges them and decodes what arrived,
+// until no rank has items left. Items are freed as they are encoded and no copy of the whole
+// data ever exists in bytes, so the peak is the items plus one round's buffers, which are
+// reused: a fresh page costs more than its copy on the VMs this runs on. Arrival order: round by
+// round, each round in source-rank order (callers must not depend on it).
 template <class T, class Destination>
 std::vector<T> shuffle(const Comm& comm, std::vector<T>&& items, Destination destination) {
-  std::vector<std::vector<char>> outgoing(static_cast<std::size_t>(comm.size()));
-  for (T& item : items) {
-    const int dest = destination(item);
+  const auto p = static_cast<std::size_t>(comm.size());
+  std::vector<std::vector<std::size_t>> queued(p);  // item indices per destination, in order
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const int dest = destination(items[i]);
     ensure(dest >= 0 && dest < comm.size(), "shuffle destination out of range");
-    encode(item, outgoing[static_cast<std::size_t>(dest)]);
-    item = T{};
+    queued[static_cast<std::size_t>(dest)].push_back(i);
+  }
+  std::vector<std::int64_t> leaving(p);
+  for (std::size_t d = 0; d < p; ++d) leaving[d] = static_cast<std::int64_t>(queued[d].size());
+  std::int64_t arriving = 0;
+  for (const std::int64_t n : comm.alltoall(leaving)) arriving += n;
+  std::vector<T> result;
+  result.reserve(static_cast<std::size_t>(arriving));
+
+  const auto limit = static_cast<std::size_t>(comm.round_bytes());
+  std::vector<std::size_t> next(p, 0);
+  std::vector<char> send, received;
+  std::vector<int> send_counts(p), received_counts(p);
+  for (;;) {
+    send.clear();
+    bool left = false;
+    for (std::size_t d = 0; d < p; ++d) {
+      const std::size_t start = send.size();
+      std::size_t& n = next[d];
+      while (n < queued[d].size()) {
+        const std::size_t before = send.size();
+        T& item = items[queued[d][n]];
+        encode(item, send);
+        if (send.size() - start > limit && before > start) {  // over the limit: next round
+          send.resize(before);
+          break;
+        }
+        item = T{};
+        ++n;
+      }
+      ensure(send.size() - start <= static_cast<std::size_t>(INT_MAX), "a round's count fits an int");
+      send_counts[d] = static_cast<int>(send.size() - start);
+      left = left || n < queued[d].size();
+    }
+    comm.exchange_round(send, send_counts, received, received_counts);
+    ByteReader reader(received.data(), received.size());
+    while (!reader.done()) {
+      T item{};
+      reader.get(item);
+      result.push_back(std::move(item));
+    }
+    if (comm.all(!left)) break;
   }
   items = {};
-  std::vector<char> received = comm.exchange(outgoing);
-  outgoing = {};
-  return decode_all<T>(received);
+  ensure(result.size() == static_cast<std::size_t>(arriving), "every shuffled item arrived");
+  return result;
 }
 
 // Every rank's items on every rank (only for data bounded by a size threshold).

@@ -21,6 +21,7 @@
 #include "aggregate/detail_tables.hpp"
 #include "aggregate/partials.hpp"
 #include "common/file.hpp"
+#include "common/memory.hpp"
 #include "common/json.hpp"
 #include "common/sha256.hpp"
 #include "common/version.hpp"
@@ -98,6 +99,7 @@ class PhaseClock {
   }
   // Ends the phase; `rows` is this rank's count, summed for the progress line.
   void stop(std::int64_t rows, const char* unit = "rows") {
+    release_free_memory();  // the next phase starts from what this one kept, not its peak
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
     timings_.emplace_back(phase_, seconds);
     const std::int64_t total = comm_.sum(rows);

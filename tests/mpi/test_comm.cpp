@@ -1,6 +1,7 @@
 // The MPI layer and the collective stages, at whatever rank count mpiexec started.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -60,6 +61,36 @@ TEST(Comm, ShuffleInTinyRoundsGivesTheSameItems) {
     EXPECT_EQ(a[i].value % big.size(), big.rank());
   }
   EXPECT_EQ(big.sum(static_cast<std::int64_t>(a.size())), 200 * big.size());
+}
+
+TEST(Comm, StreamedShuffleInTinyRoundsDeliversEveryItemOnce) {
+  mpi::Comm big;
+  mpi::Comm tiny;
+  tiny.set_round_bytes(40);  // a few items per round; the longest items are larger than a round
+  const auto make = [&] {
+    std::vector<Item> items;
+    for (int i = 0; i < 300; ++i)
+      items.push_back(Item{big.rank() * 1000 + i, std::string(static_cast<std::size_t>(i % 7 == 0 ? 90 : i % 17), 'y')});
+    if (big.rank() == 1) items.clear();  // a rank with nothing to send still receives
+    return items;
+  };
+  const auto dest = [&](const Item& it) { return static_cast<int>((it.value / 3) % big.size()); };
+  std::vector<Item> for_big = make(), for_tiny = make();
+  auto a = mpi::shuffle(big, std::move(for_big), dest);
+  auto b = mpi::shuffle(tiny, std::move(for_tiny), dest);
+  EXPECT_TRUE(for_tiny.empty());
+  const auto by_value = [](const Item& x, const Item& y) { return x.value < y.value; };
+  std::sort(a.begin(), a.end(), by_value);
+  std::sort(b.begin(), b.end(), by_value);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].value, b[i].value);
+    EXPECT_EQ(a[i].text, b[i].text);
+    EXPECT_EQ((b[i].value / 3) % big.size(), big.rank());
+    EXPECT_EQ(b[i].text.size(), static_cast<std::size_t>((b[i].value % 1000) % 7 == 0 ? 90 : (b[i].value % 1000) % 17));
+  }
+  const std::int64_t senders = big.size() > 1 ? big.size() - 1 : 1;
+  EXPECT_EQ(big.sum(static_cast<std::int64_t>(b.size())), 300 * senders);
 }
 
 TEST(Comm, GatherAndAllgatherKeepRankOrder) {
