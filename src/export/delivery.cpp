@@ -1,6 +1,8 @@
 #include "export/delivery.hpp"
 
-#include <map>
+#include <algorithm>
+#include <string_view>
+#include <utility>
 
 #include "common/file.hpp"
 #include "common/json.hpp"
@@ -51,18 +53,28 @@ std::vector<StagedFile> write_seller_delivery(const std::string& staging_dir, co
     write_file(file.staged, csv, 0640, Durability::later);
     written.push_back(std::move(file));
 
-    // Control totals: every amount column summed per currency, exact.
+    // Control totals: every amount column summed per currency, exact. A seller has a few
+    // currencies and its rows come in runs of one: the last currency is tried first.
     std::size_t currency_column = schema.columns.size();
-    for (std::size_t c = 0; c < schema.columns.size(); ++c)
+    std::vector<std::size_t> amount_columns;
+    for (std::size_t c = 0; c < schema.columns.size(); ++c) {
       if (schema.columns[c].name == "currency") currency_column = c;
-    std::map<std::string, std::vector<Micros>> totals;
+      if (schema.columns[c].kind == ColumnKind::amount) amount_columns.push_back(c);
+    }
+    std::vector<std::pair<std::string, std::vector<Micros>>> totals;  // sorted by currency below
+    std::size_t last = 0;
     for (std::int64_t r = 0; r < seller.rows[t]; ++r) {
       const TableRow& row = seller.begin[t][r];
-      auto& sums = totals[std::string(row.text(currency_column))];
-      sums.resize(schema.columns.size(), 0);
-      for (std::size_t c = 0; c < schema.columns.size(); ++c)
-        if (schema.columns[c].kind == ColumnKind::amount) sums[c] = add_checked(sums[c], row.number(c));
+      const std::string_view currency = row.text(currency_column);
+      if (last >= totals.size() || totals[last].first != currency) {
+        last = 0;
+        while (last < totals.size() && totals[last].first != currency) ++last;
+        if (last == totals.size()) totals.emplace_back(std::string(currency), std::vector<Micros>(schema.columns.size(), 0));
+      }
+      auto& sums = totals[last].second;
+      for (const std::size_t c : amount_columns) sums[c] = add_checked(sums[c], row.number(c));
     }
+    std::sort(totals.begin(), totals.end());
     std::string totals_json;
     for (const auto& [currency, sums] : totals) {
       std::string amounts;

@@ -1,8 +1,12 @@
 #include "tables/render.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <numeric>
+#include <string_view>
+#include <unordered_map>
 
 #include "common/money.hpp"
 #include "csv/fields.hpp"
@@ -108,20 +112,61 @@ void append_key_part(std::string& key, std::string_view value) {
 
 }  // namespace
 
+namespace {
+// The first 8 bytes of `bytes` from `at` as a big-endian number (zeros past the end): comparing
+// two of them compares those bytes in byte order.
+std::uint64_t big_endian_word(std::string_view bytes, std::size_t at) {
+  unsigned char word[8] = {};
+  if (at < bytes.size()) std::memcpy(word, bytes.data() + at, std::min<std::size_t>(8, bytes.size() - at));
+  std::uint64_t value = 0;
+  for (unsigned char b : word) value = value << 8 | b;
+  return value;
+}
+
+// What a row is sorted by: its seller's place among this rank's sellers, then its key, whose
+// first 16 bytes are held here so most comparisons need no memory but this.
+struct SortEntry {
+  std::uint32_t seller = 0;
+  std::uint32_t row = 0;
+  std::uint64_t head = 0, next = 0;
+};
+}  // namespace
+
 void sort_rows(const TableSchema& schema, std::vector<TableRow>& rows) {
-  // One key per row (the seller, then the rendered sort columns), all in one arena; the whole
-  // line only for rows whose keys tie (rare), and then cached.
+  ensure(rows.size() < UINT32_MAX, "rows to sort fit 32-bit positions");
+  // The sellers in order: their escaped keys sorted (escaping keeps the order of the values).
+  std::unordered_map<std::string_view, std::uint32_t> seller_at;
+  std::vector<std::string> seller_keys;
+  for (const auto& row : rows) {
+    if (seller_at.try_emplace(row.seller, static_cast<std::uint32_t>(seller_keys.size())).second) {
+      seller_keys.emplace_back();
+      append_key_part(seller_keys.back(), row.seller);
+    }
+  }
+  std::vector<std::uint32_t> by_key(seller_keys.size());
+  std::iota(by_key.begin(), by_key.end(), 0u);
+  std::sort(by_key.begin(), by_key.end(), [&](std::uint32_t a, std::uint32_t b) { return seller_keys[a] < seller_keys[b]; });
+  std::vector<std::uint32_t> place(seller_keys.size());
+  for (std::uint32_t i = 0; i < by_key.size(); ++i) place[by_key[i]] = i;
+
+  // One key per row (the rendered sort columns), all in one arena; the whole line only for rows
+  // whose keys tie (rare), and then cached. No key is a proper prefix of another (every key has
+  // the same number of parts, each ending in NUL NUL), so zeros past a key's end are safe.
   std::string arena;
   std::vector<std::size_t> key_end(rows.size());
+  std::vector<SortEntry> entries(rows.size());
   std::string value;
   for (std::size_t r = 0; r < rows.size(); ++r) {
-    append_key_part(arena, rows[r].seller);
+    const std::size_t begin = arena.size();
     for (std::size_t c : schema.sort_by) {
       value.clear();
       append_rendered(value, schema.columns[c], rows[r], c);
       append_key_part(arena, value);
     }
     key_end[r] = arena.size();
+    const std::string_view key = std::string_view(arena).substr(begin);
+    entries[r] = SortEntry{place[seller_at.at(rows[r].seller)], static_cast<std::uint32_t>(r), big_endian_word(key, 0),
+                           big_endian_word(key, 8)};
   }
   const auto key_of = [&](std::size_t r) {
     const std::size_t begin = r == 0 ? 0 : key_end[r - 1];
@@ -136,16 +181,20 @@ void sort_rows(const TableSchema& schema, std::vector<TableRow>& rows) {
     }
     return lines[r];
   };
-  std::vector<std::size_t> order(rows.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    if (const int c = key_of(a).compare(key_of(b)); c != 0) return c < 0;
-    return line_of(a) < line_of(b);
+  std::sort(entries.begin(), entries.end(), [&](const SortEntry& a, const SortEntry& b) {
+    if (a.seller != b.seller) return a.seller < b.seller;
+    if (a.head != b.head) return a.head < b.head;
+    if (a.next != b.next) return a.next < b.next;
+    const std::string_view ka = key_of(a.row), kb = key_of(b.row);
+    if (const int c = ka.substr(std::min<std::size_t>(16, ka.size())).compare(kb.substr(std::min<std::size_t>(16, kb.size())));
+        c != 0)
+      return c < 0;
+    return line_of(a.row) < line_of(b.row);
   });
   arena = {};
   std::vector<TableRow> sorted;
   sorted.reserve(rows.size());
-  for (std::size_t i : order) sorted.push_back(std::move(rows[i]));
+  for (const SortEntry& e : entries) sorted.push_back(std::move(rows[e.row]));
   rows = std::move(sorted);
 }
 

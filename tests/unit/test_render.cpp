@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "tables/render.hpp"
 #include "tables/schemas.hpp"
 
@@ -127,4 +129,43 @@ TEST(Render, SortKeysCompareValuesNotTheirConcatenation) {
   EXPECT_EQ(rows[1].text(1), std::string("\0z", 2));
   EXPECT_EQ(rows[2].text(1), "c");
   EXPECT_EQ(rows[3].text(0), "abc");
+}
+
+TEST(Render, SortMatchesTheTupleOrderOnRandomRows) {
+  // The reference: (seller, each rendered sort value, the whole line) compared as a tuple of
+  // strings. Values share long prefixes, straddle the 16 bytes held inline, and hold NULs.
+  TableSchema schema{"t",
+                     {{"a", ColumnKind::text}, {"n", ColumnKind::amount}, {"b", ColumnKind::text},
+                      {"extra", ColumnKind::text}},
+                     {2, 1, 0}};
+  std::mt19937 random(7);
+  const std::vector<std::string> pieces{"", "a", "txn-6643", "txn-66439f5a0a", "acc-b000022980-long-tail",
+                                        std::string("\0", 1), std::string("x\0y", 3), "Z", "txn-66439f5a0b"};
+  const auto pick = [&] {
+    std::string v = pieces[random() % pieces.size()];
+    if (random() % 3 == 0) v += pieces[random() % pieces.size()];
+    return v;
+  };
+  std::vector<TableRow> rows;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string seller = "s" + std::to_string(random() % 5) + (random() % 4 == 0 ? std::string("\0", 1) : "");
+    rows.push_back(TableRow::from_cells(
+        seller, {{pick(), 0}, {"", static_cast<std::int64_t>(random() % 5) - 2}, {pick(), 0}, {pick(), 0}}));
+  }
+  const auto tuple_of = [&](const TableRow& row) {
+    std::vector<std::string> t{row.seller};
+    for (std::size_t c : schema.sort_by) {
+      std::string v;
+      append_rendered(v, schema.columns[c], row, c);
+      t.push_back(v);
+    }
+    t.push_back(render_line(schema, row));
+    return t;
+  };
+  std::vector<std::vector<std::string>> want;
+  for (const auto& row : rows) want.push_back(tuple_of(row));
+  std::sort(want.begin(), want.end());
+  sort_rows(schema, rows);
+  ASSERT_EQ(rows.size(), want.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) ASSERT_EQ(tuple_of(rows[i]), want[i]) << "row " << i;
 }
