@@ -1,6 +1,7 @@
 #include "tables/render.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -28,8 +29,8 @@ void append_value(std::string& out, ColumnKind kind, std::string_view text, std:
       return;
     case ColumnKind::count: {
       char digits[24];
-      const int n = std::snprintf(digits, sizeof digits, "%lld", static_cast<long long>(number));
-      out.append(digits, static_cast<std::size_t>(n));
+      const auto end = std::to_chars(digits, digits + sizeof digits, number).ptr;
+      out.append(digits, static_cast<std::size_t>(end - digits));
       return;
     }
     case ColumnKind::date:

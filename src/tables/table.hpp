@@ -56,6 +56,8 @@ class TableRow {
 
   // The delivered cells.
   std::size_t size() const { return all() - hidden(); }
+  // Bytes the packed cells take (offsets included): about the size of the rendered line.
+  std::size_t byte_size() const { return cells_.size(); }
   std::string_view raw(std::size_t c) const {
     const std::size_t begin = c == 0 ? 0 : end_of(c - 1);
     return std::string_view(cells_).substr(kHeader + all() * width() + begin, end_of(c) - begin);
