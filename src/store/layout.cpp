@@ -36,7 +36,7 @@ const char* kind_name(ColumnKind kind) {
   return "";
 }
 
-TableWidths local_widths(const LocalTable& table) {
+TableWidths seller_widths(const LocalTable& table) {
   ensure(table.schema != nullptr, "table has a schema");
   const auto& columns = table.schema->columns;
   TableWidths widths;
@@ -48,12 +48,20 @@ TableWidths local_widths(const LocalTable& table) {
     widths.seller = std::max(widths.seller, seller.seller.size());
     widths.folder = std::max(widths.folder, seller.folder.size());
   }
-  for (const auto& row : table.rows) {
-    widths.seller = std::max(widths.seller, row.seller.size());
-    for (std::size_t c = 0; c < columns.size() && c < row.size(); ++c) {
-      if (is_string_kind(columns[c].kind)) widths.columns[c] = std::max(widths.columns[c], row.text(c).size());
-    }
+  return widths;
+}
+
+void widen_to_fit(TableWidths& widths, const TableSchema& schema, const TableRow& row) {
+  const auto& columns = schema.columns;
+  widths.seller = std::max(widths.seller, row.seller.size());
+  for (std::size_t c = 0; c < columns.size() && c < row.size(); ++c) {
+    if (is_string_kind(columns[c].kind)) widths.columns[c] = std::max(widths.columns[c], row.text(c).size());
   }
+}
+
+TableWidths local_widths(const LocalTable& table) {
+  TableWidths widths = seller_widths(table);
+  for (const auto& row : table.rows) widen_to_fit(widths, *table.schema, row);
   return widths;
 }
 

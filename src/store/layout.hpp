@@ -54,6 +54,10 @@ const char* kind_name(ColumnKind kind);  // "text", "amount", "date", "count"
 
 // Byte widths this rank needs (at least 1 for every string field).
 TableWidths local_widths(const LocalTable& table);
+// The same, a piece at a time: the widths of no rows (the sellers' ids and folders included),
+// then each row widening them. For a pass over the rows that also does other work.
+TableWidths seller_widths(const LocalTable& table);
+void widen_to_fit(TableWidths& widths, const TableSchema& schema, const TableRow& row);
 
 // `rows` record: seller_account_id, then one field per schema column, named as the column.
 RecordLayout row_layout(const TableSchema& schema, const TableWidths& widths);
