@@ -3,7 +3,8 @@
 #include <cstdint>
 #include <limits>
 #include <string_view>
-#include <unordered_map>
+
+#include "aggregate/group_index.hpp"
 
 namespace ba {
 
@@ -18,41 +19,51 @@ struct Ask {
 constexpr std::uint32_t kNoKey = std::numeric_limits<std::uint32_t>::max();
 
 // The distinct keys of one lookup in first-seen order, as views into strings that outlive it
-// (the items, or their Resolved): no string is built per item.
+// (the items, or their Resolved): no string is built per item, and no node is allocated per
+// key (a flat index). Each key's stable_hash is kept: it also names the key's owner.
 class DistinctKeys {
  public:
   explicit DistinctKeys(std::size_t expected = 0) {
-    at_.reserve(expected);
+    index_.reserve(expected);
     keys_.reserve(expected);
+    hashes_.reserve(expected);
   }
   // The key's position among the distinct keys.
   std::uint32_t add(std::string_view key) {
-    const auto [it, inserted] = at_.try_emplace(key, static_cast<std::uint32_t>(keys_.size()));
-    if (inserted) {
+    const std::uint64_t hash = stable_hash(key);
+    const std::size_t at = index_.find_or_add(hash, keys_.size(), [&](std::size_t k) { return keys_[k] == key; });
+    if (at == keys_.size()) {
       ensure(keys_.size() < kNoKey, "too many distinct lookup keys");
       keys_.push_back(key);
+      hashes_.push_back(hash);
     }
-    return it->second;
+    return static_cast<std::uint32_t>(at);
   }
   const std::vector<std::string_view>& keys() const { return keys_; }
+  // The rank that owns key k (owner_of, from the kept hash).
+  std::size_t owner(std::size_t k, int ranks) const {
+    return static_cast<std::size_t>(hashes_[k] % static_cast<std::uint64_t>(ranks));
+  }
 
  private:
-  std::unordered_map<std::string_view, std::uint32_t> at_;
+  GroupIndex index_;
   std::vector<std::string_view> keys_;
+  std::vector<std::uint64_t> hashes_;
 };
 
 // Sends each key to the rank that owns it and returns answer(key) from there for every key, in
 // the order of `keys`. Replies carry no key: each rank answers in the order it was asked, and
 // the exchange concatenates in source-rank order, so a reply's position names its key.
 template <class Answer, class AnswerFn>
-std::vector<Answer> ask_owners(const mpi::Comm& comm, const std::vector<std::string_view>& keys, AnswerFn answer) {
+std::vector<Answer> ask_owners(const mpi::Comm& comm, const DistinctKeys& distinct, AnswerFn answer) {
   const int ranks = comm.size();
+  const std::vector<std::string_view>& keys = distinct.keys();
   std::vector<std::vector<char>> outgoing(static_cast<std::size_t>(ranks));
   std::vector<std::vector<std::uint32_t>> asked(static_cast<std::size_t>(ranks));  // positions in `keys`
   Ask ask;
   ask.origin = comm.rank();
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    const auto owner = static_cast<std::size_t>(owner_of(keys[i], ranks));
+    const std::size_t owner = distinct.owner(i, ranks);
     ask.key.assign(keys[i]);  // one buffer reused for every ask
     encode(ask, outgoing[owner]);
     asked[owner].push_back(static_cast<std::uint32_t>(i));
@@ -137,7 +148,7 @@ std::vector<Resolved> attribute_items(const mpi::Comm& comm, const std::vector<c
     if (is_partition_key(a->payer)) payer_at[i] = accounts.add(a->payer);
   }
   static const AccountVersions kNoVersions;
-  const auto versions = ask_owners<AccountVersions>(comm, accounts.keys(), [&](const std::string& k) -> const AccountVersions& {
+  const auto versions = ask_owners<AccountVersions>(comm, accounts, [&](const std::string& k) -> const AccountVersions& {
     const auto* v = dims.accounts.versions(k);
     return v ? *v : kNoVersions;
   });
@@ -161,7 +172,7 @@ std::vector<Resolved> attribute_items(const mpi::Comm& comm, const std::vector<c
 
   // 2. The chosen address, latest version, used only when it is the payer's own.
   const auto address_found = ask_owners<Found<AddressAttrs>>(
-      comm, addresses.keys(), [&](const std::string& k) { return FoundView<AddressAttrs>{dims.addresses.latest(k)}; });
+      comm, addresses, [&](const std::string& k) { return FoundView<AddressAttrs>{dims.addresses.latest(k)}; });
   for (std::size_t i = 0; i < n; ++i)
     if (address_at[i] != kNoKey)
       if (const auto& r = address_found[address_at[i]]; r.found) apply_address(resolved[i], r.attrs);
@@ -175,11 +186,11 @@ std::vector<Resolved> attribute_items(const mpi::Comm& comm, const std::vector<c
     if (with_offer && !a->offer.empty()) offer_at[i] = offers.add(a->offer);
   }
   const auto product_found = ask_owners<Found<ProductAttrs>>(
-      comm, products.keys(), [&](const std::string& k) { return FoundView<ProductAttrs>{dims.products.latest(k)}; });
+      comm, products, [&](const std::string& k) { return FoundView<ProductAttrs>{dims.products.latest(k)}; });
   std::vector<Found<OfferAttrs>> offer_found;
   if (with_offer)  // the same on every rank: the lookup is skipped everywhere or nowhere
     offer_found = ask_owners<Found<OfferAttrs>>(
-        comm, offers.keys(), [&](const std::string& k) { return FoundView<OfferAttrs>{dims.offers.latest(k)}; });
+        comm, offers, [&](const std::string& k) { return FoundView<OfferAttrs>{dims.offers.latest(k)}; });
   for (std::size_t i = 0; i < n; ++i) {
     if (product_at[i] != kNoKey)
       if (const auto& r = product_found[product_at[i]]; r.found) {
