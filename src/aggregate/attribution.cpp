@@ -86,13 +86,6 @@ std::vector<Answer> ask_owners(const mpi::Comm& comm, const DistinctKeys& distin
   return answers;
 }
 
-// A dimension lookup's answer: the attributes, if the key resolved.
-template <class Attrs>
-struct Found {
-  bool found = false;
-  Attrs attrs;
-  BA_FIELDS(found, attrs)
-};
 // The owner's side of a Found: encodes the same bytes straight from the dimension, without
 // copying the attributes first (an address is seven strings; there are millions of lookups).
 template <class Attrs>
@@ -110,11 +103,16 @@ using AccountVersions = std::vector<Dimension<AccountAttrs>::Held>;
 
 }  // namespace
 
-std::string email_domain_of(const std::string& value) {
-  const auto at = value.rfind('@');
-  std::string domain = at == std::string::npos ? value : value.substr(at + 1);
-  for (char& c : domain)
+void reduce_to_email_domain(std::string& email) {
+  const auto at = email.rfind('@');
+  if (at != std::string::npos) email.erase(0, at + 1);
+  for (char& c : email)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+}
+
+std::string email_domain_of(std::string_view value) {
+  std::string domain(value);
+  reduce_to_email_domain(domain);
   return domain;
 }
 
@@ -122,7 +120,7 @@ void apply_address(Resolved& r, const AddressAttrs& address) {
   // Only the payer's own address: another account's address leaves the columns empty.
   if (address.aws_account_id != r.buyer.customer_aws_account_id) return;
   r.buyer.company_name = address.company_name;
-  r.buyer.email_domain = email_domain_of(address.email_domain);
+  r.buyer.email_domain = address.email_domain;
   r.buyer.country_code = address.country_code;
   r.buyer.state_or_region = address.state_or_region;
   r.buyer.city = address.city;
@@ -133,10 +131,12 @@ void apply_address(Resolved& r, const AddressAttrs& address) {
 
 namespace ba {
 
-std::vector<Resolved> attribute_items(const mpi::Comm& comm, const std::vector<const Attribution*>& items,
-                                      const Dimensions& dims, bool with_offer) {
+Attributed attribute_items(const mpi::Comm& comm, const std::vector<const Attribution*>& items, const Dimensions& dims,
+                           bool with_offer) {
   const std::size_t n = items.size();
-  std::vector<Resolved> resolved(n);
+  Attributed answers;
+  std::vector<Resolved>& resolved = answers.items;
+  resolved.resize(n);
   // 1. Accounts: the end customer and the payer as of each item's instant. Each distinct
   // account's versions travel once and are resolved here: an account has a few versions but its
   // items have many instants.
@@ -148,10 +148,12 @@ std::vector<Resolved> attribute_items(const mpi::Comm& comm, const std::vector<c
     if (is_partition_key(a->payer)) payer_at[i] = accounts.add(a->payer);
   }
   static const AccountVersions kNoVersions;
-  const auto versions = ask_owners<AccountVersions>(comm, accounts, [&](const std::string& k) -> const AccountVersions& {
-    const auto* v = dims.accounts.versions(k);
-    return v ? *v : kNoVersions;
-  });
+  answers.account_versions =
+      ask_owners<AccountVersions>(comm, accounts, [&](const std::string& k) -> const AccountVersions& {
+        const auto* v = dims.accounts.versions(k);
+        return v ? *v : kNoVersions;
+      });
+  const auto& versions = answers.account_versions;
   DistinctKeys addresses(n);
   std::vector<std::uint32_t> address_at(n, kNoKey);
   for (std::size_t i = 0; i < n; ++i) {
@@ -171,8 +173,10 @@ std::vector<Resolved> attribute_items(const mpi::Comm& comm, const std::vector<c
   }
 
   // 2. The chosen address, latest version, used only when it is the payer's own.
-  const auto address_found = ask_owners<Found<AddressAttrs>>(
+  answers.addresses = ask_owners<Found<AddressAttrs>>(
       comm, addresses, [&](const std::string& k) { return FoundView<AddressAttrs>{dims.addresses.latest(k)}; });
+  for (auto& a : answers.addresses) reduce_to_email_domain(a.attrs.email_domain);  // once per address
+  const auto& address_found = answers.addresses;
   for (std::size_t i = 0; i < n; ++i)
     if (address_at[i] != kNoKey)
       if (const auto& r = address_found[address_at[i]]; r.found) apply_address(resolved[i], r.attrs);
@@ -185,12 +189,13 @@ std::vector<Resolved> attribute_items(const mpi::Comm& comm, const std::vector<c
     if (!a->product.empty()) product_at[i] = products.add(a->product);
     if (with_offer && !a->offer.empty()) offer_at[i] = offers.add(a->offer);
   }
-  const auto product_found = ask_owners<Found<ProductAttrs>>(
+  answers.products = ask_owners<Found<ProductAttrs>>(
       comm, products, [&](const std::string& k) { return FoundView<ProductAttrs>{dims.products.latest(k)}; });
-  std::vector<Found<OfferAttrs>> offer_found;
+  const auto& product_found = answers.products;
   if (with_offer)  // the same on every rank: the lookup is skipped everywhere or nowhere
-    offer_found = ask_owners<Found<OfferAttrs>>(
+    answers.offers = ask_owners<Found<OfferAttrs>>(
         comm, offers, [&](const std::string& k) { return FoundView<OfferAttrs>{dims.offers.latest(k)}; });
+  const auto& offer_found = answers.offers;
   for (std::size_t i = 0; i < n; ++i) {
     if (product_at[i] != kNoKey)
       if (const auto& r = product_found[product_at[i]]; r.found) {
@@ -200,7 +205,7 @@ std::vector<Resolved> attribute_items(const mpi::Comm& comm, const std::vector<c
     if (with_offer && offer_at[i] != kNoKey)
       if (const auto& r = offer_found[offer_at[i]]; r.found) resolved[i].opportunity_name = r.attrs.opportunity_name;
   }
-  return resolved;
+  return answers;
 }
 
 }  // namespace ba

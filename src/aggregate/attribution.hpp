@@ -28,13 +28,17 @@ inline int owner_of(std::string_view key, int ranks) {
 }
 inline bool is_partition_key(std::string_view key) { return !key.empty() && key != kMarketplace; }
 
+// The seven buyer columns, as views into the lookup answers of one Attributed (or any strings
+// that outlive them).
 struct BuyerColumns {
-  std::string customer_aws_account_id, company_name, email_domain, country_code, state_or_region, city, postal_code;
-  BA_FIELDS(customer_aws_account_id, company_name, email_domain, country_code, state_or_region, city, postal_code)
+  std::string_view customer_aws_account_id, company_name, email_domain, country_code, state_or_region, city,
+      postal_code;
 };
 
 // The part after the last '@', lower-cased (ASCII), nothing else changed: no address ever leaves.
-std::string email_domain_of(const std::string& value);
+// In place (idempotent), and as a copy.
+void reduce_to_email_domain(std::string& email);
+std::string email_domain_of(std::string_view value);
 
 // What a group says about its buyer: the lookup keys of the joins.
 struct Attribution {
@@ -44,21 +48,41 @@ struct Attribution {
 };
 
 // What the joins add. Kept apart from the groups (one per final group, not per partial group).
+// Views: into the item's Attribution and the lookup answers of its Attributed.
 struct Resolved {
-  std::string end_customer_aws_account_id, product_code, product_title, opportunity_name;
-  std::string address_id;  // the address chosen (billing address, else the payer's mailing address)
+  std::string_view end_customer_aws_account_id, product_code, product_title, opportunity_name;
+  std::string_view address_id;  // the address chosen (billing address, else the payer's mailing address)
   BuyerColumns buyer;
 };
 
-// Fills the buyer columns from an address when it is the payer's own (same aws_account_id).
+// A dimension lookup's answer: the attributes, if the key resolved.
+template <class Attrs>
+struct Found {
+  bool found = false;
+  Attrs attrs;
+  BA_FIELDS(found, attrs)
+};
+
+// The items' Resolved and the lookup answers they view, one per distinct key: no string is copied
+// per item (millions of them). Valid while it lives, unchanged, and the items do.
+struct Attributed {
+  std::vector<Resolved> items;
+  std::vector<std::vector<Dimension<AccountAttrs>::Held>> account_versions;
+  std::vector<Found<AddressAttrs>> addresses;  // emails reduced to their domain
+  std::vector<Found<ProductAttrs>> products;
+  std::vector<Found<OfferAttrs>> offers;
+};
+
+// Points the buyer columns at an address when it is the payer's own (same aws_account_id). The
+// address's email must already be reduced to its domain.
 void apply_address(Resolved& r, const AddressAttrs& address);
 
 // Collective (every rank passes the same with_offer): resolves every item's attribution. Only
 // distinct lookup keys travel, to the rank that owns the dimension key and back (the end
 // customer's and payer's versions, each resolved here as of the item's instant, then the chosen
 // address, then product and offer); the groups themselves stay where they are.
-// Returns one Resolved per item, in order.
-std::vector<Resolved> attribute_items(const mpi::Comm& comm, const std::vector<const Attribution*>& items,
-                                      const Dimensions& dims, bool with_offer);
+// Returns one Resolved per item, in order, with the answers they view.
+Attributed attribute_items(const mpi::Comm& comm, const std::vector<const Attribution*>& items, const Dimensions& dims,
+                           bool with_offer);
 
 }  // namespace ba

@@ -20,9 +20,9 @@ struct DetailRows {
 
 // The seven buyer columns every table starts with.
 inline void append_buyer_cells(CellPacker& cells, const BuyerColumns& b) {
-  for (const std::string* v : {&b.customer_aws_account_id, &b.company_name, &b.email_domain, &b.country_code,
-                               &b.state_or_region, &b.city, &b.postal_code})
-    cells.text(*v);
+  for (const std::string_view v : {b.customer_aws_account_id, b.company_name, b.email_domain, b.country_code,
+                                   b.state_or_region, b.city, b.postal_code})
+    cells.text(v);
 }
 
 // The rank that delivers a seller: every group of the seller goes there, so its rows are built
@@ -59,10 +59,10 @@ std::vector<TableRow> rows_of_groups(const mpi::Comm& comm, std::vector<Group> g
     const std::size_t end = std::min(groups.size(), begin + kSlice);
     items.clear();
     for (std::size_t i = begin; i < end; ++i) items.push_back(&groups[i].attribution);
-    const std::vector<Resolved> resolved = attribute_items(comm, items, dims, with_offer);
+    const Attributed resolved = attribute_items(comm, items, dims, with_offer);
     for (std::size_t i = begin; i < end; ++i) {
       Group& g = groups[i];
-      append_cells(static_cast<const Group&>(g), resolved[i - begin], cells);
+      append_cells(static_cast<const Group&>(g), resolved.items[i - begin], cells);
       cells.hidden(g.attribution.payer, g.attribution.product);
       TableRow& row = rows[i];
       row.seller = std::move(g.seller);

@@ -221,7 +221,8 @@ TEST(Attribution, LookupJoinsResolveAsOfTheInstantAndCheckTheAddressOwner) {
   items[3] = Attribution{"AWS", "", "", "", "", at("2026-10-20T00:00:00Z")};                    // no payer
   std::vector<const Attribution*> pointers;
   for (const auto& a : items) pointers.push_back(&a);
-  const auto r = attribute_items(comm, pointers, dims, false);
+  const Attributed attributed = attribute_items(comm, pointers, dims, false);
+  const auto& r = attributed.items;
   ASSERT_EQ(r.size(), 4u);
   EXPECT_EQ(r[0].buyer.company_name, "Old Co");
   EXPECT_EQ(r[0].end_customer_aws_account_id, "");  // user's first version starts 10 days later

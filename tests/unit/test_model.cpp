@@ -162,6 +162,10 @@ TEST(Attribution, AddressOfAnotherAccountIsNotApplied) {
   other.aws_account_id = "000000000002";
   other.company_name = "Other";
   other.email_domain = "Sales@Other.COM";
+  reduce_to_email_domain(other.email_domain);
+  EXPECT_EQ(other.email_domain, "other.com");
+  reduce_to_email_domain(other.email_domain);  // idempotent
+  EXPECT_EQ(other.email_domain, "other.com");
   Resolved r;
   r.buyer.customer_aws_account_id = "000000000001";
   apply_address(r, other);
