@@ -14,6 +14,9 @@
 #   SKIP_BUILD=1                    use build-release/ as it is
 #   REPORT_ONLY=1                   print the table of the last runs in BENCH_OUT again, run nothing
 #
+# Disk: each run's output (about 5 GB at 10M events) is kept until all runs have finished, so
+# BENCH_OUT needs about 15 GB free for RANKS="1 2 4".
+#
 # Prints wall time, input MB/s per rank, peak RSS per rank (max over ranks) and the sum over ranks,
 # the ratios of issue 7 against their targets, and the job's time per phase. It reports: it never
 # fails on a target, and a failed run (non-zero exit, killed) is shown as such.
