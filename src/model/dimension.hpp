@@ -41,6 +41,11 @@ class Dimension {
       if (a.version.updated != b.version.updated) return a.version.updated < b.version.updated;
       return a.ref < b.ref;  // identical update_date: the row read last wins
     });
+    // Rows come sorted by key: a key's versions are appended to the entry made for its first
+    // surviving version, whose key is moved in (no copy, one hash lookup per key).
+    versions_.reserve(versions_.size() + rows.size());
+    std::vector<Held>* current = nullptr;
+    const std::string* current_key = nullptr;
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const bool last_of_version =
           i + 1 == rows.size() || rows[i + 1].key != rows[i].key ||
@@ -52,7 +57,15 @@ class Dimension {
       }
       counts.used += 1;
       if (rows[i].version.deleted) continue;  // the version's latest correction deletes it
-      versions_[rows[i].key].push_back(Held{rows[i].version.valid_from, version_tag(rows[i].attrs), std::move(rows[i].attrs)});
+      if (current == nullptr || *current_key != rows[i].key) {
+        const bool later_key = i + 1 < rows.size() && rows[i + 1].key == rows[i].key;
+        // The next row still compares its key with this one's: copy it then, move it otherwise.
+        auto it = later_key ? versions_.try_emplace(rows[i].key).first
+                            : versions_.try_emplace(std::move(rows[i].key)).first;
+        current = &it->second;
+        current_key = &it->first;
+      }
+      current->push_back(Held{rows[i].version.valid_from, version_tag(rows[i].attrs), std::move(rows[i].attrs)});
     }
   }
 
