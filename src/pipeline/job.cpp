@@ -441,8 +441,9 @@ std::vector<StagedFile> export_tables(const std::string& staging, const Period& 
     written.insert(written.end(), std::make_move_iterator(files.begin()), std::make_move_iterator(files.end()));
   }
   for (std::size_t t = 0; t < tables.size(); ++t) ensure(entry[t] == tables[t].sellers.size(), "every seller exported");
-  // Written with their writeback started, synced now: the disk takes them in one stream.
-  for (const auto& f : written) sync_file(f.staged);
+  // Written with their writeback started (or straight to the device), synced now, all at once:
+  // one syncfs instead of an fsync, and a device cache flush, per file (0.6 s of 17,870 files).
+  if (!written.empty()) sync_file_system(staging + "/deliveries");
   return written;
 }
 
