@@ -575,14 +575,26 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   PartialAggregates partials;
   auto& billing_counts = ledger.feed(kBilling.name);
   for (const auto& ref : billing_losers.refs) ledger.reject_late(kBilling.name, nullptr, reason::duplicate, ref);
+  // Consecutive rows mostly share their seller (the rows of a transaction are together): the
+  // last answer is kept, and the set is asked only when the seller changes.
+  std::string last_seller;
+  bool last_known = false, last_enrolled = false;
+  const auto enrolled_seller = [&](std::string_view seller) {
+    if (!last_known || seller != last_seller) {
+      last_seller.assign(seller);
+      last_enrolled = is_enrolled.contains(seller);
+      last_known = true;
+    }
+    return last_enrolled;
+  };
   const auto used_event = [&](const BillingEvent& e) {
-    return !billing_losers.contains(e.ref) && period.contains(e.invoice) && is_enrolled.contains(e.seller);
+    return !billing_losers.contains(e.ref) && period.contains(e.invoice) && enrolled_seller(e.seller);
   };
   // A valid row that wins its key is outside the period, of a seller not enrolled, or used.
   const auto fold = [&](FeedCounts& counts, Instant when, std::string_view seller, const auto& row) {
     if (!period.contains(when)) {
       counts.outside_period += 1;
-    } else if (!is_enrolled.contains(seller)) {
+    } else if (!enrolled_seller(seller)) {
       counts.not_enrolled += 1;
     } else {
       counts.used += 1;
