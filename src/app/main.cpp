@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "common/error.hpp"
+#include "common/file.hpp"
 #include "common/memory.hpp"
 #include "common/version.hpp"
 #include "mpi/comm.hpp"
@@ -77,7 +78,7 @@ int verify(int argc, char** argv, const ba::mpi::Comm& comm) {
 
 int run(int argc, char** argv, const ba::mpi::Comm& comm) {
   if (argc > 1 && std::string(argv[1]) == "verify") return verify(argc - 1, argv + 1, comm);
-  std::string chunk = "8M", round = "64M", config, stage = "all", store;
+  std::string chunk = "8M", round = "64M", config, stage = "all", store, direct_io = "on";
   ba::JobOptions options;
   po::options_description job("Job options (every one may also be set in the --config file as name = value)");
   job.add_options()
@@ -88,6 +89,7 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
       ("max-reject-fraction", po::value(&options.max_reject_fraction)->default_value(0.01, "0.01"), "fail (and publish nothing) when more than this fraction of the input rows is rejected")
       ("chunk-size", po::value(&chunk)->default_value("8M"), "bytes each rank reads at a time (K, M, G suffixes)")
       ("round-size", po::value(&round)->default_value("64M"), "largest message between two ranks in one shuffle round (K, M, G suffixes)")
+      ("direct-io", po::value(&direct_io)->value_name("on|off")->default_value("on"), "on: the store's rows and delivery files of 256 KiB and more bypass the page cache (O_DIRECT) where the file system allows it; off: everything goes through the page cache")
       ("stage", po::value(&stage)->default_value("all"), "all: read the feeds and publish everything; export: write the deliveries of --store again (no feeds read)")
       ("store", po::value(&store)->value_name("FILE"), "the store to export from (with --stage export)")
       ("quiet", po::bool_switch(), "no progress lines on standard error")
@@ -130,6 +132,9 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
   if (options.out.empty()) ba::fail(ba::ExitCode::bad_arguments, "--out DIR is required (see --help)");
   if (stage != "all" && stage != "export")
     ba::fail(ba::ExitCode::bad_arguments, "--stage '" + stage + "' is not one of: all, export");
+  if (direct_io != "on" && direct_io != "off")
+    ba::fail(ba::ExitCode::bad_arguments, "--direct-io '" + direct_io + "' is not one of: on, off");
+  ba::allow_direct_io(direct_io == "on");
   if (stage == "export") {
     if (store.empty()) ba::fail(ba::ExitCode::bad_arguments, "--stage export needs --store FILE");
     options.progress = !vm["quiet"].as<bool>();

@@ -65,6 +65,7 @@ std::int64_t InputFile::size() const {
 namespace {
 constexpr std::size_t kPage = 4096;                   // O_DIRECT alignment of offsets, sizes, buffers
 constexpr std::size_t kBounceBytes = std::size_t{4} << 20;
+bool g_direct_io_allowed = true;  // allow_direct_io
 
 // One bounce buffer is kept between writers: a fresh 4 MiB costs a thousand page faults, which
 // on these VMs is about as long as writing it.
@@ -101,8 +102,11 @@ int write_all_at(int fd, const char* data, std::size_t size, std::int64_t offset
 }
 }  // namespace
 
+void allow_direct_io(bool allowed) { g_direct_io_allowed = allowed; }
+
 std::unique_ptr<DirectWriter> DirectWriter::open(const std::string& path, std::int64_t offset, bool create,
                                                  unsigned mode) {
+  if (!g_direct_io_allowed) return nullptr;
   const int flags = O_WRONLY | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0);
   const int buffered_fd = ::open(path.c_str(), flags, mode);
   if (buffered_fd < 0) io_fail(create ? "cannot create" : "cannot open", path, errno);

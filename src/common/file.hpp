@@ -64,6 +64,11 @@ class DirectWriter {
   std::size_t pending_ = 0;   // bytes waiting in the bounce buffer
   std::unique_ptr<char, void (*)(void*)> bounce_;
 };
+// Whether DirectWriter may use O_DIRECT at all (on by default; the job's --direct-io). Off, open()
+// returns null: every file goes through the page cache, and the store's rows through HDF5's
+// collective writes. For file systems where direct I/O is slow or behaves differently.
+void allow_direct_io(bool allowed);
+
 // Files of at least this size are written by write_file through a DirectWriter; smaller ones are
 // not worth a synchronous device write each.
 inline constexpr std::size_t kDirectWriteMinBytes = 256 * 1024;

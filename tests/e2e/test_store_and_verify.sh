@@ -22,6 +22,23 @@ for seller in $(ls "$EXPECTED/monthly-2026-10"); do
   done
 done
 
+# --direct-io off: the store's rows through HDF5's collective writes, every file through the page
+# cache; the same deliveries and the same dataset bytes as the direct writes above.
+run_job 2 "$WORK/buffered" monthly 2026-10 --direct-io off
+diff -r "$out/deliveries" "$WORK/buffered/deliveries" >&2 || fail "--direct-io off changes the deliveries"
+"$BA_PYTHON" - "$store" "$WORK/buffered/store/monthly-2026-10.h5" <<'PY' || fail "--direct-io off changes the store's datasets"
+import sys, h5py
+a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+names = []
+a.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)
+assert names, "no datasets"
+for n in names:
+    assert a[n].dtype == b[n].dtype and a[n][()].tobytes() == b[n][()].tobytes(), n
+PY
+rc=0
+run_job 1 "$WORK/bad-flag" monthly 2026-10 --direct-io maybe 2>/dev/null || rc=$?
+[ "$rc" -eq 2 ] || fail "--direct-io maybe was not refused as a bad argument (exit $rc)"
+
 # Re-export from the store alone, at another rank count: byte-identical deliveries.
 "$MPIEXEC" -n 2 --oversubscribe "$BIN" --quiet --stage export --store "$store" --out "$WORK/again" >/dev/null ||
   fail "re-export failed"
