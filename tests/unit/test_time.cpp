@@ -24,6 +24,9 @@ TEST(Time, FormatsDatesAndMonths) {
   EXPECT_EQ(format_date(parse_instant("2026-10-14T09:30:00Z").value()), "2026-10-14");
   EXPECT_EQ(format_month(parse_instant("2026-12-31T23:59:59Z").value()), "2026-12");
   EXPECT_EQ(format_date(parse_instant("9999-12-31").value()), "9999-12-31");
+  for (const char* day : {"0001-02-03", "0999-10-09", "1970-01-01", "2000-02-29", "2026-01-31", "2026-11-30"})
+    EXPECT_EQ(format_date(parse_instant(day).value()), day);
+  EXPECT_EQ(format_month(parse_instant("0001-02-03T00:00:00Z").value()), "0001-02");
 }
 
 TEST(Period, MonthlyAndDailyBounds) {
