@@ -172,9 +172,9 @@ void Comm::exchange_round(const std::vector<char>& send, const std::vector<int>&
 std::vector<char> Comm::exchange(const std::vector<std::vector<char>>& outgoing) const {
   const auto p = static_cast<std::size_t>(size_);
   ensure(outgoing.size() == p, "exchange needs one buffer per rank");
-  std::vector<std::int64_t> send_total(p), recv_total(p);
+  std::vector<std::int64_t> send_total(p);
   for (std::size_t d = 0; d < p; ++d) send_total[d] = static_cast<std::int64_t>(outgoing[d].size());
-  check(MPI_Alltoall(send_total.data(), 1, MPI_INT64_T, recv_total.data(), 1, MPI_INT64_T, comm_), "MPI_Alltoall");
+  const std::vector<std::int64_t> recv_total = alltoall(send_total);
 
   std::int64_t my_rounds = 0;
   for (std::size_t d = 0; d < p; ++d) {
@@ -192,29 +192,23 @@ std::vector<char> Comm::exchange(const std::vector<std::vector<char>>& outgoing)
   }
   std::vector<char> received(static_cast<std::size_t>(total));
   std::vector<char> send_buf, recv_buf;
-  std::vector<int> scount(p), sdispl(p), rcount(p), rdispl(p);
+  std::vector<int> scount(p), rcount(p);
   for (std::int64_t round = 0; round < rounds; ++round) {
     const std::int64_t begin = round * round_bytes_;
-    int soff = 0, roff = 0;
     send_buf.clear();
     for (std::size_t d = 0; d < p; ++d) {
-      const std::int64_t s = std::clamp<std::int64_t>(send_total[d] - begin, 0, round_bytes_);
-      const std::int64_t r = std::clamp<std::int64_t>(recv_total[d] - begin, 0, round_bytes_);
-      ensure(s <= INT_MAX && r <= INT_MAX, "round counts fit an int");
-      scount[d] = static_cast<int>(s);
-      rcount[d] = static_cast<int>(r);
-      sdispl[d] = soff;
-      rdispl[d] = roff;
-      soff += scount[d];
-      roff += rcount[d];
-      if (s > 0) send_buf.insert(send_buf.end(), outgoing[d].begin() + begin, outgoing[d].begin() + begin + s);
+      const std::int64_t n = std::clamp<std::int64_t>(send_total[d] - begin, 0, round_bytes_);
+      ensure(n <= INT_MAX, "round counts fit an int");
+      scount[d] = static_cast<int>(n);
+      if (n > 0) send_buf.insert(send_buf.end(), outgoing[d].begin() + begin, outgoing[d].begin() + begin + n);
     }
-    recv_buf.resize(static_cast<std::size_t>(roff));
-    check(MPI_Alltoallv(send_buf.data(), scount.data(), sdispl.data(), MPI_BYTE, recv_buf.data(), rcount.data(),
-                        rdispl.data(), MPI_BYTE, comm_),
-          "MPI_Alltoallv");
-    for (std::size_t s = 0; s < p; ++s)
-      std::copy_n(recv_buf.begin() + rdispl[s], rcount[s], received.begin() + recv_base[s] + begin);
+    exchange_round(send_buf, scount, recv_buf, rcount);
+    std::size_t at = 0;
+    for (std::size_t s = 0; s < p; ++s) {
+      ensure(rcount[s] == std::clamp<std::int64_t>(recv_total[s] - begin, 0, round_bytes_), "round sizes agree");
+      std::copy_n(recv_buf.begin() + static_cast<std::ptrdiff_t>(at), rcount[s], received.begin() + recv_base[s] + begin);
+      at += static_cast<std::size_t>(rcount[s]);
+    }
   }
   return received;
 }

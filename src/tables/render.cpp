@@ -138,11 +138,14 @@ void sort_rows(const TableSchema& schema, std::vector<TableRow>& rows) {
   // The sellers in order: their escaped keys sorted (escaping keeps the order of the values).
   std::unordered_map<std::string_view, std::uint32_t> seller_at;
   std::vector<std::string> seller_keys;
-  for (const auto& row : rows) {
-    if (seller_at.try_emplace(row.seller, static_cast<std::uint32_t>(seller_keys.size())).second) {
+  std::vector<SortEntry> entries(rows.size());
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const auto [it, added] = seller_at.try_emplace(rows[r].seller, static_cast<std::uint32_t>(seller_keys.size()));
+    if (added) {
       seller_keys.emplace_back();
-      append_key_part(seller_keys.back(), row.seller);
+      append_key_part(seller_keys.back(), rows[r].seller);
     }
+    entries[r].seller = it->second;  // the seller's first-seen number; its place is set below
   }
   std::vector<std::uint32_t> by_key(seller_keys.size());
   std::iota(by_key.begin(), by_key.end(), 0u);
@@ -155,7 +158,6 @@ void sort_rows(const TableSchema& schema, std::vector<TableRow>& rows) {
   // the same number of parts, each ending in NUL NUL), so zeros past a key's end are safe.
   std::string arena;
   std::vector<std::size_t> key_end(rows.size());
-  std::vector<SortEntry> entries(rows.size());
   std::string value;
   for (std::size_t r = 0; r < rows.size(); ++r) {
     const std::size_t begin = arena.size();
@@ -166,7 +168,7 @@ void sort_rows(const TableSchema& schema, std::vector<TableRow>& rows) {
     }
     key_end[r] = arena.size();
     const std::string_view key = std::string_view(arena).substr(begin);
-    entries[r] = SortEntry{place[seller_at.at(rows[r].seller)], static_cast<std::uint32_t>(r), big_endian_word(key, 0),
+    entries[r] = SortEntry{place[entries[r].seller], static_cast<std::uint32_t>(r), big_endian_word(key, 0),
                            big_endian_word(key, 8)};
   }
   const auto key_of = [&](std::size_t r) {
