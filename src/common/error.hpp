@@ -32,9 +32,18 @@ class Failure : public std::runtime_error {
 
 [[noreturn]] inline void fail(ExitCode code, const std::string& message) { throw Failure(code, message); }
 
-// Checks an invariant that only a bug can break.
+[[noreturn]] [[gnu::cold]] [[gnu::noinline]] inline void fail_internal(const std::string& what) {
+  fail(ExitCode::internal, "internal error: " + what);
+}
+
+// Checks an invariant that only a bug can break. Hot paths call it per cell and per record: a
+// literal stays a pointer until the check fails (a std::string parameter allocated one on every
+// call for texts over 15 characters).
+inline void ensure(bool condition, const char* what) {
+  if (!condition) [[unlikely]] fail_internal(what);
+}
 inline void ensure(bool condition, const std::string& what) {
-  if (!condition) fail(ExitCode::internal, "internal error: " + what);
+  if (!condition) [[unlikely]] fail_internal(what);
 }
 
 }  // namespace ba

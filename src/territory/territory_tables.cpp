@@ -231,8 +231,9 @@ void attribute_to_reps(const TerritoryRules& rules, const std::string& seller, c
   };
 
   for (const auto& buyer : buyers) {
-    ensure(buyer.seller == seller, "a buyers row of seller " + buyer.seller + " attributed as seller " + seller);
-    ensure(buyer.size() == width, "a buyers row with " + std::to_string(buyer.size()) + " cells");
+    if (buyer.seller != seller)
+      fail_internal("a buyers row of seller " + buyer.seller + " attributed as seller " + seller);
+    if (buyer.size() != width) fail_internal("a buyers row with " + std::to_string(buyer.size()) + " cells");
     const std::vector<Cell> b = buyer.unpack(buyers_schema());
     Amounts whole{};
     for (std::size_t k = 0; k < whole.size(); ++k) whole[k] = b[l.amounts[k]].number;
@@ -241,7 +242,7 @@ void attribute_to_reps(const TerritoryRules& rules, const std::string& seller, c
     const TerritoryRule* rule = nullptr;
     if (!b[l.payer].text.empty()) {  // a row without a payer has no buyer to match
       const auto date = parse_date(b[l.last_activity].text);
-      ensure(date.has_value(), "buyers row without a last_activity_date: " + b[l.last_activity].text);
+      if (!date) fail_internal("buyers row without a last_activity_date: " + b[l.last_activity].text);
       rule = index.match(b, *date);
     }
     if (rule == nullptr) {
