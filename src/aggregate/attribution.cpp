@@ -4,14 +4,15 @@
 #include <limits>
 #include <string_view>
 
-#include "aggregate/group_index.hpp"
+#include "common/group_index.hpp"
 
 namespace ba {
 
 namespace {
 
+// A lookup key on the wire, viewed where it lies (the asking side's keys, the received bytes).
 struct Ask {
-  std::string key;
+  std::string_view key;
   std::int32_t origin = 0;
   BA_FIELDS(key, origin)
 };
@@ -29,8 +30,8 @@ class DistinctKeys {
     hashes_.reserve(expected);
   }
   // The key's position among the distinct keys.
-  std::uint32_t add(std::string_view key) {
-    const std::uint64_t hash = stable_hash(key);
+  std::uint32_t add(std::string_view key) { return add(key, stable_hash(key)); }
+  std::uint32_t add(std::string_view key, std::uint64_t hash) {
     const std::size_t at = index_.find_or_add(hash, keys_.size(), [&](std::size_t k) { return keys_[k] == key; });
     if (at == keys_.size()) {
       ensure(keys_.size() < kNoKey, "too many distinct lookup keys");
@@ -38,6 +39,26 @@ class DistinctKeys {
       hashes_.push_back(hash);
     }
     return static_cast<std::uint32_t>(at);
+  }
+  // Adds key_of(i) for every i < n where it is not empty, in order, and sets at[i] to its
+  // position (at[i] is left alone for an empty key). All hashes come first, so that each add
+  // can start loading the slot of a later one: the index outgrows the caches.
+  template <class KeyOf>
+  void add_each(std::size_t n, KeyOf key_of, std::vector<std::uint32_t>& at) {
+    struct Pending {
+      std::string_view key;
+      std::uint64_t hash;
+      std::size_t item;
+    };
+    std::vector<Pending> pending;
+    pending.reserve(n);
+    for (std::size_t i = 0; i < n; ++i)
+      if (const std::string_view key = key_of(i); !key.empty()) pending.push_back(Pending{key, stable_hash(key), i});
+    constexpr std::size_t kAhead = 16;
+    for (std::size_t p = 0; p < pending.size(); ++p) {
+      if (p + kAhead < pending.size()) index_.prefetch_slot(pending[p + kAhead].hash);
+      at[pending[p].item] = add(pending[p].key, pending[p].hash);
+    }
   }
   const std::vector<std::string_view>& keys() const { return keys_; }
   // The rank that owns key k (owner_of, from the kept hash).
@@ -51,31 +72,41 @@ class DistinctKeys {
   std::vector<std::uint64_t> hashes_;
 };
 
-// Sends each key to the rank that owns it and returns answer(key) from there for every key, in
-// the order of `keys`. Replies carry no key: each rank answers in the order it was asked, and
-// the exchange concatenates in source-rank order, so a reply's position names its key.
-template <class Answer, class AnswerFn>
-std::vector<Answer> ask_owners(const mpi::Comm& comm, const DistinctKeys& distinct, AnswerFn answer) {
+// Sends each key to the rank that owns it and returns answer(versions of the key there, or
+// nullptr) from there for every key, in the order of `keys`. Replies carry no key: each rank
+// answers in the order it was asked, and the exchange concatenates in source-rank order, so a
+// reply's position names its key.
+template <class Answer, class Attrs, class AnswerFn>
+std::vector<Answer> ask_owners(const mpi::Comm& comm, const DistinctKeys& distinct, const Dimension<Attrs>& dimension,
+                               AnswerFn answer) {
   const int ranks = comm.size();
   const std::vector<std::string_view>& keys = distinct.keys();
   std::vector<std::vector<char>> outgoing(static_cast<std::size_t>(ranks));
   std::vector<std::vector<std::uint32_t>> asked(static_cast<std::size_t>(ranks));  // positions in `keys`
-  Ask ask;
-  ask.origin = comm.rank();
   for (std::size_t i = 0; i < keys.size(); ++i) {
     const std::size_t owner = distinct.owner(i, ranks);
-    ask.key.assign(keys[i]);  // one buffer reused for every ask
-    encode(ask, outgoing[owner]);
+    encode(Ask{keys[i], comm.rank()}, outgoing[owner]);
     asked[owner].push_back(static_cast<std::uint32_t>(i));
   }
   std::vector<char> received = comm.exchange(outgoing);
   for (auto& bytes : outgoing) bytes.clear();
-  ByteReader asks(received.data(), received.size());
-  while (!asks.done()) {
-    asks.get(ask);
+  std::vector<Ask> asks;
+  std::vector<std::uint64_t> hashes;
+  for (ByteReader reader(received.data(), received.size()); !reader.done();) {
+    Ask& ask = asks.emplace_back();
+    reader.get(ask);
     ensure(ask.origin >= 0 && ask.origin < ranks, "lookup asked from no rank");
-    encode(answer(ask.key), outgoing[static_cast<std::size_t>(ask.origin)]);
+    hashes.push_back(Dimension<Attrs>::index_hash(ask.key));
   }
+  // The dimension is far larger than the caches and the keys come in no order: each lookup
+  // starts loading the slot of the one kAhead steps on, and the entry of the one kAhead / 2 on.
+  constexpr std::size_t kAhead = 16;
+  for (std::size_t i = 0; i < asks.size(); ++i) {
+    if (i + kAhead < asks.size()) dimension.prefetch(hashes[i + kAhead], 2);
+    if (i + kAhead / 2 < asks.size()) dimension.prefetch(hashes[i + kAhead / 2], 1);
+    encode(answer(dimension.versions(asks[i].key, hashes[i])), outgoing[static_cast<std::size_t>(asks[i].origin)]);
+  }
+  asks = {};
   received = comm.exchange(outgoing);
   outgoing = {};
   std::vector<Answer> answers(keys.size());
@@ -98,6 +129,12 @@ struct FoundView {
     visitor(found, attrs ? *attrs : none);
   }
 };
+
+// The answer of a lookup of the latest version: found or not, and its attributes.
+template <class Attrs>
+FoundView<Attrs> latest_found(const std::vector<typename Dimension<Attrs>::Held>* versions) {
+  return FoundView<Attrs>{versions ? &versions->back().attrs : nullptr};
+}
 
 using AccountVersions = std::vector<Dimension<AccountAttrs>::Held>;
 
@@ -142,17 +179,12 @@ Attributed attribute_items(const mpi::Comm& comm, const std::vector<const Attrib
   // items have many instants.
   DistinctKeys accounts(n);
   std::vector<std::uint32_t> end_user_at(n, kNoKey), payer_at(n, kNoKey);
-  for (std::size_t i = 0; i < n; ++i) {
-    const Attribution* a = items[i];
-    if (is_partition_key(a->end_user)) end_user_at[i] = accounts.add(a->end_user);
-    if (is_partition_key(a->payer)) payer_at[i] = accounts.add(a->payer);
-  }
+  const auto account_key = [](std::string_view id) { return is_partition_key(id) ? id : std::string_view{}; };
+  accounts.add_each(n, [&](std::size_t i) { return account_key(items[i]->end_user); }, end_user_at);
+  accounts.add_each(n, [&](std::size_t i) { return account_key(items[i]->payer); }, payer_at);
   static const AccountVersions kNoVersions;
-  answers.account_versions =
-      ask_owners<AccountVersions>(comm, accounts, [&](const std::string& k) -> const AccountVersions& {
-        const auto* v = dims.accounts.versions(k);
-        return v ? *v : kNoVersions;
-      });
+  answers.account_versions = ask_owners<AccountVersions>(
+      comm, accounts, dims.accounts, [&](const AccountVersions* v) -> const AccountVersions& { return v ? *v : kNoVersions; });
   const auto& versions = answers.account_versions;
   DistinctKeys addresses(n);
   std::vector<std::uint32_t> address_at(n, kNoKey);
@@ -167,14 +199,19 @@ Attributed attribute_items(const mpi::Comm& comm, const std::vector<const Attrib
     if (!r) continue;  // unresolved: ids stay, attributes empty
     out.buyer.customer_aws_account_id = r->aws_account_id;
     out.address_id = a->billing_address.empty() ? r->mailing_address_id : a->billing_address;
-    // resolved is never resized below: the key may view its address_id.
-    if (!out.address_id.empty() && !out.buyer.customer_aws_account_id.empty())
-      address_at[i] = addresses.add(out.address_id);
   }
+  // resolved is never resized below: the keys may view its address_id.
+  addresses.add_each(
+      n,
+      [&](std::size_t i) {
+        const Resolved& r = resolved[i];
+        return r.buyer.customer_aws_account_id.empty() ? std::string_view{} : r.address_id;
+      },
+      address_at);
 
   // 2. The chosen address, latest version, used only when it is the payer's own.
-  answers.addresses = ask_owners<Found<AddressAttrs>>(
-      comm, addresses, [&](const std::string& k) { return FoundView<AddressAttrs>{dims.addresses.latest(k)}; });
+  answers.addresses =
+      ask_owners<Found<AddressAttrs>>(comm, addresses, dims.addresses, latest_found<AddressAttrs>);
   for (auto& a : answers.addresses) reduce_to_email_domain(a.attrs.email_domain);  // once per address
   const auto& address_found = answers.addresses;
   for (std::size_t i = 0; i < n; ++i)
@@ -184,17 +221,12 @@ Attributed attribute_items(const mpi::Comm& comm, const std::vector<const Attrib
   // 3. Product and offer, latest versions (few distinct keys: no reservation per item).
   DistinctKeys products, offers;
   std::vector<std::uint32_t> product_at(n, kNoKey), offer_at(with_offer ? n : 0, kNoKey);
-  for (std::size_t i = 0; i < n; ++i) {
-    const Attribution* a = items[i];
-    if (!a->product.empty()) product_at[i] = products.add(a->product);
-    if (with_offer && !a->offer.empty()) offer_at[i] = offers.add(a->offer);
-  }
-  answers.products = ask_owners<Found<ProductAttrs>>(
-      comm, products, [&](const std::string& k) { return FoundView<ProductAttrs>{dims.products.latest(k)}; });
+  products.add_each(n, [&](std::size_t i) { return std::string_view(items[i]->product); }, product_at);
+  if (with_offer) offers.add_each(n, [&](std::size_t i) { return std::string_view(items[i]->offer); }, offer_at);
+  answers.products = ask_owners<Found<ProductAttrs>>(comm, products, dims.products, latest_found<ProductAttrs>);
   const auto& product_found = answers.products;
   if (with_offer)  // the same on every rank: the lookup is skipped everywhere or nowhere
-    answers.offers = ask_owners<Found<OfferAttrs>>(
-        comm, offers, [&](const std::string& k) { return FoundView<OfferAttrs>{dims.offers.latest(k)}; });
+    answers.offers = ask_owners<Found<OfferAttrs>>(comm, offers, dims.offers, latest_found<OfferAttrs>);
   const auto& offer_found = answers.offers;
   for (std::size_t i = 0; i < n; ++i) {
     if (product_at[i] != kNoKey)

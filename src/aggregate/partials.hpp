@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "aggregate/attribution.hpp"
-#include "aggregate/group_index.hpp"
+#include "common/group_index.hpp"
 #include "ingest/ledger.hpp"
 #include "ingest/rows.hpp"
 

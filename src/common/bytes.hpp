@@ -44,7 +44,8 @@ class ByteWriter {
     if constexpr (std::is_arithmetic_v<T> || std::is_enum_v<T>) {
       const char* p = reinterpret_cast<const char*>(&value);
       out_.insert(out_.end(), p, p + sizeof(T));
-    } else if constexpr (std::is_same_v<T, std::string>) {
+    } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>) {
+      ensure(value.size() <= UINT32_MAX, "a string of over 4 GB in a record");
       put(static_cast<std::uint32_t>(value.size()));
       out_.insert(out_.end(), value.begin(), value.end());
     } else if constexpr (HasFields<T>) {
@@ -87,6 +88,13 @@ class ByteReader {
       get(n);
       need(n);
       value.assign(p_, n);
+      p_ += n;
+    } else if constexpr (std::is_same_v<T, std::string_view>) {
+      // A view into the buffer, no copy: valid while the buffer lives.
+      std::uint32_t n = 0;
+      get(n);
+      need(n);
+      value = std::string_view(p_, n);
       p_ += n;
     } else if constexpr (HasFields<T>) {
       value.visit_fields(*this);

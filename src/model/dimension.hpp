@@ -2,11 +2,13 @@
 // A historized dimension resolved per semantics.md: corrections and deletions applied, then
 // versions ordered by valid_from so a key can be read "as of" an instant or at its latest.
 #include <algorithm>
+#include <bit>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <vector>
 
 #include "common/bytes.hpp"
+#include "common/group_index.hpp"
 #include "ingest/ledger.hpp"
 #include "ingest/rows.hpp"
 
@@ -43,7 +45,7 @@ class Dimension {
     });
     // Rows come sorted by key: a key's versions are appended to the entry made for its first
     // surviving version, whose key is moved in (no copy, one hash lookup per key).
-    versions_.reserve(versions_.size() + rows.size());
+    index_.reserve(entries_.size() + rows.size());
     std::vector<Held>* current = nullptr;
     const std::string* current_key = nullptr;
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -59,18 +61,20 @@ class Dimension {
       if (rows[i].version.deleted) continue;  // the version's latest correction deletes it
       if (current == nullptr || *current_key != rows[i].key) {
         const bool later_key = i + 1 < rows.size() && rows[i + 1].key == rows[i].key;
-        // The next row still compares its key with this one's: copy it then, move it otherwise.
-        auto it = later_key ? versions_.try_emplace(rows[i].key).first
-                            : versions_.try_emplace(std::move(rows[i].key)).first;
-        current = &it->second;
-        current_key = &it->first;
+        const std::string& key = rows[i].key;
+        const std::size_t at = index_.find_or_add(index_hash(key), entries_.size(),
+                                                  [&](std::size_t e) { return entries_[e].key == key; });
+        if (at == entries_.size())  // the next row still compares its key with this one's: copy it then
+          entries_.push_back(Entry{later_key ? key : std::move(rows[i].key), {}});
+        current = &entries_[at].held;
+        current_key = &entries_[at].key;
       }
       current->push_back(Held{rows[i].version.valid_from, version_tag(rows[i].attrs), std::move(rows[i].attrs)});
     }
   }
 
   // The version holding at t, or nullptr.
-  const Attrs* as_of(const std::string& key, Instant t) const {
+  const Attrs* as_of(std::string_view key, Instant t) const {
     const auto* v = versions(key);
     return v ? as_of(*v, t) : nullptr;
   }
@@ -86,21 +90,43 @@ class Dimension {
   }
 
   // The surviving versions of a key, ordered by valid_from then tag; nullptr when none survives.
-  const std::vector<Held>* versions(const std::string& key) const {
-    const auto it = versions_.find(key);
-    return it == versions_.end() ? nullptr : &it->second;
+  const std::vector<Held>* versions(std::string_view key) const { return versions(key, index_hash(key)); }
+  // The same, with the key's index_hash already computed (see prefetch).
+  const std::vector<Held>* versions(std::string_view key, std::uint64_t hash) const {
+    const std::size_t at = index_.find(hash, [&](std::size_t e) { return entries_[e].key == key; });
+    return at == GroupIndex::npos ? nullptr : &entries_[at].held;
   }
 
   // The latest surviving version (greatest valid_from, then tag), or nullptr.
-  const Attrs* latest(const std::string& key) const {
-    const auto it = versions_.find(key);
-    return it == versions_.end() ? nullptr : &it->second.back().attrs;
+  const Attrs* latest(std::string_view key) const {
+    const auto* v = versions(key);
+    return v ? &v->back().attrs : nullptr;
   }
 
-  std::size_t keys() const { return versions_.size(); }
+  // The hash a key is indexed by. Not stable_hash itself: every key held here has the same
+  // stable_hash modulo the ranks (that chose this rank), so its low bits would crowd the slots.
+  static std::uint64_t index_hash(std::string_view key) { return std::rotr(stable_hash(key), 32); }
+
+  // Lookups in a batch overlap their cache misses (millions of keys, random order): ask
+  // prefetch(hash, 2) for the lookup some steps ahead and prefetch(hash, 1) for one about half
+  // as far, then look up with versions(key, hash).
+  void prefetch(std::uint64_t hash, int stage) const {
+    if (stage == 2) {
+      index_.prefetch_slot(hash);
+    } else if (const std::size_t at = index_.candidate(hash); at != GroupIndex::npos) {
+      __builtin_prefetch(&entries_[at]);
+    }
+  }
+
+  std::size_t keys() const { return entries_.size(); }
 
  private:
-  std::unordered_map<std::string, std::vector<Held>> versions_;
+  struct Entry {
+    std::string key;
+    std::vector<Held> held;
+  };
+  std::vector<Entry> entries_;  // in the order keys were first built
+  GroupIndex index_;
 };
 
 }  // namespace ba

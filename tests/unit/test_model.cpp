@@ -73,6 +73,40 @@ TEST(Dimension, VersionsAreTheSurvivingOnesInValidFromOrder) {
   EXPECT_EQ(d.versions("b"), nullptr);
 }
 
+TEST(Dimension, ManyKeysOfOneRankResolveAndOthersDoNot) {
+  // A rank holds the keys whose stable_hash is its rank modulo the ranks: here those of rank 1
+  // of 2 (every hash odd), the pattern that crowds an index keyed by the low bits of the hash.
+  std::vector<AccountRow> rows;
+  std::vector<std::string> held, absent;
+  for (int i = 0; held.size() < 20'000; ++i) {
+    std::string key = "acc-" + std::to_string(i);
+    if (owner_of(key, 2) != 1) {
+      absent.push_back(std::move(key));
+      continue;
+    }
+    // Two versions for every third key, the later one deleted for every seventh.
+    rows.push_back(account(key, "2026-10-01T00:00:00Z", "2026-10-01T00:00:00Z", std::to_string(i)));
+    if (i % 3 == 0)
+      rows.push_back(account(key, "2026-10-10T00:00:00Z", "2026-10-10T00:00:00Z", "v" + std::to_string(i), i % 7 == 0));
+    held.push_back(std::move(key));
+  }
+  Dimension<AccountAttrs> d;
+  FeedCounts c;
+  d.build(rows, c);
+  EXPECT_EQ(d.keys(), held.size());
+  for (const auto& key : held) {
+    const int i = std::stoi(key.substr(4));
+    const std::uint64_t hash = Dimension<AccountAttrs>::index_hash(key);
+    d.prefetch(hash, 2);  // only a hint: a lookup after it answers the same
+    d.prefetch(hash, 1);
+    const auto* versions = d.versions(key, hash);
+    ASSERT_NE(versions, nullptr) << key;
+    EXPECT_EQ(versions->size(), i % 3 == 0 && i % 7 != 0 ? 2u : 1u) << key;
+    EXPECT_EQ(d.latest(key)->aws_account_id, i % 3 == 0 && i % 7 != 0 ? "v" + std::to_string(i) : std::to_string(i));
+  }
+  for (const auto& key : absent) EXPECT_EQ(d.versions(key), nullptr) << key;
+}
+
 TEST(Dimension, AsOfAVersionListKeepsTheFirstVersionGraceOnly) {
   using Held = Dimension<AccountAttrs>::Held;
   const Instant first = at("2026-10-10T12:00:00Z"), second = at("2026-10-20T00:00:00Z");
@@ -225,4 +259,47 @@ TEST(Buyers, SumsPerPayerAndCurrencyAndPicksTheMostRecentRow) {
   EXPECT_EQ(usd[15].number, 2);
   EXPECT_EQ(find("p", "EUR")[15].number, 0);  // empty product ids are not products
   EXPECT_EQ(find("", "USD")[1].text, "");    // no payer: no buyer columns
+}
+
+namespace {
+struct AsView {
+  std::string_view key;
+  std::int32_t origin = 0;
+  BA_FIELDS(key, origin)
+};
+struct AsString {
+  std::string key;
+  std::int32_t origin = 0;
+  BA_FIELDS(key, origin)
+};
+}  // namespace
+
+TEST(Bytes, AStringViewTravelsAsAStringAndDecodesAsAViewIntoTheBuffer) {
+  const std::string text("a,\0b", 4);
+  std::vector<char> from_view, from_string;
+  encode(AsView{text, 3}, from_view);
+  encode(AsString{text, 3}, from_string);
+  EXPECT_EQ(from_view, from_string);  // the same bytes on the wire
+  AsView back;
+  ByteReader reader(from_view.data(), from_view.size());
+  reader.get(back);
+  EXPECT_TRUE(reader.done());
+  EXPECT_EQ(back.key, text);
+  EXPECT_EQ(back.origin, 3);
+  EXPECT_GE(back.key.data(), from_view.data());  // no copy: it points into the buffer
+  EXPECT_LT(back.key.data(), from_view.data() + from_view.size());
+  ByteReader truncated(from_view.data(), 6);
+  EXPECT_THROW(truncated.get(back), Failure);
+}
+
+TEST(Errors, EnsureNamesTheBrokenInvariant) {
+  EXPECT_NO_THROW(ensure(true, "never shown"));
+  try {
+    ensure(false, "a literal invariant of over fifteen characters");
+    FAIL() << "ensure(false) returned";
+  } catch (const Failure& f) {
+    EXPECT_EQ(f.code(), ExitCode::internal);
+    EXPECT_STREQ(f.what(), "internal error: a literal invariant of over fifteen characters");
+  }
+  EXPECT_THROW(ensure(false, std::string("composed ") + "text"), Failure);
 }

@@ -1,4 +1,4 @@
-#include "aggregate/group_index.hpp"
+#include "common/group_index.hpp"
 
 #include <utility>
 
