@@ -1,5 +1,7 @@
 #include "common/money.hpp"
 
+#include <cstring>
+
 #include "common/error.hpp"
 
 namespace ba {
@@ -43,6 +45,11 @@ std::optional<Micros> parse_amount(std::string_view text) {
 }
 
 void append_amount(std::string& out, Micros value) {
+  char digits[kMaxAmountChars];
+  out.append(digits, static_cast<std::size_t>(write_amount(digits, value) - digits));
+}
+
+char* write_amount(char* out, Micros value) {
   const bool negative = value < 0;
   // Work in unsigned to render INT64_MIN too.
   unsigned long long magnitude = negative ? 0ULL - static_cast<unsigned long long>(value)
@@ -59,7 +66,9 @@ void append_amount(std::string& out, Micros value) {
     magnitude /= 10;
   } while (magnitude > 0);
   if (negative) *--p = '-';
-  out.append(p, static_cast<std::size_t>(digits + sizeof digits - p));
+  const auto length = static_cast<std::size_t>(digits + sizeof digits - p);
+  std::memcpy(out, p, length);
+  return out + length;
 }
 
 std::string format_amount(Micros value) {

@@ -17,6 +17,9 @@ std::optional<Micros> parse_amount(std::string_view text);
 // Renders with exactly six fraction digits: -12.500000.
 std::string format_amount(Micros value);
 void append_amount(std::string& out, Micros value);  // the same, appended
+// The same, written at `out` (room for kMaxAmountChars); returns the end.
+constexpr std::size_t kMaxAmountChars = 21;  // -9223372036854.775808
+char* write_amount(char* out, Micros value);
 
 // Adds with an overflow check (a sum that does not fit is an input error, never a wrap).
 Micros add_checked(Micros a, Micros b);

@@ -14,5 +14,7 @@ FieldStatus split_fields(std::string_view record, std::vector<std::string_view>&
 
 // Renders one cell the RFC 4180 way: quoted only when it holds , " \n or \r.
 void append_cell(std::string& line, std::string_view cell);
+// Whether append_cell quotes the cell.
+bool needs_quotes(std::string_view cell);
 
 }  // namespace ba::csv

@@ -41,7 +41,14 @@ std::string render_csv(const TableSchema& schema, const TableRow* rows, std::int
   std::size_t estimate = csv.size();
   for (std::int64_t i = 0; i < count; ++i) estimate += rows[i].byte_size() + 2 * schema.columns.size();
   csv.reserve(estimate);
-  for (std::int64_t i = 0; i < count; ++i) append_line(csv, schema, rows[i]);
+  // Each line is written into a scratch buffer with room for its bound, then appended: the
+  // file's buffer never grows by a line's bound (about twice the line) past the estimate.
+  std::vector<char> line;
+  for (std::int64_t i = 0; i < count; ++i) {
+    const std::size_t bound = line_bound(schema, rows[i]);
+    if (line.size() < bound) line.resize(2 * bound);
+    csv.append(line.data(), static_cast<std::size_t>(write_line(line.data(), schema, rows[i]) - line.data()));
+  }
   return csv;
 }
 

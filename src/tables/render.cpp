@@ -60,23 +60,58 @@ void append_rendered(std::string& out, const Column& column, const TableRow& row
     append_value(out, column.kind, row.text(c), 0);
 }
 
-void append_line(std::string& out, const TableSchema& schema, const TableRow& row) {
-  std::string cell;
-  for (std::size_t i = 0; i < schema.columns.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    const Column& column = schema.columns[i];
-    // Most cells need neither the formula prefix nor quoting: appended straight to the line.
-    if (column.kind == ColumnKind::text && !needs_formula_prefix(row.text(i))) {
-      csv::append_cell(out, row.text(i));
-    } else if (column.kind == ColumnKind::text) {
-      cell.clear();
-      append_rendered(cell, column, row, i);
-      csv::append_cell(out, cell);
-    } else {
-      append_rendered(out, column, row, i);  // amounts, counts and dates never need quoting
+std::size_t line_bound(const TableSchema& schema, const TableRow& row) {
+  // A text cell's bytes at most double (quotes), plus its quotes and formula prefix; a number
+  // takes at most 21 characters; then the commas and the newline.
+  return 2 * row.byte_size() + (kMaxAmountChars + 3) * schema.columns.size() + 1;
+}
+
+char* write_line(char* out, const TableSchema& schema, const TableRow& row) {
+  if (row.size() != schema.columns.size())
+    fail(ExitCode::internal, "a row of " + schema.name + " has " + std::to_string(row.size()) + " cells for " +
+                                 std::to_string(schema.columns.size()) + " columns");
+  const Column* columns = schema.columns.data();
+  row.for_each_cell([&](std::size_t c, std::string_view bytes) {
+    if (c > 0) *out++ = ',';
+    switch (columns[c].kind) {
+      case ColumnKind::text: {
+        // The formula prefix goes inside the quotes; it never needs quoting itself.
+        const bool prefix = needs_formula_prefix(bytes);
+        if (!csv::needs_quotes(bytes)) {
+          if (prefix) *out++ = '\'';
+          std::memcpy(out, bytes.data(), bytes.size());
+          out += bytes.size();
+          return;
+        }
+        *out++ = '"';
+        if (prefix) *out++ = '\'';
+        for (const char ch : bytes) {
+          if (ch == '"') *out++ = '"';
+          *out++ = ch;
+        }
+        *out++ = '"';
+        return;
+      }
+      case ColumnKind::date:  // amounts, counts and dates never need quoting
+        std::memcpy(out, bytes.data(), bytes.size());
+        out += bytes.size();
+        return;
+      case ColumnKind::amount:
+        out = write_amount(out, TableRow::number_of(bytes));
+        return;
+      case ColumnKind::count:
+        out = std::to_chars(out, out + kMaxAmountChars, TableRow::number_of(bytes)).ptr;
+        return;
     }
-  }
-  out.push_back('\n');
+  });
+  *out++ = '\n';
+  return out;
+}
+
+void append_line(std::string& out, const TableSchema& schema, const TableRow& row) {
+  const std::size_t old = out.size();
+  out.resize(old + line_bound(schema, row));
+  out.resize(static_cast<std::size_t>(write_line(out.data() + old, schema, row) - out.data()));
 }
 
 std::string render_line(const TableSchema& schema, const TableRow& row) {

@@ -16,6 +16,10 @@ void append_rendered(std::string& out, const Column& column, const TableRow& row
 
 std::string render_line(const TableSchema& schema, const TableRow& row);  // with '\n'
 void append_line(std::string& out, const TableSchema& schema, const TableRow& row);
+// The same line written at `out`, which has room for line_bound(schema, row) bytes; returns its
+// end. For rendering millions of lines without a bounds check per byte.
+std::size_t line_bound(const TableSchema& schema, const TableRow& row);
+char* write_line(char* out, const TableSchema& schema, const TableRow& row);
 std::string render_header(const TableSchema& schema);                      // with '\n'
 
 // Sorts rows of one seller (or of several, seller first) in delivery order: the schema's sort

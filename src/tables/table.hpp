@@ -63,12 +63,38 @@ class TableRow {
     return std::string_view(cells_).substr(kHeader + all() * width() + begin, end_of(c) - begin);
   }
   std::string_view text(std::size_t c) const { return raw(c); }
-  std::int64_t number(std::size_t c) const {
-    const auto bytes = raw(c);
+  // Calls visit(c, bytes) for every delivered cell, in order, reading the header once (raw(c)
+  // reads it per cell).
+  template <class Visit>
+  void for_each_cell(Visit&& visit) const {
+    const std::size_t n = size();
+    if (n == 0) return;
+    const std::size_t w = width();
+    const char* ends = cells_.data() + kHeader;
+    const char* bytes = ends + all() * w;
+    std::size_t begin = 0;
+    for (std::size_t c = 0; c < n; ++c) {
+      std::size_t end = 0;
+      if (w == 2) {
+        std::uint16_t v = 0;
+        std::memcpy(&v, ends + 2 * c, sizeof v);
+        end = v;
+      } else {
+        std::uint32_t v = 0;
+        std::memcpy(&v, ends + 4 * c, sizeof v);
+        end = v;
+      }
+      visit(c, std::string_view(bytes + begin, end - begin));
+      begin = end;
+    }
+  }
+  // The number a packed amount or count cell holds.
+  static std::int64_t number_of(std::string_view bytes) {
     std::int64_t v = 0;
     if (bytes.size() == sizeof v) std::memcpy(&v, bytes.data(), sizeof v);
     return v;
   }
+  std::int64_t number(std::size_t c) const { return number_of(raw(c)); }
   // The hidden cells of a detail row (empty for other rows).
   std::string_view payer() const { return hidden() == kHiddenCells ? raw(size()) : std::string_view{}; }
   std::string_view product() const { return hidden() == kHiddenCells ? raw(size() + 1) : std::string_view{}; }

@@ -2,6 +2,7 @@
 
 #include <random>
 
+#include "csv/fields.hpp"
 #include "tables/render.hpp"
 #include "tables/schemas.hpp"
 
@@ -168,4 +169,49 @@ TEST(Render, SortMatchesTheTupleOrderOnRandomRows) {
   sort_rows(schema, rows);
   ASSERT_EQ(rows.size(), want.size());
   for (std::size_t i = 0; i < rows.size(); ++i) ASSERT_EQ(tuple_of(rows[i]), want[i]) << "row " << i;
+}
+
+TEST(Render, LinesMatchTheCellByCellRenderingOnRandomRows) {
+  // The reference: each cell rendered by render_cell, then quoted by csv::append_cell, joined by
+  // commas. Values hold every character that needs quoting or a formula prefix, and numbers reach
+  // both ends of int64. Rows take both widths of cell ends (short rows and rows over 64 KB).
+  TableSchema schema{"t",
+                     {{"a", ColumnKind::text}, {"n", ColumnKind::amount}, {"d", ColumnKind::date},
+                      {"k", ColumnKind::count}, {"b", ColumnKind::text}},
+                     {}};
+  std::mt19937_64 random(11);
+  const std::vector<std::string> pieces{"", "a", "=SUM(A1)", "-x", "+", "@me", "\tt", "\rr", "q\"q", "x,y",
+                                        "line\nbreak", "\"", "plain text", "'"};
+  const std::vector<std::int64_t> numbers{0, 1, -1, 999'999, -1'000'000, INT64_MAX, INT64_MIN, 12'345'678};
+  const auto pick = [&] {
+    std::string v = pieces[random() % pieces.size()];
+    while (random() % 3 == 0) v += pieces[random() % pieces.size()];
+    return v;
+  };
+  std::string want, got;
+  for (int i = 0; i < 3000; ++i) {
+    std::vector<Cell> cells{{pick(), 0},
+                            {"", numbers[random() % numbers.size()]},
+                            {random() % 2 ? "2026-10-31" : "", 0},
+                            {"", random() % 2 ? static_cast<std::int64_t>(random() >> 1) : numbers[random() % numbers.size()]},
+                            {i % 1000 == 7 ? std::string(70'000, '"') : pick(), 0}};
+    const TableRow row = TableRow::from_cells("s", cells);
+    std::string line;
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      if (c > 0) line += ',';
+      csv::append_cell(line, render_cell(schema.columns[c], cells[c]));
+    }
+    line += '\n';
+    want += line;
+    EXPECT_EQ(render_line(schema, row), line) << "row " << i;
+    std::vector<char> room(line_bound(schema, row));
+    const char* end = write_line(room.data(), schema, row);
+    got.append(room.data(), static_cast<std::size_t>(end - room.data()));
+  }
+  EXPECT_EQ(got, want);
+}
+
+TEST(Render, ARowWithTheWrongNumberOfCellsIsAnError) {
+  TableSchema schema{"t", {{"a", ColumnKind::text}, {"b", ColumnKind::text}}, {}};
+  EXPECT_THROW(render_line(schema, TableRow::from_cells("s", {{"only", 0}})), Failure);
 }
