@@ -53,6 +53,10 @@ struct AmountBalance {
 
 class Ledger {
  public:
+  Ledger() = default;
+  Ledger(const Ledger&) = delete;  // it keeps a pointer into itself (the last balance asked)
+  Ledger& operator=(const Ledger&) = delete;
+
   void amount_in(std::int8_t table, std::string_view seller, std::string_view currency, Micros v) {
     auto& b = amount(table, seller, currency);
     b.in = add_checked(b.in, v);
@@ -88,15 +92,20 @@ class Ledger {
   const std::vector<FeedFile>& files(const std::string& feed) const;
 
  private:
-  // Called for every used fact row: one hash lookup, no allocation once the key exists.
+  // Called for every used fact row and every delivered row: consecutive rows mostly share their
+  // key (rows come in runs of one seller), so the last balance is tried first; otherwise one hash
+  // lookup, and no allocation once the key exists. Balances never move (node-based map).
   AmountBalance& amount(std::int8_t table, std::string_view seller, std::string_view currency) {
+    if (last_ && last_->table == table && last_->seller == seller && last_->currency == currency) return *last_;
     key_.assign(1, static_cast<char>('0' + table)).append(seller).append(1, '\x1f').append(currency);
     auto it = amounts_.find(key_);
     if (it == amounts_.end()) {
       it = amounts_.emplace(key_, AmountBalance{table, std::string(seller), std::string(currency), 0, 0, 0}).first;
     }
-    return it->second;
+    last_ = &it->second;
+    return *last_;
   }
+  AmountBalance* last_ = nullptr;
   std::unordered_map<std::string, AmountBalance> amounts_;
   std::string key_;
   std::map<std::string, FeedCounts> feeds_;
