@@ -83,12 +83,23 @@ std::vector<TableRow> build_buyers(const std::vector<TableRow>& sales, const std
   GroupIndex index;
   index.reserve(detail_rows);
   std::vector<BuyerAccumulator> buyers;
+  std::vector<std::uint64_t> hashes;
   for (int t = 0; t < 3; ++t) {
     const auto& cols = detail[static_cast<std::size_t>(t)];
-    for (const auto& row : *tables[static_cast<std::size_t>(t)]) {
+    const auto& rows = *tables[static_cast<std::size_t>(t)];
+    // The index outgrows the caches and rows come in no buyer order: every key is hashed first,
+    // so that each row can start loading the slot of the row 16 on and the buyer of the row 8 on.
+    hashes.resize(rows.size());
+    for (std::size_t r = 0; r < rows.size(); ++r)
+      hashes[r] = GroupKey<3>{{rows[r].seller, rows[r].payer(), rows[r].text(cols.currency)}}.hash();
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      if (r + 16 < rows.size()) index.prefetch_slot(hashes[r + 16]);
+      if (r + 8 < rows.size())
+        if (const std::size_t c = index.candidate(hashes[r + 8]); c != GroupIndex::npos) __builtin_prefetch(&buyers[c]);
+      const TableRow& row = rows[r];
       const std::string_view currency = row.text(cols.currency);
       const GroupKey<3> key{{row.seller, row.payer(), currency}};
-      const std::size_t at = index.find_or_add(key.hash(), buyers.size(), [&](std::size_t j) {
+      const std::size_t at = index.find_or_add(hashes[r], buyers.size(), [&](std::size_t j) {
         return GroupKey<3>{{buyers[j].seller, buyers[j].payer, buyers[j].currency}} == key;
       });
       const bool inserted = at == buyers.size();
