@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "csv/swar.hpp"
+
 namespace ba::store {
 
 void RecordLayout::add_string(const std::string& name, std::size_t width) {
@@ -52,11 +54,19 @@ TableWidths seller_widths(const LocalTable& table) {
 }
 
 void widen_to_fit(TableWidths& widths, const TableSchema& schema, const TableRow& row) {
+  (void)widen_to_fit_checked(widths, schema, row);
+}
+
+bool widen_to_fit_checked(TableWidths& widths, const TableSchema& schema, const TableRow& row) {
   const auto& columns = schema.columns;
   widths.seller = std::max(widths.seller, row.seller.size());
-  for (std::size_t c = 0; c < columns.size() && c < row.size(); ++c) {
-    if (is_string_kind(columns[c].kind)) widths.columns[c] = std::max(widths.columns[c], row.text(c).size());
-  }
+  bool nul = false;
+  row.for_each_cell([&](std::size_t c, std::string_view bytes) {
+    if (c >= columns.size() || !is_string_kind(columns[c].kind)) return;
+    widths.columns[c] = std::max(widths.columns[c], bytes.size());
+    nul = nul || text_has_nul(bytes);
+  });
+  return !nul;
 }
 
 TableWidths local_widths(const LocalTable& table) {
@@ -121,19 +131,23 @@ void pack_rows(const RecordLayout& layout, const LocalTable& table, std::size_t 
   const auto& columns = table.schema->columns;
   ensure(layout.fields.size() == columns.size() + 1, "one field per column plus the seller");
   out.assign((end - begin) * layout.size, '\0');
+  // The record starts zeroed, so a string is copied without padding it; the cells are walked
+  // once per row (a number's packed bytes are its int64, or none for 0).
+  const Field* fields = layout.fields.data() + 1;
   for (std::size_t r = begin; r < end; ++r) {
     const TableRow& row = table.rows[r];
     ensure(row.size() == columns.size(), "one cell per column");
     char* record = out.data() + (r - begin) * layout.size;
     put_string(record, layout.fields[0], row.seller);
-    for (std::size_t c = 0; c < columns.size(); ++c) {
-      const Field& field = layout.fields[c + 1];
+    row.for_each_cell([&](std::size_t c, std::string_view bytes) {
+      const Field& field = fields[c];
       if (field.is_string) {
-        put_string(record, field, row.text(c));
-      } else {
-        put_int64(record, field, row.number(c));
+        ensure(bytes.size() <= field.width, "string fits its field");
+        std::memcpy(record + field.offset, bytes.data(), bytes.size());
+      } else if (bytes.size() == sizeof(std::int64_t)) {  // else the number is 0: already there
+        std::memcpy(record + field.offset, bytes.data(), bytes.size());
       }
-    }
+    });
   }
 }
 
@@ -172,7 +186,17 @@ IndexEntry unpack_index_entry(const RecordLayout& layout, const char* record) {
   return entry;
 }
 
-bool text_has_nul(std::string_view text) { return text.find('\0') != std::string_view::npos; }
+bool text_has_nul(std::string_view text) {
+  // 8 bytes at a time: called for every text cell of every stored row (memchr's call costs more
+  // than most cells' bytes).
+  const char* p = text.data();
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8)
+    if (csv::swar::zero_bytes(csv::swar::load8(p + i)) != 0) return true;
+  for (; i < text.size(); ++i)
+    if (p[i] == '\0') return true;
+  return false;
+}
 
 int seller_owner(std::int64_t position, std::int64_t first_row, std::int64_t row_count, std::int64_t total_sellers,
                  std::int64_t total_rows, int ranks) {

@@ -58,6 +58,9 @@ TableWidths local_widths(const LocalTable& table);
 // then each row widening them. For a pass over the rows that also does other work.
 TableWidths seller_widths(const LocalTable& table);
 void widen_to_fit(TableWidths& widths, const TableSchema& schema, const TableRow& row);
+// The same in one walk over the row's cells, also checking its string cells: false when one
+// holds a NUL byte.
+bool widen_to_fit_checked(TableWidths& widths, const TableSchema& schema, const TableRow& row);
 
 // `rows` record: seller_account_id, then one field per schema column, named as the column.
 RecordLayout row_layout(const TableSchema& schema, const TableWidths& widths);

@@ -251,13 +251,15 @@ TableWidths check_local_table(const LocalTable& table, Problems& problems) {
                                              std::to_string(schema.columns.size()) + " columns");
         continue;
       }
-      for (std::size_t c = 0; c < r.size(); ++c) {
-        if (store::is_string_kind(schema.columns[c].kind) && store::text_has_nul(r.text(c))) {
-          problems.add(ExitCode::bad_input, context + " seller '" + seller.seller + "' column '" +
-                                                schema.columns[c].name + "': NUL byte in text");
+      if (!store::widen_to_fit_checked(widths, schema, r)) {
+        // Rare: name the columns (the one walk above only says that some cell holds a NUL).
+        for (std::size_t c = 0; c < r.size(); ++c) {
+          if (store::is_string_kind(schema.columns[c].kind) && store::text_has_nul(r.text(c))) {
+            problems.add(ExitCode::bad_input, context + " seller '" + seller.seller + "' column '" +
+                                                  schema.columns[c].name + "': NUL byte in text");
+          }
         }
       }
-      store::widen_to_fit(widths, schema, r);
     }
   }
   if (row != table.rows.size()) {

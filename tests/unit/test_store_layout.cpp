@@ -116,6 +116,26 @@ TEST(StoreLayout, StringsAreNulPaddedAndTrimmed) {
   EXPECT_FALSE(text_has_nul("ab"));
 }
 
+TEST(StoreLayout, NulIsFoundAtEveryPositionAndWidthsAreTheLongestCells) {
+  for (std::size_t n = 0; n < 40; ++n) {
+    EXPECT_FALSE(text_has_nul(std::string(n, 'x'))) << n;
+    for (std::size_t at = 0; at < n; ++at) {
+      std::string text(n, 'x');
+      text[at] = '\0';
+      EXPECT_TRUE(text_has_nul(text)) << n << " " << at;
+    }
+  }
+  TableSchema schema{"t", {{"a", ColumnKind::text}, {"n", ColumnKind::amount}, {"d", ColumnKind::date}}, {}};
+  TableWidths widths;
+  widths.columns = {1, 0, 1};
+  // An amount's packed bytes may hold zeros: only text and date cells are checked.
+  EXPECT_TRUE(widen_to_fit_checked(widths, schema, TableRow::from_cells("seller", {{"abcd", 0}, {"", 256}, {"2026-10-01", 0}})));
+  EXPECT_TRUE(widen_to_fit_checked(widths, schema, TableRow::from_cells("s", {{"abcdefghij", 0}, {"", 0}, {"", 0}})));
+  EXPECT_EQ(widths.seller, 6u);
+  EXPECT_EQ(widths.columns, (std::vector<std::size_t>{10, 0, 10}));
+  EXPECT_FALSE(widen_to_fit_checked(widths, schema, TableRow::from_cells("s", {{"a", 0}, {"", 0}, {std::string("x\0", 2), 0}})));
+}
+
 TEST(StoreLayout, KindNames) {
   EXPECT_STREQ(kind_name(ColumnKind::text), "text");
   EXPECT_STREQ(kind_name(ColumnKind::amount), "amount");
