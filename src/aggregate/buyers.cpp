@@ -90,8 +90,10 @@ std::vector<TableRow> build_buyers(const std::vector<TableRow>& sales, const std
     // The index outgrows the caches and rows come in no buyer order: every key is hashed first,
     // so that each row can start loading the slot of the row 16 on and the buyer of the row 8 on.
     hashes.resize(rows.size());
-    for (std::size_t r = 0; r < rows.size(); ++r)
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      if (r + 8 < rows.size()) rows[r + 8].prefetch();
       hashes[r] = GroupKey<3>{{rows[r].seller, rows[r].payer(), rows[r].text(cols.currency)}}.hash();
+    }
     for (std::size_t r = 0; r < rows.size(); ++r) {
       if (r + 16 < rows.size()) index.prefetch_slot(hashes[r + 16]);
       if (r + 8 < rows.size())

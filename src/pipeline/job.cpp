@@ -348,8 +348,12 @@ void count_amounts_out(const std::vector<LocalTable>& tables, Ledger& ledger) {
   for (std::size_t t = 0; t < 3; ++t) {
     const std::size_t amount = column_index(*tables[t].schema, kAmount[t]);
     const std::size_t currency = column_index(*tables[t].schema, "currency");
-    for (const auto& row : tables[t].rows)
+    const auto& rows = tables[t].rows;
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      if (r + 8 < rows.size()) rows[r + 8].prefetch();
+      const TableRow& row = rows[r];
       ledger.amount_out(static_cast<std::int8_t>(t + 1), row.seller, row.text(currency), row.number(amount));
+    }
   }
 }
 

@@ -88,6 +88,13 @@ class TableRow {
       begin = end;
     }
   }
+  // Starts loading the packed cells (up to 256 bytes): rows are separate allocations, so a pass
+  // over millions of them misses the cache on every row unless it asks a few rows ahead.
+  void prefetch() const {
+    const char* p = cells_.data();
+    const std::size_t n = cells_.size();
+    for (std::size_t at = 0; at < n && at < 256; at += 64) __builtin_prefetch(p + at);
+  }
   // The number a packed amount or count cell holds.
   static std::int64_t number_of(std::string_view bytes) {
     std::int64_t v = 0;
