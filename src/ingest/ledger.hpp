@@ -1,6 +1,7 @@
 #pragma once
 // The run's accounting of input rows: every row read lands in exactly one category, and every
 // reject keeps its feed, file, line, reason and raw text for rejects.csv.
+#include <array>
 #include <cstdint>
 #include <map>
 #include <tuple>
@@ -54,7 +55,7 @@ struct AmountBalance {
 class Ledger {
  public:
   Ledger() = default;
-  Ledger(const Ledger&) = delete;  // it keeps a pointer into itself (the last balance asked)
+  Ledger(const Ledger&) = delete;  // it keeps pointers into itself (the last balances asked)
   Ledger& operator=(const Ledger&) = delete;
 
   void amount_in(std::int8_t table, std::string_view seller, std::string_view currency, Micros v) {
@@ -93,19 +94,23 @@ class Ledger {
 
  private:
   // Called for every used fact row and every delivered row: consecutive rows mostly share their
-  // key (rows come in runs of one seller), so the last balance is tried first; otherwise one hash
-  // lookup, and no allocation once the key exists. Balances never move (node-based map).
+  // seller (rows come in runs of one), though billing events alternate between tables, so the
+  // last few balances are tried first; otherwise one hash lookup, and no allocation once the key
+  // exists. Balances never move (node-based map).
   AmountBalance& amount(std::int8_t table, std::string_view seller, std::string_view currency) {
-    if (last_ && last_->table == table && last_->seller == seller && last_->currency == currency) return *last_;
+    for (AmountBalance* b : recent_)
+      if (b && b->table == table && b->seller == seller && b->currency == currency) return *b;
     key_.assign(1, static_cast<char>('0' + table)).append(seller).append(1, '\x1f').append(currency);
     auto it = amounts_.find(key_);
     if (it == amounts_.end()) {
       it = amounts_.emplace(key_, AmountBalance{table, std::string(seller), std::string(currency), 0, 0, 0}).first;
     }
-    last_ = &it->second;
-    return *last_;
+    recent_[next_recent_] = &it->second;
+    next_recent_ = (next_recent_ + 1) % recent_.size();
+    return it->second;
   }
-  AmountBalance* last_ = nullptr;
+  std::array<AmountBalance*, 4> recent_{};
+  std::size_t next_recent_ = 0;
   std::unordered_map<std::string, AmountBalance> amounts_;
   std::string key_;
   std::map<std::string, FeedCounts> feeds_;
