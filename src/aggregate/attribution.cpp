@@ -72,13 +72,11 @@ class DistinctKeys {
   std::vector<std::uint64_t> hashes_;
 };
 
-// Sends each key to the rank that owns it and returns answer(versions of the key there, or
-// nullptr) from there for every key, in the order of `keys`. Replies carry no key: each rank
-// answers in the order it was asked, and the exchange concatenates in source-rank order, so a
-// reply's position names its key.
-template <class Answer, class Attrs, class AnswerFn>
-std::vector<Answer> ask_owners(const mpi::Comm& comm, const DistinctKeys& distinct, const Dimension<Attrs>& dimension,
-                               AnswerFn answer) {
+// Sends each key to the rank that owns it and returns the owner's answer for every key, in the
+// order of `keys`. Replies carry no key: each rank answers in the order it was asked, and the
+// exchange concatenates in source-rank order, so a reply's position names its key.
+template <class Answer>
+std::vector<Answer> ask_owners(const mpi::Comm& comm, const DistinctKeys& distinct, const LookupAnswers& owned) {
   const int ranks = comm.size();
   const std::vector<std::string_view>& keys = distinct.keys();
   std::vector<std::vector<char>> outgoing(static_cast<std::size_t>(ranks));
@@ -96,15 +94,17 @@ std::vector<Answer> ask_owners(const mpi::Comm& comm, const DistinctKeys& distin
     Ask& ask = asks.emplace_back();
     reader.get(ask);
     ensure(ask.origin >= 0 && ask.origin < ranks, "lookup asked from no rank");
-    hashes.push_back(Dimension<Attrs>::index_hash(ask.key));
+    hashes.push_back(LookupAnswers::index_hash(ask.key));
   }
-  // The dimension is far larger than the caches and the keys come in no order: each lookup
-  // starts loading the slot of the one kAhead steps on, and the entry of the one kAhead / 2 on.
+  // The answers are far larger than the caches and the keys come in no order: each lookup
+  // starts loading the slot of the one kAhead steps on, and the answer of the one kAhead / 2 on.
   constexpr std::size_t kAhead = 16;
   for (std::size_t i = 0; i < asks.size(); ++i) {
-    if (i + kAhead < asks.size()) dimension.prefetch(hashes[i + kAhead], 2);
-    if (i + kAhead / 2 < asks.size()) dimension.prefetch(hashes[i + kAhead / 2], 1);
-    encode(answer(dimension.versions(asks[i].key, hashes[i])), outgoing[static_cast<std::size_t>(asks[i].origin)]);
+    if (i + kAhead < asks.size()) owned.prefetch(hashes[i + kAhead], 2);
+    if (i + kAhead / 2 < asks.size()) owned.prefetch(hashes[i + kAhead / 2], 1);
+    const std::string_view answer = owned.answer(asks[i].key, hashes[i]);
+    auto& out = outgoing[static_cast<std::size_t>(asks[i].origin)];
+    out.insert(out.end(), answer.begin(), answer.end());
   }
   asks = {};
   received = comm.exchange(outgoing);
@@ -117,8 +117,8 @@ std::vector<Answer> ask_owners(const mpi::Comm& comm, const DistinctKeys& distin
   return answers;
 }
 
-// The owner's side of a Found: encodes the same bytes straight from the dimension, without
-// copying the attributes first (an address is seven strings; there are millions of lookups).
+// The encoding of a Found<Attrs> straight from a dimension's version, without copying the
+// attributes first.
 template <class Attrs>
 struct FoundView {
   const Attrs* attrs = nullptr;
@@ -130,10 +130,17 @@ struct FoundView {
   }
 };
 
-// The answer of a lookup of the latest version: found or not, and its attributes.
-template <class Attrs>
-FoundView<Attrs> latest_found(const std::vector<typename Dimension<Attrs>::Held>* versions) {
-  return FoundView<Attrs>{versions ? &versions->back().attrs : nullptr};
+// Answers with the latest surviving version of each key.
+template <class Attrs, class Adjust>
+LookupAnswers latest_answers(const Dimension<Attrs>& dimension, Adjust adjust) {
+  LookupAnswers answers(FoundView<Attrs>{});
+  Attrs copy;
+  dimension.for_each_key([&](std::string_view key, const std::vector<typename Dimension<Attrs>::Held>& versions) {
+    copy = versions.back().attrs;
+    adjust(copy);
+    answers.add(key, FoundView<Attrs>{&copy});
+  });
+  return answers;
 }
 
 using AccountVersions = std::vector<Dimension<AccountAttrs>::Held>;
@@ -151,6 +158,25 @@ std::string email_domain_of(std::string_view value) {
   std::string domain(value);
   reduce_to_email_domain(domain);
   return domain;
+}
+
+LookupAnswers account_answers(const Dimension<AccountAttrs>& accounts) {
+  LookupAnswers answers(AccountVersions{});
+  accounts.for_each_key([&](std::string_view key, const AccountVersions& versions) { answers.add(key, versions); });
+  return answers;
+}
+
+// The email is reduced here, where the address is held: no full email address crosses ranks.
+LookupAnswers address_answers(const Dimension<AddressAttrs>& addresses) {
+  return latest_answers(addresses, [](AddressAttrs& a) { reduce_to_email_domain(a.email_domain); });
+}
+
+LookupAnswers product_answers(const Dimension<ProductAttrs>& products) {
+  return latest_answers(products, [](ProductAttrs&) {});
+}
+
+LookupAnswers offer_answers(const Dimension<OfferAttrs>& offers) {
+  return latest_answers(offers, [](OfferAttrs&) {});
 }
 
 void apply_address(Resolved& r, const AddressAttrs& address) {
@@ -182,9 +208,7 @@ Attributed attribute_items(const mpi::Comm& comm, const std::vector<const Attrib
   const auto account_key = [](std::string_view id) { return is_partition_key(id) ? id : std::string_view{}; };
   accounts.add_each(n, [&](std::size_t i) { return account_key(items[i]->end_user); }, end_user_at);
   accounts.add_each(n, [&](std::size_t i) { return account_key(items[i]->payer); }, payer_at);
-  static const AccountVersions kNoVersions;
-  answers.account_versions = ask_owners<AccountVersions>(
-      comm, accounts, dims.accounts, [&](const AccountVersions* v) -> const AccountVersions& { return v ? *v : kNoVersions; });
+  answers.account_versions = ask_owners<AccountVersions>(comm, accounts, dims.accounts);
   const auto& versions = answers.account_versions;
   DistinctKeys addresses(n);
   std::vector<std::uint32_t> address_at(n, kNoKey);
@@ -211,8 +235,7 @@ Attributed attribute_items(const mpi::Comm& comm, const std::vector<const Attrib
 
   // 2. The chosen address, latest version, used only when it is the payer's own.
   answers.addresses =
-      ask_owners<Found<AddressAttrs>>(comm, addresses, dims.addresses, latest_found<AddressAttrs>);
-  for (auto& a : answers.addresses) reduce_to_email_domain(a.attrs.email_domain);  // once per address
+      ask_owners<Found<AddressAttrs>>(comm, addresses, dims.addresses);
   const auto& address_found = answers.addresses;
   for (std::size_t i = 0; i < n; ++i)
     if (address_at[i] != kNoKey)
@@ -223,10 +246,10 @@ Attributed attribute_items(const mpi::Comm& comm, const std::vector<const Attrib
   std::vector<std::uint32_t> product_at(n, kNoKey), offer_at(with_offer ? n : 0, kNoKey);
   products.add_each(n, [&](std::size_t i) { return std::string_view(items[i]->product); }, product_at);
   if (with_offer) offers.add_each(n, [&](std::size_t i) { return std::string_view(items[i]->offer); }, offer_at);
-  answers.products = ask_owners<Found<ProductAttrs>>(comm, products, dims.products, latest_found<ProductAttrs>);
+  answers.products = ask_owners<Found<ProductAttrs>>(comm, products, dims.products);
   const auto& product_found = answers.products;
   if (with_offer)  // the same on every rank: the lookup is skipped everywhere or nowhere
-    answers.offers = ask_owners<Found<OfferAttrs>>(comm, offers, dims.offers, latest_found<OfferAttrs>);
+    answers.offers = ask_owners<Found<OfferAttrs>>(comm, offers, dims.offers);
   const auto& offer_found = answers.offers;
   for (std::size_t i = 0; i < n; ++i) {
     if (product_at[i] != kNoKey)

@@ -9,16 +9,18 @@
 #include "common/time.hpp"
 #include "ingest/rows.hpp"
 #include "model/dimension.hpp"
+#include "model/lookup_answers.hpp"
 #include "mpi/comm.hpp"
 
 namespace ba {
 
-// The dimensions, each partitioned across ranks by the hash of its key (owner_of).
+// What each rank answers for the dimension keys it owns (each dimension partitioned across ranks
+// by the hash of its key, owner_of), encoded once by the *_answers functions below.
 struct Dimensions {
-  Dimension<AccountAttrs> accounts;
-  Dimension<AddressAttrs> addresses;
-  Dimension<ProductAttrs> products;
-  Dimension<OfferAttrs> offers;
+  LookupAnswers accounts;   // every surviving version (std::vector<Dimension<AccountAttrs>::Held>)
+  LookupAnswers addresses;  // Found<AddressAttrs> of the latest version, email reduced to its domain
+  LookupAnswers products;   // Found<ProductAttrs> of the latest version
+  LookupAnswers offers;     // Found<OfferAttrs> of the latest version
 };
 
 // The rank that owns a key of any partitioned data. The empty key and the marketplace literal
@@ -72,6 +74,12 @@ struct Attributed {
   std::vector<Found<ProductAttrs>> products;
   std::vector<Found<OfferAttrs>> offers;
 };
+
+// The answers of a rank's part of each dimension (see Dimensions).
+LookupAnswers account_answers(const Dimension<AccountAttrs>& accounts);
+LookupAnswers address_answers(const Dimension<AddressAttrs>& addresses);
+LookupAnswers product_answers(const Dimension<ProductAttrs>& products);
+LookupAnswers offer_answers(const Dimension<OfferAttrs>& offers);
 
 // Points the buyer columns at an address when it is the payer's own (same aws_account_id). The
 // address's email must already be reduced to its domain.

@@ -90,11 +90,15 @@ class Dimension {
   }
 
   // The surviving versions of a key, ordered by valid_from then tag; nullptr when none survives.
-  const std::vector<Held>* versions(std::string_view key) const { return versions(key, index_hash(key)); }
-  // The same, with the key's index_hash already computed (see prefetch).
-  const std::vector<Held>* versions(std::string_view key, std::uint64_t hash) const {
-    const std::size_t at = index_.find(hash, [&](std::size_t e) { return entries_[e].key == key; });
+  const std::vector<Held>* versions(std::string_view key) const {
+    const std::size_t at = index_.find(index_hash(key), [&](std::size_t e) { return entries_[e].key == key; });
     return at == GroupIndex::npos ? nullptr : &entries_[at].held;
+  }
+
+  // Calls visit(key, versions) for every key with a surviving version, in the order built.
+  template <class Visit>
+  void for_each_key(Visit&& visit) const {
+    for (const Entry& e : entries_) visit(std::string_view(e.key), e.held);
   }
 
   // The latest surviving version (greatest valid_from, then tag), or nullptr.
@@ -103,24 +107,13 @@ class Dimension {
     return v ? &v->back().attrs : nullptr;
   }
 
-  // The hash a key is indexed by. Not stable_hash itself: every key held here has the same
-  // stable_hash modulo the ranks (that chose this rank), so its low bits would crowd the slots.
-  static std::uint64_t index_hash(std::string_view key) { return std::rotr(stable_hash(key), 32); }
-
-  // Lookups in a batch overlap their cache misses (millions of keys, random order): ask
-  // prefetch(hash, 2) for the lookup some steps ahead and prefetch(hash, 1) for one about half
-  // as far, then look up with versions(key, hash).
-  void prefetch(std::uint64_t hash, int stage) const {
-    if (stage == 2) {
-      index_.prefetch_slot(hash);
-    } else if (const std::size_t at = index_.candidate(hash); at != GroupIndex::npos) {
-      __builtin_prefetch(&entries_[at]);
-    }
-  }
-
   std::size_t keys() const { return entries_.size(); }
 
  private:
+  // Not stable_hash itself: every key held here has the same stable_hash modulo the ranks (that
+  // chose this rank), so its low bits would crowd the slots.
+  static std::uint64_t index_hash(std::string_view key) { return std::rotr(stable_hash(key), 32); }
+
   struct Entry {
     std::string key;
     std::vector<Held> held;

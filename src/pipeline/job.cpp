@@ -256,14 +256,18 @@ LosingRows losing_rows(const mpi::Comm& comm, const std::string& feed, const std
   return losers;
 }
 
-template <class Attrs>
-void load_dimension(const mpi::Comm& comm, const FeedLayout& feed, const Plan& plan, const JobOptions& o, Ledger& ledger,
-                    Dimension<Attrs>& dimension) {
+// Reads a dimension, moves each key to its owner, resolves its versions there, and keeps only
+// the encoded answers the owner gives (answers_of the dimension).
+template <class Attrs, class AnswersOf>
+LookupAnswers load_dimension(const mpi::Comm& comm, const FeedLayout& feed, const Plan& plan, const JobOptions& o,
+                             Ledger& ledger, AnswersOf answers_of) {
   auto rows = ingest_feed<DimensionRow<Attrs>>(comm, feed.name, plan.files.at(feed.name),
                                                static_cast<std::size_t>(o.chunk_bytes), ledger);
   const int ranks = comm.size();
   rows = mpi::shuffle(comm, std::move(rows), [&](const DimensionRow<Attrs>& r) { return owner_of(r.key, ranks); });
+  Dimension<Attrs> dimension;
   dimension.build(std::move(rows), ledger.feed(feed.name));
+  return answers_of(dimension);
 }
 
 // Contiguous ranges of sellers (in seller order) per rank, balanced by weight: each seller goes
@@ -554,10 +558,10 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
     territory_json += (territory_json.empty() ? "" : ",\n") + std::string("    ") + json_string(seller) + ": [" + list + "]";
   }
   Dimensions dims;
-  load_dimension(comm, kAccount, plan, o, ledger, dims.accounts);
-  load_dimension(comm, kAddress, plan, o, ledger, dims.addresses);
-  load_dimension(comm, kProduct, plan, o, ledger, dims.products);
-  load_dimension(comm, kOffer, plan, o, ledger, dims.offers);
+  dims.accounts = load_dimension<AccountAttrs>(comm, kAccount, plan, o, ledger, account_answers);
+  dims.addresses = load_dimension<AddressAttrs>(comm, kAddress, plan, o, ledger, address_answers);
+  dims.products = load_dimension<ProductAttrs>(comm, kProduct, plan, o, ledger, product_answers);
+  dims.offers = load_dimension<OfferAttrs>(comm, kOffer, plan, o, ledger, offer_answers);
 
   // ---- facts: two passes over each fact feed, with only keys kept in between ------------------
   // Pass 1 validates every row (rejects are counted there) and keeps its key's hash and position;

@@ -187,6 +187,8 @@ TEST(Attribution, LookupJoinsResolveAsOfTheInstantAndCheckTheAddressOwner) {
   const auto at = [](const char* t) { return parse_instant(t).value(); };
   FeedCounts counts;
   Dimensions dims;
+  Dimension<AccountAttrs> account_dimension;
+  Dimension<AddressAttrs> address_dimension;
   std::vector<AccountRow> accounts;
   for (const auto& [key, from, aws, mailing] :
        std::vector<std::tuple<std::string, const char*, std::string, std::string>>{
@@ -199,7 +201,8 @@ TEST(Attribution, LookupJoinsResolveAsOfTheInstantAndCheckTheAddressOwner) {
     r.attrs = AccountAttrs{aws, mailing};
     if (owner_of(r.key, comm.size()) == comm.rank()) accounts.push_back(r);
   }
-  dims.accounts.build(accounts, counts);
+  account_dimension.build(accounts, counts);
+  dims.accounts = account_answers(account_dimension);
   std::vector<AddressRow> addresses;
   for (const auto& [key, aws, company] : std::vector<std::tuple<std::string, std::string, std::string>>{
            {"addr-old", "000000000001", "Old Co"}, {"addr-new", "000000000001", "New Co"},
@@ -211,7 +214,8 @@ TEST(Attribution, LookupJoinsResolveAsOfTheInstantAndCheckTheAddressOwner) {
     r.attrs.company_name = company;
     if (owner_of(r.key, comm.size()) == comm.rank()) addresses.push_back(r);
   }
-  dims.addresses.build(addresses, counts);
+  address_dimension.build(addresses, counts);
+  dims.addresses = address_answers(address_dimension);
 
   // Each rank asks about the same items: the answers must not depend on who owns what.
   std::vector<Attribution> items(4);

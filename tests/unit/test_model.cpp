@@ -96,10 +96,7 @@ TEST(Dimension, ManyKeysOfOneRankResolveAndOthersDoNot) {
   EXPECT_EQ(d.keys(), held.size());
   for (const auto& key : held) {
     const int i = std::stoi(key.substr(4));
-    const std::uint64_t hash = Dimension<AccountAttrs>::index_hash(key);
-    d.prefetch(hash, 2);  // only a hint: a lookup after it answers the same
-    d.prefetch(hash, 1);
-    const auto* versions = d.versions(key, hash);
+    const auto* versions = d.versions(key);
     ASSERT_NE(versions, nullptr) << key;
     EXPECT_EQ(versions->size(), i % 3 == 0 && i % 7 != 0 ? 2u : 1u) << key;
     EXPECT_EQ(d.latest(key)->aws_account_id, i % 3 == 0 && i % 7 != 0 ? "v" + std::to_string(i) : std::to_string(i));
@@ -302,4 +299,61 @@ TEST(Errors, EnsureNamesTheBrokenInvariant) {
     EXPECT_STREQ(f.what(), "internal error: a literal invariant of over fifteen characters");
   }
   EXPECT_THROW(ensure(false, std::string("composed ") + "text"), Failure);
+}
+
+TEST(LookupAnswers, EveryKeyAnswersItsOwnBytesAndOthersTheMissingAnswer) {
+  // Keys of one rank of 2 (every stable_hash odd), with answers of every length.
+  LookupAnswers answers(std::string("none"));
+  std::vector<std::string> held, absent;
+  for (int i = 0; held.size() < 20'000; ++i) {
+    std::string key = "addr-" + std::to_string(i);
+    if (owner_of(key, 2) != 1) {
+      absent.push_back(std::move(key));
+      continue;
+    }
+    answers.add(key, std::string(static_cast<std::size_t>(i % 150), static_cast<char>('a' + i % 26)));
+    held.push_back(std::move(key));
+  }
+  EXPECT_EQ(answers.keys(), held.size());
+  const auto bytes_of = [](const std::string& value) {
+    std::vector<char> out;
+    encode(value, out);
+    return std::string(out.begin(), out.end());
+  };
+  for (const auto& key : held) {
+    const int i = std::stoi(key.substr(5));
+    const std::uint64_t hash = LookupAnswers::index_hash(key);
+    answers.prefetch(hash, 2);  // only hints: the answer after them is the same
+    answers.prefetch(hash, 1);
+    EXPECT_EQ(answers.answer(key, hash),
+              bytes_of(std::string(static_cast<std::size_t>(i % 150), static_cast<char>('a' + i % 26))))
+        << key;
+  }
+  for (const auto& key : absent) EXPECT_EQ(answers.answer(key), bytes_of("none")) << key;
+  EXPECT_THROW(answers.add(held.front(), std::string("again")), Failure);
+}
+
+TEST(LookupAnswers, AddressAnswersCarryTheEmailDomainOnly) {
+  Dimension<AddressAttrs> d;
+  FeedCounts c;
+  AddressRow r;
+  r.key = "addr-1";
+  r.version = Version{at("2026-10-01T00:00:00Z"), at("2026-10-01T00:00:00Z"), false};
+  r.attrs.aws_account_id = "000000000001";
+  r.attrs.email_domain = "Jane.Doe@Example.COM";
+  r.attrs.company_name = "Acme";
+  d.build({r}, c);
+  const LookupAnswers answers = address_answers(d);
+  const std::string_view bytes = answers.answer("addr-1");
+  Found<AddressAttrs> found;
+  ByteReader reader(bytes.data(), bytes.size());
+  reader.get(found);
+  EXPECT_TRUE(reader.done());
+  EXPECT_TRUE(found.found);
+  EXPECT_EQ(found.attrs.email_domain, "example.com");
+  EXPECT_EQ(found.attrs.company_name, "Acme");
+  const std::string_view none = answers.answer("addr-2");
+  ByteReader missing(none.data(), none.size());
+  missing.get(found);
+  EXPECT_FALSE(found.found);
 }
