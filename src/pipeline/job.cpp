@@ -582,6 +582,7 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   clock.start("fold");
   PartialAggregates partials;
   auto& billing_counts = ledger.feed(kBilling.name);
+  partials.reserve(static_cast<std::size_t>(billing_counts.read), static_cast<std::size_t>(ledger.feed(kUsage.name).read));
   for (const auto& ref : billing_losers.refs) ledger.reject_late(kBilling.name, nullptr, reason::duplicate, ref);
   // Consecutive rows mostly share their seller (the rows of a transaction are together): the
   // last answer is kept, and the set is asked only when the seller changes.
