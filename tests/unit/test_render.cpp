@@ -149,7 +149,9 @@ TEST(Render, SortMatchesTheTupleOrderOnRandomRows) {
   };
   std::vector<TableRow> rows;
   for (int i = 0; i < 3000; ++i) {
-    const std::string seller = "s" + std::to_string(random() % 5) + (random() % 4 == 0 ? std::string("\0", 1) : "");
+    std::string seller(1, 's');
+    seller += std::to_string(random() % 5);
+    if (random() % 4 == 0) seller.push_back('\0');
     rows.push_back(TableRow::from_cells(
         seller, {{pick(), 0}, {"", static_cast<std::int64_t>(random() % 5) - 2}, {pick(), 0}, {pick(), 0}}));
   }
