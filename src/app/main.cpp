@@ -3,6 +3,7 @@
 #include <boost/program_options.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
@@ -76,6 +77,16 @@ int verify(int argc, char** argv, const ba::mpi::Comm& comm) {
   return report.problems.empty() ? 0 : static_cast<int>(ba::ExitCode::verify_mismatch);
 }
 
+// After a successful run: ends MPI and the process without freeing the job's tables one by one
+// (millions of allocations: most of a second); the system takes the memory back at once. Every
+// file the job wrote is closed and synced by then, and its lock released.
+[[noreturn]] void exit_without_freeing() {
+  std::cout.flush();
+  std::fflush(nullptr);
+  ba::mpi::finalize();
+  std::_Exit(0);
+}
+
 int run(int argc, char** argv, const ba::mpi::Comm& comm) {
   if (argc > 1 && std::string(argv[1]) == "verify") return verify(argc - 1, argv + 1, comm);
   std::string chunk = "8M", round = "64M", config, stage = "all", store, direct_io = "on";
@@ -143,7 +154,7 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
     if (comm.is_root())
       std::cout << "deliveries: " << result.deliveries_root << " (" << result.sellers_delivered << " sellers, from "
                 << store << ")\n";
-    return 0;
+    exit_without_freeing();
   }
   if (options.feeds.empty()) ba::fail(ba::ExitCode::bad_arguments, "--feeds DIR is required (see --help)");
   if (options.period.empty()) ba::fail(ba::ExitCode::bad_arguments, "--period is required (see --help)");
@@ -161,7 +172,7 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
     std::cout << "deliveries: " << result.deliveries_root << " (" << result.sellers_delivered << " sellers)\n"
               << "store:      " << result.store_path << "\n"
               << "run record: " << result.report_path << "\n";
-  return 0;
+  exit_without_freeing();
 }
 
 }  // namespace

@@ -17,6 +17,9 @@ namespace ba::mpi {
 // Throws ba::Failure(internal) naming the call when an MPI call does not return MPI_SUCCESS.
 void check(int rc, const char* call);
 
+// Ends MPI (once; later calls do nothing). Environment does it when it goes out of scope.
+void finalize();
+
 class Environment {
  public:
   Environment(int& argc, char**& argv);

@@ -858,7 +858,8 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
     return std::vector<char>{};
   });
   clock.stop(static_cast<std::int64_t>(written.size()), "files");
-  return JobResult{store_path, deliveries, run_dir + "/report.json", delivered};
+  return JobResult{store_path, deliveries, run_dir + "/report.json", delivered,
+                   std::make_shared<const std::vector<LocalTable>>(std::move(tables))};
 }
 
 
@@ -895,7 +896,7 @@ JobResult run_reexport(const mpi::Comm& comm, const JobOptions& o, const std::st
   std::set<std::string> rep_sellers;  // the sellers the store has representative tables for
   for (const auto& entry : mpi::allgather_items(comm, contents.tables[kBuyersTables].sellers)) rep_sellers.insert(entry.seller);
   const std::vector<bool> shuffle(rows.size(), true);
-  const auto tables = arrange_by_seller(comm, sellers, owner, std::move(rows), shuffle,
+  auto tables = arrange_by_seller(comm, sellers, owner, std::move(rows), shuffle,
                                         {nullptr, nullptr, nullptr, nullptr, &rep_sellers, &rep_sellers});
   clock.stop(read_rows);
 
@@ -911,7 +912,8 @@ JobResult run_reexport(const mpi::Comm& comm, const JobOptions& o, const std::st
     return std::vector<char>{};
   });
   const std::int64_t delivered = comm.sum(static_cast<std::int64_t>(tables[0].sellers.size()));
-  return JobResult{store_path, o.out + "/deliveries", "", delivered};
+  return JobResult{store_path, o.out + "/deliveries", "", delivered,
+                   std::make_shared<const std::vector<LocalTable>>(std::move(tables))};
 }
 
 }  // namespace ba

@@ -2,6 +2,7 @@
 // The whole run, as every rank executes it: plan, read, shuffle, aggregate, store, export,
 // publish. Phases are plain functions over this rank's data plus the collectives of mpi/.
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "mpi/comm.hpp"
@@ -29,6 +30,9 @@ struct JobResult {
   std::string deliveries_root;
   std::string report_path;
   std::int64_t sellers_delivered = 0;
+  // The job's tables, still in memory: millions of allocations, which take most of a second to
+  // free one by one. A caller about to exit may end the process instead (see main).
+  std::shared_ptr<const void> tables;
 };
 
 // Collective. Throws ba::Failure on any error (the caller ends all ranks with its code).
