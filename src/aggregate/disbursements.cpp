@@ -36,8 +36,9 @@ DetailRows build_disbursements(const mpi::Comm& comm, std::vector<DisbursementGr
   }
 
   parts = {};
-  std::vector<DisbursementGroup> kept;
-  for (auto& g : groups) {
+  std::vector<char> keep(groups.size(), 0);
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    DisbursementGroup& g = groups[i];
     const auto it = payouts.find(g.seller + '\x1f' + g.payout_id);
     // Two currencies: rejected whatever the payout (decisions.md), so every excluded amount
     // below has one currency.
@@ -53,12 +54,11 @@ DetailRows build_disbursements(const mpi::Comm& comm, std::vector<DisbursementGr
     }
     g.attribution.as_of = it->second.date;
     if (!it->second.bank_trace.empty()) g.bank_trace = it->second.bank_trace;
-    kept.push_back(std::move(g));
+    keep[i] = 1;
   }
-  groups = {};
 
   DetailRows out;
-  out.rows = rows_of_groups(comm, std::move(kept), dims, /*with_offer=*/false,
+  out.rows = rows_of_groups(comm, std::move(groups), keep, dims, /*with_offer=*/false,
                             [](const DisbursementGroup& g, const Resolved& r, CellPacker& cells) {
                               const auto& a = g.attribution;
                               Micros net = 0;

@@ -25,22 +25,20 @@ DetailRows build_sales_compensation(const mpi::Comm& comm, std::vector<SalesGrou
       mpi::shuffle(comm, std::move(parts), [&](const SalesGroup& g) { return rank_of_seller(ranks, g.seller); }));
 
   parts = {};
-  // Kept groups move forward in place (a second array of groups would double the peak).
-  std::size_t kept = 0;
-  for (auto& g : groups) {
+  std::vector<char> keep(groups.size(), 0);
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    SalesGroup& g = groups[i];
     if (g.currency_min != g.currency_max) {
       mixed.push_back(g.key());
       continue;
     }
     if (net_of(g.buckets) == 0) continue;  // a forgiven invoice nets to zero: not a row
     g.attribution.as_of = g.invoice;
-    if (&g != &groups[kept]) groups[kept] = std::move(g);
-    ++kept;
+    keep[i] = 1;
   }
-  groups.erase(groups.begin() + static_cast<std::ptrdiff_t>(kept), groups.end());
 
   DetailRows out;
-  out.rows = rows_of_groups(comm, std::move(groups), dims, /*with_offer=*/true,
+  out.rows = rows_of_groups(comm, std::move(groups), keep, dims, /*with_offer=*/true,
                             [](const SalesGroup& g, const Resolved& r, CellPacker& cells) {
                               const auto& a = g.attribution;
                               append_buyer_cells(cells, r.buyer);
