@@ -97,14 +97,9 @@ class PhaseClock {
       std::fflush(stderr);
     }
   }
-  // What a phase's end does with the heap memory the phase freed.
-  enum class Freed { release, keep };
   // Ends the phase; `rows` is this rank's count, summed for the progress line.
-  void stop(std::int64_t rows, const char* unit = "rows", Freed freed = Freed::release) {
-    // Released, the next phase starts from what this one kept, not its peak; kept, the next
-    // phase reuses it without faulting in fresh pages (slow on VMs), where that cannot raise
-    // the run's peak.
-    if (freed == Freed::release) release_free_memory();
+  void stop(std::int64_t rows, const char* unit = "rows") {
+    release_free_memory();  // the next phase starts from what this one kept, not its peak
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
     timings_.emplace_back(phase_, seconds);
     const std::int64_t total = comm_.sum(rows);
@@ -582,10 +577,7 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
       [](const UsageRecord& r, std::string& key) { key.assign(r.seller).append(1, '\x1f').append(r.feed_id); });
   std::int64_t read_rows = 0;
   for (const auto* feed : {&kBilling, &kUsage}) read_rows += ledger.feed(feed->name).read;
-  // What read and fold free is kept for the phases after them: fold's groups and aggregate's
-  // rows reuse it (1 s less at 2 ranks on the 10M month), and both stay well under the peak,
-  // which by-seller sets (measured with the progress lines' per-phase peaks).
-  clock.stop(read_rows, "rows", PhaseClock::Freed::keep);
+  clock.stop(read_rows);
 
   clock.start("fold");
   PartialAggregates partials;
@@ -629,7 +621,7 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
     else
       fold(usage_counts, r.usage_date, r.seller, r);
   });
-  clock.stop(billing_counts.used + usage_counts.used, "rows", PhaseClock::Freed::keep);
+  clock.stop(billing_counts.used + usage_counts.used);
 
   // ---- aggregate: the detail tables, grouped and attributed across ranks -----------------------
   clock.start("aggregate");
