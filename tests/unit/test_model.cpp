@@ -21,6 +21,20 @@ AccountRow account(std::string key, const char* valid_from, const char* updated,
   r.ref.offset = line;
   return r;
 }
+
+// `count` keys "<prefix><i>" that rank 1 of 2 owns (every stable_hash odd: the pattern that
+// crowds an index keyed by the low bits of the hash), and the keys skipped on the way.
+struct KeysOfOneRank {
+  std::vector<std::string> held, absent;
+};
+KeysOfOneRank keys_of_rank_one(const std::string& prefix, std::size_t count) {
+  KeysOfOneRank keys;
+  for (int i = 0; keys.held.size() < count; ++i) {
+    std::string key = prefix + std::to_string(i);
+    (owner_of(key, 2) == 1 ? keys.held : keys.absent).push_back(std::move(key));
+  }
+  return keys;
+}
 }  // namespace
 
 TEST(Dimension, AsOfFollowsVersionsAndTheFirstVersionGrace) {
@@ -74,21 +88,14 @@ TEST(Dimension, VersionsAreTheSurvivingOnesInValidFromOrder) {
 }
 
 TEST(Dimension, ManyKeysOfOneRankResolveAndOthersDoNot) {
-  // A rank holds the keys whose stable_hash is its rank modulo the ranks: here those of rank 1
-  // of 2 (every hash odd), the pattern that crowds an index keyed by the low bits of the hash.
+  const auto [held, absent] = keys_of_rank_one("acc-", 20'000);
   std::vector<AccountRow> rows;
-  std::vector<std::string> held, absent;
-  for (int i = 0; held.size() < 20'000; ++i) {
-    std::string key = "acc-" + std::to_string(i);
-    if (owner_of(key, 2) != 1) {
-      absent.push_back(std::move(key));
-      continue;
-    }
+  for (const auto& key : held) {
+    const int i = std::stoi(key.substr(4));
     // Two versions for every third key, the later one deleted for every seventh.
     rows.push_back(account(key, "2026-10-01T00:00:00Z", "2026-10-01T00:00:00Z", std::to_string(i)));
     if (i % 3 == 0)
       rows.push_back(account(key, "2026-10-10T00:00:00Z", "2026-10-10T00:00:00Z", "v" + std::to_string(i), i % 7 == 0));
-    held.push_back(std::move(key));
   }
   Dimension<AccountAttrs> d;
   FeedCounts c;
@@ -302,17 +309,12 @@ TEST(Errors, EnsureNamesTheBrokenInvariant) {
 }
 
 TEST(LookupAnswers, EveryKeyAnswersItsOwnBytesAndOthersTheMissingAnswer) {
-  // Keys of one rank of 2 (every stable_hash odd), with answers of every length.
+  // Answers of every length.
   LookupAnswers answers(std::string("none"));
-  std::vector<std::string> held, absent;
-  for (int i = 0; held.size() < 20'000; ++i) {
-    std::string key = "addr-" + std::to_string(i);
-    if (owner_of(key, 2) != 1) {
-      absent.push_back(std::move(key));
-      continue;
-    }
+  const auto [held, absent] = keys_of_rank_one("addr-", 20'000);
+  for (const auto& key : held) {
+    const int i = std::stoi(key.substr(5));
     answers.add(key, std::string(static_cast<std::size_t>(i % 150), static_cast<char>('a' + i % 26)));
-    held.push_back(std::move(key));
   }
   EXPECT_EQ(answers.keys(), held.size());
   const auto bytes_of = [](const std::string& value) {
