@@ -14,13 +14,24 @@
 
 namespace ba {
 
+// A dimension lookup's answer: the attributes, if the key resolved.
+template <class Attrs>
+struct Found {
+  bool found = false;
+  Attrs attrs;
+  BA_FIELDS(found, attrs)
+};
+
 // What each rank answers for the dimension keys it owns (each dimension partitioned across ranks
-// by the hash of its key, owner_of), encoded once by the *_answers functions below.
+// by the hash of its key, owner_of), encoded once by the *_answers functions below. Until then
+// (or for a dimension with no rows here) every key answers "none".
 struct Dimensions {
-  LookupAnswers accounts;   // every surviving version (std::vector<Dimension<AccountAttrs>::Held>)
-  LookupAnswers addresses;  // Found<AddressAttrs> of the latest version, email reduced to its domain
-  LookupAnswers products;   // Found<ProductAttrs> of the latest version
-  LookupAnswers offers;     // Found<OfferAttrs> of the latest version
+  // Every surviving version.
+  LookupAnswers accounts{std::vector<Dimension<AccountAttrs>::Held>{}};
+  // Found<Attrs> of the latest version; an address's email reduced to its domain.
+  LookupAnswers addresses{Found<AddressAttrs>{}};
+  LookupAnswers products{Found<ProductAttrs>{}};
+  LookupAnswers offers{Found<OfferAttrs>{}};
 };
 
 // The rank that owns a key of any partitioned data. The empty key and the marketplace literal
@@ -55,14 +66,6 @@ struct Resolved {
   std::string_view end_customer_aws_account_id, product_code, product_title, opportunity_name;
   std::string_view address_id;  // the address chosen (billing address, else the payer's mailing address)
   BuyerColumns buyer;
-};
-
-// A dimension lookup's answer: the attributes, if the key resolved.
-template <class Attrs>
-struct Found {
-  bool found = false;
-  Attrs attrs;
-  BA_FIELDS(found, attrs)
 };
 
 // The items' Resolved and the lookup answers they view, one per distinct key: no string is copied

@@ -21,7 +21,6 @@ class LookupAnswers {
   explicit LookupAnswers(const Missing& missing) {
     encode(missing, missing_);
   }
-  LookupAnswers() = default;
 
   // Records the answer for a key (each key once).
   template <class Answer>

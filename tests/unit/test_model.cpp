@@ -359,3 +359,24 @@ TEST(LookupAnswers, AddressAnswersCarryTheEmailDomainOnly) {
   missing.get(found);
   EXPECT_FALSE(found.found);
 }
+
+TEST(LookupAnswers, DimensionsNotYetLoadedAnswerNoneForEveryKey) {
+  const Dimensions dims;
+  const auto decoded = [](std::string_view bytes, auto& value) {
+    ByteReader reader(bytes.data(), bytes.size());
+    reader.get(value);
+    return reader.done();
+  };
+  std::vector<Dimension<AccountAttrs>::Held> versions{{}};
+  EXPECT_TRUE(decoded(dims.accounts.answer("acc-1"), versions));
+  EXPECT_TRUE(versions.empty());
+  Found<AddressAttrs> address{true, {}};
+  EXPECT_TRUE(decoded(dims.addresses.answer("addr-1"), address));
+  EXPECT_FALSE(address.found);
+  Found<ProductAttrs> product{true, {}};
+  EXPECT_TRUE(decoded(dims.products.answer("prod-1"), product));
+  EXPECT_FALSE(product.found);
+  Found<OfferAttrs> offer{true, {}};
+  EXPECT_TRUE(decoded(dims.offers.answer("offer-1"), offer));
+  EXPECT_FALSE(offer.found);
+}
