@@ -82,7 +82,11 @@ std::vector<TableRow> build_buyers(const std::vector<TableRow>& sales, const std
   for (const auto* t : tables) detail_rows += t->size();
   GroupIndex index;
   index.reserve(detail_rows);
+  // Room for a buyer per detail row (at most that many), reserved: the accumulators never move
+  // to a grown array, so the old and the new one never coexist, and untouched room costs no
+  // memory.
   std::vector<BuyerAccumulator> buyers;
+  buyers.reserve(detail_rows);
   std::vector<std::uint64_t> hashes;
   for (int t = 0; t < 3; ++t) {
     const auto& cols = detail[static_cast<std::size_t>(t)];
