@@ -3,6 +3,7 @@
 
 #include "aggregate/detail_tables.hpp"
 #include "aggregate/partials.hpp"
+#include "common/memory.hpp"
 #include "tables/render.hpp"
 #include "tables/schemas.hpp"
 
@@ -86,7 +87,7 @@ std::vector<TableRow> build_buyers(const std::vector<TableRow>& sales, const std
   // to a grown array, so the old and the new one never coexist, and untouched room costs no
   // memory.
   std::vector<BuyerAccumulator> buyers;
-  buyers.reserve(detail_rows);
+  reserve_if_granted(buyers, detail_rows);
   std::vector<std::uint64_t> hashes;
   for (int t = 0; t < 3; ++t) {
     const auto& cols = detail[static_cast<std::size_t>(t)];

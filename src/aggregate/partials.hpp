@@ -13,6 +13,7 @@
 
 #include "aggregate/attribution.hpp"
 #include "common/group_index.hpp"
+#include "common/memory.hpp"
 #include "ingest/ledger.hpp"
 #include "ingest/rows.hpp"
 
@@ -164,13 +165,13 @@ class PartialAggregates {
   void add(const BillingEvent& e, Ledger& ledger);
   void add(const UsageRecord& r, Ledger& ledger);
 
-  // Room for up to this many groups of each kind, reserved before the rows come: the groups
-  // never move to a grown array, so each page of them is touched once (fresh pages are slow to
-  // fault in), and an untouched reservation costs no memory.
-  void reserve(std::size_t billing_events, std::size_t usage_records) {
-    sales_.reserve(billing_events);
-    lines_.reserve(billing_events);
-    usage_.reserve(usage_records);
+  // Room for as many groups of each kind as rows may feed them, reserved before the rows come
+  // (when the system grants it): the groups never move to a grown array, so each page of them
+  // is touched once (fresh pages are slow to fault in), and untouched room costs no memory.
+  void reserve(std::size_t sales_rows, std::size_t line_rows, std::size_t usage_rows) {
+    reserve_if_granted(sales_, sales_rows);
+    reserve_if_granted(lines_, line_rows);
+    reserve_if_granted(usage_, usage_rows);
   }
 
   std::vector<SalesGroup> take_sales() { return take(sales_, sales_at_); }

@@ -7,7 +7,23 @@
 // or per-round buffers pays for fresh pages again and again (6.5 million faults in a 10M-event
 // run). So freed memory stays in the heap for reuse within a phase, and what is free is handed
 // back between phases, which keeps the peak close to what each phase really holds.
+#include <new>
+#include <stdexcept>
+#include <vector>
+
 namespace ba {
+
+// Reserves room for n items when the system grants it. An untouched reservation costs no
+// resident memory, but where address space is counted (vm.overcommit_memory=2, ulimit -v) a large
+// one may be refused: then the vector grows as it would have anyway.
+template <class T>
+void reserve_if_granted(std::vector<T>& items, std::size_t n) {
+  try {
+    items.reserve(n);
+  } catch (const std::bad_alloc&) {
+  } catch (const std::length_error&) {
+  }
+}
 
 // Once, at start-up: large buffers come from the heap, and free memory stays there.
 void keep_freed_memory_for_reuse();

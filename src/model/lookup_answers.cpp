@@ -47,7 +47,7 @@ void LookupAnswers::prefetch(std::uint64_t hash, int stage) const {
     index_.prefetch_slot(hash);
   } else if (const std::size_t at = index_.candidate(hash); at != GroupIndex::npos) {
     __builtin_prefetch(arena_.data() + at);
-    __builtin_prefetch(arena_.data() + at + 64);
+    if (at + 64 < arena_.size()) __builtin_prefetch(arena_.data() + at + 64);
   }
 }
 

@@ -226,15 +226,18 @@ struct LosingRows {
 };
 
 // Pass 1 over a fact feed: validates every row (counting rows read and rejects) and agrees with
-// the other ranks which row wins each key. KeyFn writes a row's key into its string argument.
-template <class Row, class KeyFn>
+// the other ranks which row wins each key. KeyFn writes a row's key into its string argument;
+// on_valid_row sees every valid row once.
+template <class Row, class KeyFn, class OnValidRow>
 LosingRows losing_rows(const mpi::Comm& comm, const std::string& feed, const std::vector<FeedFile>& files,
-                       std::size_t chunk, Ledger& ledger, bool progress, Prefer prefer, KeyFn key_of) {
+                       std::size_t chunk, Ledger& ledger, bool progress, Prefer prefer, KeyFn key_of,
+                       OnValidRow on_valid_row) {
   std::vector<std::uint64_t> hashes;
   std::vector<std::int64_t> updated;
   std::vector<RowRef> refs;
   std::string key;
   scan_feed<Row>(comm, feed, files, chunk, &ledger, progress, [&](const Row& r) {
+    on_valid_row(r);
     key_of(r, key);
     hashes.push_back(stable_hash(key));
     if constexpr (requires { r.updated; }) updated.push_back(r.updated);
@@ -569,12 +572,21 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   // partial groups as they are read. No rank ever holds the rows of a fact feed.
   const auto& billing_files = plan.files.at(kBilling.name);
   const auto& usage_files = plan.files.at(kUsage.name);
+  // The valid rows that may feed each table here: bounds for the partial groups' reservation.
+  std::size_t sales_rows = 0, line_rows = 0, usage_rows = 0;
   const auto billing_losers = losing_rows<BillingEvent>(
       comm, kBilling.name, billing_files, chunk, ledger, o.progress, Prefer::first_read,
-      [](const BillingEvent& e, std::string& key) { key.assign(e.seller).append(1, '\x1f').append(e.id); });
+      [](const BillingEvent& e, std::string& key) { key.assign(e.seller).append(1, '\x1f').append(e.id); },
+      [&](const BillingEvent& e) {
+        if (feeds_sales_compensation(e))
+          ++sales_rows;
+        else if (is_disbursement_line(e))
+          ++line_rows;
+      });
   const auto usage_losers = losing_rows<UsageRecord>(
       comm, kUsage.name, usage_files, chunk, ledger, o.progress, Prefer::latest_update,
-      [](const UsageRecord& r, std::string& key) { key.assign(r.seller).append(1, '\x1f').append(r.feed_id); });
+      [](const UsageRecord& r, std::string& key) { key.assign(r.seller).append(1, '\x1f').append(r.feed_id); },
+      [&](const UsageRecord&) { ++usage_rows; });
   std::int64_t read_rows = 0;
   for (const auto* feed : {&kBilling, &kUsage}) read_rows += ledger.feed(feed->name).read;
   clock.stop(read_rows);
@@ -582,7 +594,7 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   clock.start("fold");
   PartialAggregates partials;
   auto& billing_counts = ledger.feed(kBilling.name);
-  partials.reserve(static_cast<std::size_t>(billing_counts.read), static_cast<std::size_t>(ledger.feed(kUsage.name).read));
+  partials.reserve(sales_rows, line_rows, usage_rows);
   for (const auto& ref : billing_losers.refs) ledger.reject_late(kBilling.name, nullptr, reason::duplicate, ref);
   // Consecutive rows mostly share their seller (the rows of a transaction are together): the
   // last answer is kept, and the set is asked only when the seller changes.
