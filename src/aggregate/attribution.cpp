@@ -234,8 +234,7 @@ Attributed attribute_items(const mpi::Comm& comm, const std::vector<const Attrib
       address_at);
 
   // 2. The chosen address, latest version, used only when it is the payer's own.
-  answers.addresses =
-      ask_owners<Found<AddressAttrs>>(comm, addresses, dims.addresses);
+  answers.addresses = ask_owners<Found<AddressAttrs>>(comm, addresses, dims.addresses);
   const auto& address_found = answers.addresses;
   for (std::size_t i = 0; i < n; ++i)
     if (address_at[i] != kNoKey)

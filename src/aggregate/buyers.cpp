@@ -96,7 +96,7 @@ std::vector<TableRow> build_buyers(const std::vector<TableRow>& sales, const std
     // so that each row can start loading the slot of the row 16 on and the buyer of the row 8 on.
     hashes.resize(rows.size());
     for (std::size_t r = 0; r < rows.size(); ++r) {
-      if (r + 8 < rows.size()) rows[r + 8].prefetch();
+      TableRow::prefetch_ahead(rows.data(), r, rows.size());
       hashes[r] = GroupKey<3>{{rows[r].seller, rows[r].payer(), rows[r].text(cols.currency)}}.hash();
     }
     for (std::size_t r = 0; r < rows.size(); ++r) {

@@ -45,7 +45,7 @@ std::string render_csv(const TableSchema& schema, const TableRow* rows, std::int
   // file's buffer never grows by a line's bound (about twice the line) past the estimate.
   std::vector<char> line;
   for (std::int64_t i = 0; i < count; ++i) {
-    if (i + 8 < count) rows[i + 8].prefetch();
+    TableRow::prefetch_ahead(rows, static_cast<std::size_t>(i), static_cast<std::size_t>(count));
     const std::size_t bound = line_bound(schema, rows[i]);
     if (line.size() < bound) line.resize(2 * bound);
     csv.append(line.data(), static_cast<std::size_t>(write_line(line.data(), schema, rows[i]) - line.data()));
@@ -76,7 +76,7 @@ std::vector<StagedFile> write_seller_delivery(const std::string& staging_dir, co
     std::vector<std::pair<std::string, std::vector<Micros>>> totals;  // sorted by currency below
     std::size_t last = 0;
     for (std::int64_t r = 0; r < seller.rows[t]; ++r) {
-      if (r + 8 < seller.rows[t]) seller.begin[t][r + 8].prefetch();
+      TableRow::prefetch_ahead(seller.begin[t], static_cast<std::size_t>(r), static_cast<std::size_t>(seller.rows[t]));
       const TableRow& row = seller.begin[t][r];
       const std::string_view currency = row.text(currency_column);
       if (last >= totals.size() || totals[last].first != currency) {

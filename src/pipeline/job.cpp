@@ -357,7 +357,7 @@ void count_amounts_out(const std::vector<LocalTable>& tables, Ledger& ledger) {
     const std::size_t currency = column_index(*tables[t].schema, "currency");
     const auto& rows = tables[t].rows;
     for (std::size_t r = 0; r < rows.size(); ++r) {
-      if (r + 8 < rows.size()) rows[r + 8].prefetch();
+      TableRow::prefetch_ahead(rows.data(), r, rows.size());
       const TableRow& row = rows[r];
       ledger.amount_out(static_cast<std::int8_t>(t + 1), row.seller, row.text(currency), row.number(amount));
     }

@@ -135,7 +135,7 @@ void pack_rows(const RecordLayout& layout, const LocalTable& table, std::size_t 
   // once per row (a number's packed bytes are its int64, or none for 0).
   const Field* fields = layout.fields.data() + 1;
   for (std::size_t r = begin; r < end; ++r) {
-    if (r + 8 < end) table.rows[r + 8].prefetch();
+    TableRow::prefetch_ahead(table.rows.data(), r, end);
     const TableRow& row = table.rows[r];
     ensure(row.size() == columns.size(), "one cell per column");
     char* record = out.data() + (r - begin) * layout.size;

@@ -240,7 +240,7 @@ TableWidths check_local_table(const LocalTable& table, Problems& problems) {
       return widths;
     }
     for (const std::size_t end = row + static_cast<std::size_t>(seller.rows); row < end; ++row) {
-      if (row + 8 < table.rows.size()) table.rows[row + 8].prefetch();
+      TableRow::prefetch_ahead(table.rows.data(), row, table.rows.size());
       const TableRow& r = table.rows[row];
       if (r.seller != seller.seller) {
         problems.add(ExitCode::internal, context + " row " + std::to_string(row) + " of seller '" + r.seller +

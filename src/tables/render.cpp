@@ -195,7 +195,7 @@ void sort_rows(const TableSchema& schema, std::vector<TableRow>& rows) {
   std::vector<std::size_t> key_end(rows.size());
   std::string value;
   for (std::size_t r = 0; r < rows.size(); ++r) {
-    if (r + 8 < rows.size()) rows[r + 8].prefetch();
+    TableRow::prefetch_ahead(rows.data(), r, rows.size());
     const std::size_t begin = arena.size();
     for (std::size_t c : schema.sort_by) {
       value.clear();

@@ -88,12 +88,14 @@ class TableRow {
       begin = end;
     }
   }
-  // Starts loading the packed cells (up to 256 bytes): rows are separate allocations, so a pass
-  // over millions of them misses the cache on every row unless it asks a few rows ahead.
-  void prefetch() const {
-    const char* p = cells_.data();
-    const std::size_t n = cells_.size();
-    for (std::size_t at = 0; at < n && at < 256; at += 64) __builtin_prefetch(p + at);
+  // In a pass over rows[0, end), at row `at`: starts loading the packed cells (up to 256 bytes)
+  // of the row kAhead on. Rows are separate allocations, so a pass over millions of them misses
+  // the cache on every row unless it asks a few rows ahead.
+  static constexpr std::size_t kAhead = 8;
+  static void prefetch_ahead(const TableRow* rows, std::size_t at, std::size_t end) {
+    if (at + kAhead >= end) return;
+    const std::string& cells = rows[at + kAhead].cells_;
+    for (std::size_t b = 0; b < cells.size() && b < 256; b += 64) __builtin_prefetch(cells.data() + b);
   }
   // The number a packed amount or count cell holds.
   static std::int64_t number_of(std::string_view bytes) {
