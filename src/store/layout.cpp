@@ -142,12 +142,11 @@ void pack_rows(const RecordLayout& layout, const LocalTable& table, std::size_t 
     put_string(record, layout.fields[0], row.seller);
     row.for_each_cell([&](std::size_t c, std::string_view bytes) {
       const Field& field = fields[c];
-      if (field.is_string) {
+      if (field.is_string)
         ensure(bytes.size() <= field.width, "string fits its field");
-        std::memcpy(record + field.offset, bytes.data(), bytes.size());
-      } else if (bytes.size() == sizeof(std::int64_t)) {  // else the number is 0: already there
-        std::memcpy(record + field.offset, bytes.data(), bytes.size());
-      }
+      else if (bytes.size() != sizeof(std::int64_t))
+        return;  // the number is 0: already there
+      std::memcpy(record + field.offset, bytes.data(), bytes.size());
     });
   }
 }
