@@ -63,6 +63,31 @@ TEST(Comm, ShuffleInTinyRoundsGivesTheSameItems) {
   EXPECT_EQ(big.sum(static_cast<std::int64_t>(a.size())), 200 * big.size());
 }
 
+TEST(Comm, ExchangeInOneRoundOrManyDeliversExactlyWhatWasSent) {
+  // What rank `from` sends rank `to` in pass `pass`: some pairs send nothing.
+  const auto message = [](int from, int to, int pass) {
+    std::vector<char> bytes(static_cast<std::size_t>((from + 2 * to + pass) % 4 * 5));
+    for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>('a' + (from * 7 + to * 3 + pass + static_cast<int>(i)) % 26);
+    return bytes;
+  };
+  for (const std::int64_t round : {std::int64_t{64} << 20, std::int64_t{4}}) {  // one round, then many
+    mpi::Comm comm;
+    comm.set_round_bytes(round);
+    for (int pass = 0; pass < 3; ++pass) {
+      std::vector<std::vector<char>> outgoing;
+      for (int to = 0; to < comm.size(); ++to) outgoing.push_back(message(comm.rank(), to, pass));
+      const std::vector<char> received = comm.exchange(outgoing);
+      std::vector<char> expected;
+      for (int from = 0; from < comm.size(); ++from) {
+        const auto bytes = message(from, comm.rank(), pass);
+        expected.insert(expected.end(), bytes.begin(), bytes.end());
+      }
+      EXPECT_EQ(std::string(received.begin(), received.end()), std::string(expected.begin(), expected.end()))
+          << "round " << round << ", pass " << pass;
+    }
+  }
+}
+
 TEST(Comm, StreamedShuffleInTinyRoundsDeliversEveryItemOnce) {
   mpi::Comm big;
   mpi::Comm tiny;
