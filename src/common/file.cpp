@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -65,14 +67,16 @@ std::int64_t InputFile::size() const {
 namespace {
 constexpr std::size_t kPage = 4096;                   // O_DIRECT alignment of offsets, sizes, buffers
 constexpr std::size_t kBounceBytes = std::size_t{4} << 20;
+static_assert(DirectWriter::kMaxRoom == kBounceBytes - kPage);
 bool g_direct_io_allowed = true;  // allow_direct_io
 
-// One bounce buffer is kept between writers: a fresh 4 MiB costs a thousand page faults, which
-// on these VMs is about as long as writing it.
-thread_local char* t_spare_bounce = nullptr;
+// A writer's two bounce buffers are kept for the next writer: a fresh 4 MiB costs a thousand
+// page faults, which on these VMs is about as long as writing it.
+thread_local std::array<char*, 2> t_spare_bounces{};
 
 char* take_bounce() {
-  if (char* spare = std::exchange(t_spare_bounce, nullptr)) return spare;
+  for (char*& spare : t_spare_bounces)
+    if (spare) return std::exchange(spare, nullptr);
   void* memory = std::aligned_alloc(kPage, kBounceBytes);
   if (memory == nullptr) throw std::bad_alloc();
   return static_cast<char*>(memory);
@@ -80,11 +84,12 @@ char* take_bounce() {
 
 void give_back_bounce(void* memory) {
   if (memory == nullptr) return;
-  if (t_spare_bounce == nullptr) {
-    t_spare_bounce = static_cast<char*>(memory);
-  } else {
-    std::free(memory);
-  }
+  for (char*& spare : t_spare_bounces)
+    if (!spare) {
+      spare = static_cast<char*>(memory);
+      return;
+    }
+  std::free(memory);
 }
 
 // pwrite of all `size` bytes; returns 0 or the errno of the failed call.
@@ -130,52 +135,77 @@ DirectWriter::DirectWriter(std::string path, int buffered_fd, int direct_fd, std
       buffered_fd_(buffered_fd),
       direct_fd_(direct_fd),
       next_(offset),
-      bounce_(take_bounce(), give_back_bounce) {}
+      bounce_(take_bounce(), give_back_bounce),
+      writing_(nullptr, give_back_bounce) {}
 
 DirectWriter::~DirectWriter() {
+  if (background_.valid()) background_.wait();  // it reads writing_ and writes to the descriptors
   if (buffered_fd_ >= 0) ::close(buffered_fd_);
   if (direct_fd_ >= 0) ::close(direct_fd_);
 }
 
+void DirectWriter::wait_for_background() {
+  if (!background_.valid()) return;
+  if (const int err = background_.get()) io_fail("cannot write", path_, err);
+}
+
 void DirectWriter::append(std::string_view bytes) {
-  // The partial page before the first page boundary goes through the page cache.
-  const auto into_page = static_cast<std::size_t>(next_ % static_cast<std::int64_t>(kPage));
-  if (pending_ == 0 && into_page != 0 && !bytes.empty()) {
-    const std::size_t head = std::min(bytes.size(), kPage - into_page);
-    if (const int err = write_all_at(buffered_fd_, bytes.data(), head, next_)) io_fail("cannot write", path_, err);
-    next_ += static_cast<std::int64_t>(head);
-    bytes.remove_prefix(head);
-  }
   while (!bytes.empty()) {
-    const std::size_t take = std::min(bytes.size(), kBounceBytes - pending_);
-    std::memcpy(bounce_.get() + pending_, bytes.data(), take);
-    pending_ += take;
+    const std::size_t take = std::min(bytes.size(), kMaxRoom);
+    std::memcpy(room(take), bytes.data(), take);
+    commit(take);
     bytes.remove_prefix(take);
-    if (pending_ == kBounceBytes) write_pending(false);
   }
 }
 
-// Writes the whole pages pending (all of them unless `last`, which also writes the partial page
-// left at the end through the page cache).
-void DirectWriter::write_pending(bool last) {
-  const std::size_t whole = pending_ / kPage * kPage;
-  if (whole > 0) {
-    int err = write_all_at(direct_fd_, bounce_.get(), whole, next_);
-    // A device that wants larger alignment than 4 KiB refuses the write: the page cache takes it.
-    if (err == EINVAL) err = write_all_at(buffered_fd_, bounce_.get(), whole, next_);
-    if (err != 0) io_fail("cannot write", path_, err);
+char* DirectWriter::room(std::size_t size) {
+  ensure(size <= kMaxRoom, "DirectWriter room within a bounce buffer");
+  if (pending_ + size > kBounceBytes) write_pending(false);  // leaves less than a page pending
+  return bounce_.get() + pending_;
+}
+
+void DirectWriter::commit(std::size_t size) {
+  const auto into_page = static_cast<std::size_t>(next_ % static_cast<std::int64_t>(kPage));
+  if (pending_ == 0 && into_page != 0 && size > 0) {
+    // The first bytes, up to the first page boundary, go through the page cache.
+    const std::size_t head = std::min(size, kPage - into_page);
+    if (const int err = write_all_at(buffered_fd_, bounce_.get(), head, next_)) io_fail("cannot write", path_, err);
+    next_ += static_cast<std::int64_t>(head);
+    std::memmove(bounce_.get(), bounce_.get() + head, size - head);
+    size -= head;
   }
-  if (last && pending_ > whole) {
-    if (const int err = write_all_at(buffered_fd_, bounce_.get() + whole, pending_ - whole,
-                                     next_ + static_cast<std::int64_t>(whole))) {
-      io_fail("cannot write", path_, err);
-    }
+  pending_ += size;
+}
+
+// Writes the whole pages pending: in the background, while the other buffer fills, unless
+// `last`, which writes them at once and then the partial page left at the end through the page
+// cache.
+void DirectWriter::write_pending(bool last) {
+  wait_for_background();  // one write at a time, and its buffer free for the swap below
+  const std::size_t whole = pending_ / kPage * kPage;
+  // A device that wants larger alignment than 4 KiB refuses the write: the page cache takes it.
+  const auto write_pages = [direct_fd = direct_fd_, buffered_fd = buffered_fd_](const char* data, std::size_t size,
+                                                                                std::int64_t at) {
+    const int err = write_all_at(direct_fd, data, size, at);
+    return err == EINVAL ? write_all_at(buffered_fd, data, size, at) : err;
+  };
+  if (last) {
+    if (whole > 0)
+      if (const int err = write_pages(bounce_.get(), whole, next_)) io_fail("cannot write", path_, err);
+    if (pending_ > whole)
+      if (const int err = write_all_at(buffered_fd_, bounce_.get() + whole, pending_ - whole,
+                                       next_ + static_cast<std::int64_t>(whole)))
+        io_fail("cannot write", path_, err);
     next_ += static_cast<std::int64_t>(pending_);
     pending_ = 0;
     return;
   }
+  if (whole == 0) return;
+  if (!writing_) writing_.reset(take_bounce());
+  std::swap(bounce_, writing_);
+  std::memcpy(bounce_.get(), writing_.get() + whole, pending_ - whole);  // the partial page stays pending
+  background_ = std::async(std::launch::async, write_pages, writing_.get(), whole, next_);
   next_ += static_cast<std::int64_t>(whole);
-  std::memmove(bounce_.get(), bounce_.get() + whole, pending_ - whole);
   pending_ -= whole;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // RAII file descriptors with checked calls; every error names the path and the reason.
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -38,8 +39,10 @@ void write_file(const std::string& path, std::string_view content, unsigned mode
 // aligned bounce buffer, and the partial pages at either end through the page cache (which
 // merges them with whatever else shares those pages, such as another rank's range).
 // Why: on the VMs this job runs on, copying into fresh page-cache pages runs at about 0.4 GB/s,
-// while the disk takes direct writes at about 2 GB/s (docs/benchmarks.md). The data is on the
-// device when finish() returns; sync_file still makes the file's size and blocks durable.
+// while the disk takes direct writes at about 2 GB/s (docs/benchmarks.md). A full bounce buffer
+// is written by a background thread while the caller fills the other one: the rank computes
+// while the device writes, instead of waiting for it. The data is on the device when finish()
+// returns; sync_file still makes the file's size and blocks durable.
 class DirectWriter {
  public:
   // Writes `path` (created with `mode` and truncated when `create`) from byte `offset` on.
@@ -51,18 +54,28 @@ class DirectWriter {
   DirectWriter& operator=(const DirectWriter&) = delete;
 
   void append(std::string_view bytes);
+  // Room for `size` bytes (at most kMaxRoom) after what is pending, for the caller to fill and
+  // then commit: bytes made in place (the store's packed records) are not copied once more.
+  static constexpr std::size_t kMaxRoom = (std::size_t{4} << 20) - 4096;  // a bounce buffer less a page
+  char* room(std::size_t size);
+  void commit(std::size_t size);
   // Writes what is pending and closes; nothing pending is written without it.
   void finish();
 
  private:
+  using Bounce = std::unique_ptr<char, void (*)(void*)>;
   DirectWriter(std::string path, int buffered_fd, int direct_fd, std::int64_t offset);
   void write_pending(bool last);
+  // Waits for the background write, if any, and fails with its error.
+  void wait_for_background();
 
   std::string path_;
   int buffered_fd_ = -1, direct_fd_ = -1;
   std::int64_t next_ = 0;     // file offset of pending_'s first byte
   std::size_t pending_ = 0;   // bytes waiting in the bounce buffer
-  std::unique_ptr<char, void (*)(void*)> bounce_;
+  Bounce bounce_;             // being filled
+  Bounce writing_;            // being written in the background (null until the first time)
+  std::future<int> background_;  // the errno of that write, 0 when it succeeded
 };
 // Whether DirectWriter may use O_DIRECT at all (on by default; the job's --direct-io). Off, open()
 // returns null: every file goes through the page cache, and the store's rows through HDF5's

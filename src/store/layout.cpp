@@ -128,9 +128,15 @@ std::int64_t get_int64(const char* record, const Field& field) {
 void pack_rows(const RecordLayout& layout, const LocalTable& table, std::size_t begin, std::size_t end,
                std::vector<char>& out) {
   ensure(begin <= end && end <= table.rows.size(), "row range within the table");
+  out.resize((end - begin) * layout.size);
+  pack_rows(layout, table, begin, end, out.data());
+}
+
+void pack_rows(const RecordLayout& layout, const LocalTable& table, std::size_t begin, std::size_t end, char* out) {
+  ensure(begin <= end && end <= table.rows.size(), "row range within the table");
   const auto& columns = table.schema->columns;
   ensure(layout.fields.size() == columns.size() + 1, "one field per column plus the seller");
-  out.assign((end - begin) * layout.size, '\0');
+  std::memset(out, 0, (end - begin) * layout.size);
   // The record starts zeroed, so a string is copied without padding it; the cells are walked
   // once per row (a number's packed bytes are its int64, or none for 0).
   const Field* fields = layout.fields.data() + 1;
@@ -138,7 +144,7 @@ void pack_rows(const RecordLayout& layout, const LocalTable& table, std::size_t 
     TableRow::prefetch_ahead(table.rows.data(), r, end);
     const TableRow& row = table.rows[r];
     ensure(row.size() == columns.size(), "one cell per column");
-    char* record = out.data() + (r - begin) * layout.size;
+    char* record = out + (r - begin) * layout.size;
     put_string(record, layout.fields[0], row.seller);
     row.for_each_cell([&](std::size_t c, std::string_view bytes) {
       const Field& field = fields[c];

@@ -67,9 +67,11 @@ RecordLayout row_layout(const TableSchema& schema, const TableWidths& widths);
 // `seller_index` record: seller_account_id, delivery_folder, first_row, row_count.
 RecordLayout seller_index_layout(const TableWidths& widths);
 
-// Packs rows [begin, end) of `table` into `out` (resized to (end - begin) * layout.size).
+// Packs rows [begin, end) of `table` into `out` (resized to (end - begin) * layout.size), or
+// into the (end - begin) * layout.size bytes at `out`.
 void pack_rows(const RecordLayout& layout, const LocalTable& table, std::size_t begin, std::size_t end,
                std::vector<char>& out);
+void pack_rows(const RecordLayout& layout, const LocalTable& table, std::size_t begin, std::size_t end, char* out);
 TableRow unpack_row(const RecordLayout& layout, const TableSchema& schema, const char* record);
 
 struct IndexEntry {

@@ -161,12 +161,20 @@ bool write_rows_direct(const mpi::Comm& comm, const std::string& path, const h5:
 
   try {
     if (writer) {
-      // Packed a few MiB at a time, so the packed rows are still in cache when they are copied.
-      const std::size_t per_pack = std::max<std::size_t>(1, (std::size_t{8} << 20) / layout.size);
+      // Packed straight into the writer's buffer, as many rows as it has room for at a time (a
+      // record too large for it is packed apart and copied).
+      const std::size_t per_pack = std::max<std::size_t>(1, DirectWriter::kMaxRoom / layout.size);
       std::vector<char> buffer;
       for (std::size_t begin = 0; begin < local_rows; begin += per_pack) {
-        store::pack_rows(layout, table, begin, std::min(local_rows, begin + per_pack), buffer);
-        writer->append(std::string_view(buffer.data(), buffer.size()));
+        const std::size_t end = std::min(local_rows, begin + per_pack);
+        const std::size_t bytes = (end - begin) * layout.size;
+        if (bytes <= DirectWriter::kMaxRoom) {
+          store::pack_rows(layout, table, begin, end, writer->room(bytes));
+          writer->commit(bytes);
+        } else {
+          store::pack_rows(layout, table, begin, end, buffer);
+          writer->append(std::string_view(buffer.data(), buffer.size()));
+        }
       }
       writer->finish();
     }

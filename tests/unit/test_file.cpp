@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <csignal>
+#include <cstring>
 #include <random>
 #include <string>
 
@@ -72,6 +75,87 @@ TEST(File, DirectWritersOfAdjacentUnalignedRangesShareTheirBoundaryPages) {
   first->finish();
   sync_file(path);
   EXPECT_EQ(read_file(path), before + a + b);
+  remove_tree(dir);
+}
+
+TEST(File, BytesMadeInTheDirectWritersRoomLandWhereAppendsWould) {
+  // The store packs its records straight into the writer's room: sizes that fill the room
+  // exactly, overflow it, or are tiny, from an unaligned offset, mixed with appends.
+  const std::string dir = temp_dir();
+  const std::string path = dir + "/room.bin";
+  const std::string before = pattern(777, 6);
+  write_file(path, before, 0640, Durability::now);
+  auto writer = DirectWriter::open(path, 777, false);
+  if (!writer) GTEST_SKIP() << "the file system of /tmp has no O_DIRECT";
+  std::string expected = before;
+  std::uint32_t seed = 7;
+  for (std::size_t size : {std::size_t{1}, DirectWriter::kMaxRoom, std::size_t{4096}, std::size_t{3} << 20,
+                           DirectWriter::kMaxRoom, std::size_t{0}, std::size_t{5000}}) {
+    const std::string bytes = pattern(size, seed++);
+    if (seed % 2 == 0) {
+      std::memcpy(writer->room(size), bytes.data(), size);
+      writer->commit(size);
+    } else {
+      writer->append(bytes);
+    }
+    expected += bytes;
+  }
+  writer->finish();
+  sync_file(path);
+  EXPECT_EQ(read_file(path), expected);
+  try {
+    auto again = DirectWriter::open(path, 0, false);
+    (void)again->room(DirectWriter::kMaxRoom + 1);
+    ADD_FAILURE() << "room larger than the bounce buffer was granted";
+  } catch (const Failure& f) {
+    EXPECT_EQ(f.code(), ExitCode::internal);
+  }
+  remove_tree(dir);
+}
+
+TEST(File, AFailedBackgroundWriteIsAnIoFailureNamingTheFile) {
+  // Full pages are written by a background thread: its error must reach the caller. A file size
+  // limit makes the write past 6 MiB fail (EFBIG, with SIGXFSZ ignored).
+  const std::string dir = temp_dir();
+  const std::string path = dir + "/limited.bin";
+  struct rlimit old_limit {};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  auto writer = DirectWriter::open(path, 0, true);
+  if (!writer) GTEST_SKIP() << "the file system of /tmp has no O_DIRECT";
+  struct rlimit limit = old_limit;
+  limit.rlim_cur = std::size_t{6} << 20;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limit), 0);
+  bool failed = false, appended = false;
+  try {
+    const std::string bytes = pattern(std::size_t{1} << 20, 8);
+    for (int i = 0; i < 16; ++i) writer->append(bytes);
+    appended = true;
+    writer->finish();
+  } catch (const Failure& f) {
+    failed = true;
+    EXPECT_EQ(f.code(), ExitCode::io_failure);
+    EXPECT_NE(std::string(f.what()).find(path), std::string::npos) << f.what();
+  }
+  writer.reset();  // waits for any write still in the background before closing
+  ::setrlimit(RLIMIT_FSIZE, &old_limit);
+  std::signal(SIGXFSZ, old_handler);
+  EXPECT_TRUE(failed) << "16 MiB written under a 6 MiB file size limit";
+  // The write of bytes 4 to 8 MiB failed in the background; the next buffer's turn reports it.
+  EXPECT_FALSE(appended) << "the background write's error waited for finish()";
+  remove_tree(dir);
+}
+
+TEST(File, ADirectWriterDroppedWithAWriteInTheBackgroundWaitsForIt) {
+  // Unwinding (another rank failed, an exception elsewhere) destroys a writer without finish():
+  // the background write still reads its buffer and descriptor, so the destructor waits.
+  const std::string dir = temp_dir();
+  {
+    auto writer = DirectWriter::open(dir + "/dropped.bin", 0, true);
+    if (!writer) GTEST_SKIP() << "the file system of /tmp has no O_DIRECT";
+    writer->append(pattern(std::size_t{9} << 20, 9));
+  }
+  EXPECT_GE(file_size(dir + "/dropped.bin"), std::int64_t{4} << 20);  // the first full buffer at least
   remove_tree(dir);
 }
 
