@@ -38,7 +38,4 @@ struct StagedFile {
 std::vector<StagedFile> write_seller_delivery(const std::string& staging_dir, const Period& period,
                                               const SellerTables& seller, const std::string& job_version);
 
-// Renders a whole delivery CSV (header and rows).
-std::string render_csv(const TableSchema& schema, const TableRow* rows, std::int64_t count);
-
 }  // namespace ba
