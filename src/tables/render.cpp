@@ -233,7 +233,18 @@ void sort_rows(const TableSchema& schema, std::vector<TableRow>& rows) {
   arena = {};
   std::vector<TableRow> sorted;
   sorted.reserve(rows.size());
-  for (const SortEntry& e : entries) sorted.push_back(std::move(rows[e.row]));
+  // Each row goes to its place with its cells copied, in delivery order: the copies are
+  // allocated one after another, so the passes over the sorted rows that follow (the amounts
+  // out, the store, the deliveries) read the cells as a stream instead of missing the cache and
+  // the TLB on every row. The copy reads the rows in sorted order, a few ahead; each original is
+  // freed once copied, so the memory held does not grow.
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (i + 8 < entries.size()) rows[entries[i + 8].row].prefetch();
+    if (i + 16 < entries.size()) __builtin_prefetch(&rows[entries[i + 16].row]);
+    TableRow& row = rows[entries[i].row];
+    sorted.push_back(row);
+    row = TableRow{};
+  }
   rows = std::move(sorted);
 }
 

@@ -93,9 +93,11 @@ class TableRow {
   // the cache on every row unless it asks a few rows ahead.
   static constexpr std::size_t kAhead = 8;
   static void prefetch_ahead(const TableRow* rows, std::size_t at, std::size_t end) {
-    if (at + kAhead >= end) return;
-    const std::string& cells = rows[at + kAhead].cells_;
-    for (std::size_t b = 0; b < cells.size() && b < 256; b += 64) __builtin_prefetch(cells.data() + b);
+    if (at + kAhead < end) rows[at + kAhead].prefetch();
+  }
+  // Starts loading this row's packed cells (up to 256 bytes).
+  void prefetch() const {
+    for (std::size_t b = 0; b < cells_.size() && b < 256; b += 64) __builtin_prefetch(cells_.data() + b);
   }
   // The number a packed amount or count cell holds.
   static std::int64_t number_of(std::string_view bytes) {
