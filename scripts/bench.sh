@@ -11,11 +11,15 @@
 #   BENCH_OUT=/tmp/ba-bench-runs    logs, per-rank peaks, report.json of each run (replaced each time)
 #   RANKS="1 2 4"                   rank counts of the job (more ranks than cores run oversubscribed)
 #   PEER_THREADS=2                  DuckDB threads
+#   REPEAT=1                        runs of every configuration, in rounds (1, 2, 4 ranks, DuckDB);
+#                                   the table shows each run, the ratios and phases use the medians
+#   REST=60                         seconds between rounds, so that the next round does not create
+#                                   its files among inodes deleted less than a minute before
 #   SKIP_BUILD=1                    use build-release/ as it is
 #   REPORT_ONLY=1                   print the table of the last runs in BENCH_OUT again, run nothing
 #
-# Disk: each run's output (about 5 GB at 10M events) is kept until all runs have finished, so
-# BENCH_OUT needs about 15 GB free for RANKS="1 2 4".
+# Disk: each run's output (about 5 GB at 10M events) is kept until the round's job runs have
+# finished, so BENCH_OUT needs about 15 GB free for RANKS="1 2 4".
 #
 # Prints wall time, input MB/s per rank, peak RSS per rank (max over ranks) and the sum over ranks,
 # the ratios of issue 7 against their targets, and the job's time per phase. It reports: it never
@@ -31,6 +35,9 @@ data_root=${BENCH_DATA:-/tmp/ba-bench-data}
 out=${BENCH_OUT:-/tmp/ba-bench-runs}
 ranks_list=${RANKS:-1 2 4}
 peer_threads=${PEER_THREADS:-2}
+repeat=${REPEAT:-1}
+rest=${REST:-60}
+[[ "$repeat" =~ ^[1-9][0-9]*$ ]] || { echo "bench: REPEAT must be a positive integer, not '$repeat'" >&2; exit 2; }
 build="$here/build-release"
 peer_dir=$(cd "$here/../shared/peer" 2>/dev/null && pwd || echo /work/shared/peer)
 python=${BA_PYTHON:-/usr/bin/python3}
@@ -114,46 +121,52 @@ prefix=$1; shift
 exec /usr/bin/time -f '%M %e' -o "$prefix.$OMPI_COMM_WORLD_RANK" "$@"
 EOF
   chmod +x "$out/rank-time.sh"
-  printf 'name\tranks\tstatus\twall_s\tinput_bytes\tpeak_kb_max\tpeak_kb_sum\n' >"$results"
+  printf 'name\tranks\tround\tstatus\twall_s\tinput_bytes\tpeak_kb_max\tpeak_kb_sum\n' >"$results"
   status_of() {  # exit status -> ok / killed / exit-N (137 = SIGKILL: usually the out-of-memory killer)
     case "$1" in 0) echo ok ;; 137) echo killed ;; *) echo "exit-$1" ;; esac
   }
 
-  for n in $ranks_list; do
-    run="$out/job-$n"
+  for round in $(seq 1 "$repeat"); do
+    if [ "$round" -gt 1 ]; then
+      log "resting ${rest} s before round $round of $repeat"
+      sleep "$rest"
+    fi
+    for n in $ranks_list; do
+      run="$out/job-$n-$round"
+      mkdir -p "$run"
+      extra=()
+      [ "$n" -gt "$cores" ] && extra=(--oversubscribe)
+      log "job at $n rank(s), round $round of $repeat"
+      status=0
+      /usr/bin/time -v -o "$run/time.txt" \
+        mpirun -np "$n" "${extra[@]}" "$out/rank-time.sh" "$run/rank" \
+        "$job" --feeds "$feeds" --out "$run/out" --period "$month" >"$run/stdout.txt" 2>"$run/stderr.txt" || status=$?
+      # A rank's file holds "PEAK_KB WALL_S", after a "Command terminated by signal N" line if killed.
+      max=$(cat "$run"/rank.* 2>/dev/null | awk '$1 ~ /^[0-9]+$/ && $1 + 0 > m {m = $1 + 0} END {printf "%.0f\n", m}')
+      sum=$(cat "$run"/rank.* 2>/dev/null | awk '$1 ~ /^[0-9]+$/ {s += $1} END {printf "%.0f\n", s}')
+      if [ "$status" -ne 0 ]; then
+        log "job at $n ranks failed (exit $status), the end of its stderr:"
+        grep -v '^\s*$' "$run/stderr.txt" | tail -4 >&2 || true
+      fi
+      if [ -f "$run/out/runs/monthly-$month/report.json" ]; then cp "$run/out/runs/monthly-$month/report.json" "$run/report.json"; fi
+      printf 'job\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$round" "$(status_of "$status")" "$(wall_of "$run/time.txt")" "$input_bytes" "$max" "$sum" >>"$results"
+    done
+
+    for n in $ranks_list; do rm -rf "$out/job-$n-$round/out"; done  # the bulk (deliveries, store); report.json is kept
+    sync
+
+    run="$out/duckdb-$round"
     mkdir -p "$run"
-    extra=()
-    [ "$n" -gt "$cores" ] && extra=(--oversubscribe)
-    log "job at $n rank(s)"
+    log "DuckDB peer, $peer_threads threads, round $round of $repeat"
     status=0
     /usr/bin/time -v -o "$run/time.txt" \
-      mpirun -np "$n" "${extra[@]}" "$out/rank-time.sh" "$run/rank" \
-      "$job" --feeds "$feeds" --out "$run/out" --period "$month" >"$run/stdout.txt" 2>"$run/stderr.txt" || status=$?
-    # A rank's file holds "PEAK_KB WALL_S", after a "Command terminated by signal N" line if killed.
-    max=$(cat "$run"/rank.* 2>/dev/null | awk '$1 ~ /^[0-9]+$/ && $1 + 0 > m {m = $1 + 0} END {printf "%.0f\n", m}')
-    sum=$(cat "$run"/rank.* 2>/dev/null | awk '$1 ~ /^[0-9]+$/ {s += $1} END {printf "%.0f\n", s}')
-    if [ "$status" -ne 0 ]; then
-      log "job at $n ranks failed (exit $status), the end of its stderr:"
-      grep -v '^\s*$' "$run/stderr.txt" | tail -4 >&2 || true
-    fi
-    if [ -f "$run/out/runs/monthly-$month/report.json" ]; then cp "$run/out/runs/monthly-$month/report.json" "$run/report.json"; fi
-    printf 'job\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$(status_of "$status")" "$(wall_of "$run/time.txt")" "$input_bytes" "$max" "$sum" >>"$results"
+      node "$peer_dir/run-duckdb.mjs" "$feeds" "$month" "$run/sales_compensation.csv" --threads "$peer_threads" \
+      >"$run/stdout.txt" 2>"$run/stderr.txt" || status=$?
+    [ "$status" -eq 0 ] || log "DuckDB failed (exit $status): $(tail -3 "$run/stderr.txt")"
+    peak=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$run/time.txt")
+    printf 'duckdb\t1\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$(status_of "$status")" "$(wall_of "$run/time.txt")" "$peer_bytes" "$peak" "$peak" >>"$results"
+    rm -f "$run/sales_compensation.csv"
   done
-
-  for n in $ranks_list; do rm -rf "$out/job-$n/out"; done  # the bulk (deliveries, store); report.json is kept
-  sync
-
-  run="$out/duckdb"
-  mkdir -p "$run"
-  log "DuckDB peer, $peer_threads threads"
-  status=0
-  /usr/bin/time -v -o "$run/time.txt" \
-    node "$peer_dir/run-duckdb.mjs" "$feeds" "$month" "$run/sales_compensation.csv" --threads "$peer_threads" \
-    >"$run/stdout.txt" 2>"$run/stderr.txt" || status=$?
-  [ "$status" -eq 0 ] || log "DuckDB failed (exit $status): $(tail -3 "$run/stderr.txt")"
-  peak=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$run/time.txt")
-  printf 'duckdb\t1\t%s\t%s\t%s\t%s\t%s\n' "$(status_of "$status")" "$(wall_of "$run/time.txt")" "$peer_bytes" "$peak" "$peak" >>"$results"
-  rm -f "$run/sales_compensation.csv"
 fi
 
 # ---- report ----------------------------------------------------------------------------------
@@ -185,9 +198,16 @@ def num(x):
 def col(v, w, p=1):
     return f"{v:>{w}.{p}f}" if v is not None else f"{'-':>{w}}"
 
+def median(values):
+    v = sorted(x for x in values if x is not None)
+    if not v:
+        return None
+    return v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+
+rounds = sorted({int(r.get('round') or 1) for r in rows})
 print()
-print(f"{'run':<15}{'status':>8}{'wall s':>10}{'MB/s/rank':>11}{'peak RSS/rank MB':>18}{'sum of peaks MB':>17}")
-by = {}
+print(f"{'run':<15}{'round':>6}{'status':>8}{'wall s':>10}{'MB/s/rank':>11}{'peak RSS/rank MB':>18}{'sum of peaks MB':>17}")
+by = {}  # (name, ranks) -> the ok runs' figures
 for r in rows:
     ranks, ok = int(r['ranks']), r['status'] == 'ok'
     name = f"job @{ranks}" if r['name'] == 'job' else f"duckdb ({peer_threads} thr)"
@@ -197,13 +217,27 @@ for r in rows:
     sm = sm / 1024 if sm else None
     mbps = num(r['input_bytes']) / 1e6 / wall / ranks if ok and wall else None
     # A failed run's wall time and peak are those at the failure: shown, never used in a ratio.
-    by[(r['name'], ranks)] = dict(wall=wall, peak=pk, sum=sm) if ok else {}
-    print(f"{name:<15}{r['status']:>8}{col(wall, 10, 2)}{col(mbps, 11)}{col(pk, 18, 0)}{col(sm, 17, 0)}")
+    runs = by.setdefault((r['name'], ranks), [])
+    if ok:
+        runs.append(dict(wall=wall, peak=pk, sum=sm, mbps=mbps))
+    print(f"{name:<15}{int(r.get('round') or 1):>6}{r['status']:>8}{col(wall, 10, 2)}{col(mbps, 11)}{col(pk, 18, 0)}{col(sm, 17, 0)}")
+
+# Each configuration's median over its ok runs (the run itself when there is one round).
+med = {k: {f: median(x[f] for x in v) for f in ('wall', 'peak', 'sum', 'mbps')} if v else {} for k, v in by.items()}
+if len(rounds) > 1:
+    print()
+    print(f"median of {len(rounds)} rounds (ok runs only); wall s min-max")
+    for (n, ranks), m in sorted(med.items(), key=lambda kv: (kv[0][0] != 'job', kv[0][1])):
+        name = f"job @{ranks}" if n == 'job' else f"duckdb ({peer_threads} thr)"
+        walls = [x['wall'] for x in by[(n, ranks)] if x['wall'] is not None]
+        spread = f"{min(walls):.2f}-{max(walls):.2f}" if walls else "-"
+        print(f"{name:<15}{len(by[(n, ranks)]):>6}{'':>8}{col(m.get('wall'), 10, 2)}{col(m.get('mbps'), 11)}"
+              f"{col(m.get('peak'), 18, 0)}{col(m.get('sum'), 17, 0)}   {spread}")
 
 def ratio(a, b):
     return a / b if a is not None and b else None
 
-j1, j2, j4, dd = (by.get(('job', 1), {}), by.get(('job', 2), {}), by.get(('job', 4), {}), by.get(('duckdb', 1), {}))
+j1, j2, j4, dd = (med.get(('job', 1), {}), med.get(('job', 2), {}), med.get(('job', 4), {}), med.get(('duckdb', 1), {}))
 checks = [
     ("job@2 wall / duckdb wall", ratio(j2.get('wall'), dd.get('wall')), "<=", 0.25),
     ("job@1 wall / job@2 wall (speedup)", ratio(j1.get('wall'), j2.get('wall')), ">=", 1.7),
@@ -211,7 +245,7 @@ checks = [
     ("sum of peaks @2 / duckdb peak", ratio(j2.get('sum'), dd.get('peak')), "<=", 1.0),
 ]
 print()
-print(f"{'ratio (issue 7)':<36}{'value':>8}  target")
+print(f"{'ratio (issue 7)' + (' of the medians' if len(rounds) > 1 else ''):<36}{'value':>8}  target")
 for name, v, op, target in checks:
     if v is None:
         print(f"{name:<36}{'-':>8}  {op} {target}  (a run it needs failed or did not run)")
@@ -221,38 +255,44 @@ for name, v, op, target in checks:
 
 # Where the job's time goes: report.json timings (max over ranks), or, for a run that failed before
 # writing it, the rank-0 progress lines on stderr ("[buyer-attribution] read  done: ... in 12.3 s").
+# With several rounds, each phase's median over the rounds.
 phases, table, source = [], {}, {}
 done = re.compile(r'^\[buyer-attribution\] (\S+)\s+done: .* in ([0-9.]+) s')
 for (name, ranks) in sorted(k for k in {(r['name'], int(r['ranks'])) for r in rows} if k[0] == 'job'):
-    run = os.path.join(out, f"job-{ranks}")
-    t = {}
-    if os.path.exists(os.path.join(run, "stderr.txt")):
-        with open(os.path.join(run, "stderr.txt"), errors='replace') as f:
-            for line in f:
-                m = done.match(line)
-                if m:
-                    t[m.group(1)] = float(m.group(2))
-        source[ranks] = "stderr"
-    if os.path.exists(os.path.join(run, "report.json")):  # per rank: the slowest rank of each phase
-        with open(os.path.join(run, "report.json")) as f:
-            j = {}
-            for rank in json.load(f).get('timings', []):
-                for ph, s in rank.get('seconds', {}).items():
-                    j[ph] = max(j.get(ph, 0.0), s)
-        t.update(j)  # phases report.json does not time (record, publish) stay from stderr
-        source[ranks] = "report.json"
-    for ph in t:
-        if ph not in phases:
-            phases.append(ph)
-    table[ranks] = t
+    per_round = []
+    for rnd in rounds:
+        run = os.path.join(out, f"job-{ranks}-{rnd}")
+        t = {}
+        if os.path.exists(os.path.join(run, "stderr.txt")):
+            with open(os.path.join(run, "stderr.txt"), errors='replace') as f:
+                for line in f:
+                    m = done.match(line)
+                    if m:
+                        t[m.group(1)] = float(m.group(2))
+            source.setdefault(ranks, "stderr")
+        if os.path.exists(os.path.join(run, "report.json")):  # per rank: the slowest rank of each phase
+            with open(os.path.join(run, "report.json")) as f:
+                j = {}
+                for rank in json.load(f).get('timings', []):
+                    for ph, sec in rank.get('seconds', {}).items():
+                        j[ph] = max(j.get(ph, 0.0), sec)
+            t.update(j)  # phases report.json does not time (record, publish) stay from stderr
+            source[ranks] = "report.json"
+        for ph in t:
+            if ph not in phases:
+                phases.append(ph)
+        if t:
+            per_round.append(t)
+    table[ranks] = {ph: median(t.get(ph) for t in per_round) for ph in phases if any(ph in t for t in per_round)}
 if any(table.values()):
     print()
-    print("job phases, seconds: report.json (slowest rank), else rank 0's progress lines on stderr (phases")
-    print("report.json does not time, and a failed run up to its failure)")
+    print("job phases, seconds" + (f" (median of {len(rounds)} rounds)" if len(rounds) > 1 else "") +
+          ": report.json (slowest rank), else rank 0's progress")
+    print("lines on stderr (phases report.json does not time, and a failed run up to its failure)")
     print(f"{'phase':<12}" + "".join(f"{'@' + str(r):>10}" for r in sorted(table)))
     for ph in phases:
         print(f"{ph:<12}" + "".join(col(table[r].get(ph), 10, 2) for r in sorted(table)))
-    print(f"{'sum':<12}" + "".join(col(sum(table[r].values()), 10, 2) for r in sorted(table)))
+    print(f"{'sum':<12}" + "".join(col(sum(v for v in table[r].values() if v is not None), 10, 2) for r in sorted(table)))
     print(f"{'from':<12}" + "".join(f"{('json' if source.get(r) == 'report.json' else 'stderr'):>10}" for r in sorted(table)))
 EOF
   echo
