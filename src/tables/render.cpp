@@ -239,8 +239,9 @@ void sort_rows(const TableSchema& schema, std::vector<TableRow>& rows) {
   // the TLB on every row. The copy reads the rows in sorted order, a few ahead; each original is
   // freed once copied, so the memory held does not grow.
   for (std::size_t i = 0; i < entries.size(); ++i) {
-    if (i + 8 < entries.size()) rows[entries[i + 8].row].prefetch();
-    if (i + 16 < entries.size()) __builtin_prefetch(&rows[entries[i + 16].row]);
+    constexpr std::size_t kAhead = TableRow::kAhead;  // the cells of the row kAhead on, the row 2 kAhead on
+    if (i + kAhead < entries.size()) rows[entries[i + kAhead].row].prefetch();
+    if (i + 2 * kAhead < entries.size()) __builtin_prefetch(&rows[entries[i + 2 * kAhead].row]);
     TableRow& row = rows[entries[i].row];
     sorted.push_back(row);
     row = TableRow{};
