@@ -25,6 +25,13 @@ void reserve_if_granted(std::vector<T>& items, std::size_t n) {
   }
 }
 
+// Frees a container's memory now. (`items = {}` does not: for a vector or a string it picks the
+// initializer_list assignment, which destroys the elements and keeps the whole buffer.)
+template <class Container>
+void free_now(Container& items) {
+  Container().swap(items);
+}
+
 // Once, at start-up: large buffers come from the heap, and free memory stays there.
 void keep_freed_memory_for_reuse();
 // Between phases: gives the heap's free pages back to the kernel.

@@ -7,7 +7,8 @@
 namespace ba {
 
 void read_feed(const mpi::Comm& comm, const std::vector<FeedFile>& files, std::size_t chunk_bytes,
-               const HeaderHandler& on_header, const RecordHandler& on_record, const std::string& progress) {
+               const HeaderHandler& on_header, const RecordHandler& on_record, const std::string& progress,
+               const std::function<void(std::int64_t)>& on_bound) {
   const auto slices = slices_for_rank(files, comm.rank(), comm.size());
   std::int64_t my_bytes = 0;
   for (const auto& s : slices) my_bytes += s.end - s.begin;
@@ -22,6 +23,11 @@ void read_feed(const mpi::Comm& comm, const std::vector<FeedFile>& files, std::s
     counts[s.file * 2 + 1] = c.newlines;
   }
   const auto before = comm.exclusive_prefix_sum(counts);
+  if (on_bound) {
+    std::int64_t lines = 0;
+    for (const auto& s : slices) lines += counts[s.file * 2 + 1];
+    on_bound(lines + static_cast<std::int64_t>(slices.size()));  // a last record may lack its line feed
+  }
 
   // Pass 2: the records that start in each slice.
   std::vector<std::string_view> fields;

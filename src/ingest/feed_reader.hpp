@@ -27,7 +27,10 @@ using RecordHandler = std::function<void(const RawRecord& raw)>;
 // Collective: every rank calls it with the same files. Calls on_header once per file this rank
 // reads (before its records), then on_record for every data record starting in its ranges.
 // With `progress`, rank 0 prints how far it is through its ranges (ranks read equal shares).
+// `on_bound`, when given, is called before any record with the line feeds in this rank's ranges:
+// at least as many as the records it will see, known before they are parsed.
 void read_feed(const mpi::Comm& comm, const std::vector<FeedFile>& files, std::size_t chunk_bytes,
-               const HeaderHandler& on_header, const RecordHandler& on_record, const std::string& progress = {});
+               const HeaderHandler& on_header, const RecordHandler& on_record, const std::string& progress = {},
+               const std::function<void(std::int64_t)>& on_bound = {});
 
 }  // namespace ba

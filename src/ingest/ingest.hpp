@@ -15,10 +15,11 @@ namespace ba {
 
 // Collective. Calls on_row(row) for every valid row of this rank's byte ranges. When `ledger` is
 // given, counts the rows read and rejects the bad ones (the first pass over a feed); a later pass
-// over the same feed passes nullptr and sees the same valid rows.
+// over the same feed passes nullptr and sees the same valid rows. `on_bound`: see read_feed.
 template <class Row, class OnRow>
 void scan_feed(const mpi::Comm& comm, const std::string& feed, const std::vector<FeedFile>& files,
-               std::size_t chunk_bytes, Ledger* ledger, bool progress, OnRow&& on_row) {
+               std::size_t chunk_bytes, Ledger* ledger, bool progress, OnRow&& on_row,
+               const std::function<void(std::int64_t)>& on_bound = {}) {
   if (ledger) ledger->set_files(feed, files);
   std::unique_ptr<RowParser<Row>> parser;
   FeedCounts* counts = ledger ? &ledger->feed(feed) : nullptr;
@@ -47,7 +48,7 @@ void scan_feed(const mpi::Comm& comm, const std::string& feed, const std::vector
         row.ref = RowRef{static_cast<std::int32_t>(raw.file), rec.offset, rec.length, rec.line};
         on_row(row);
       },
-      progress ? feed : std::string());
+      progress ? feed : std::string(), on_bound);
 }
 
 // Collective. Every valid row of this rank's ranges, kept (dimension feeds and the registry:

@@ -59,20 +59,31 @@ class Ledger {
   Ledger& operator=(const Ledger&) = delete;
 
   void amount_in(std::int8_t table, std::string_view seller, std::string_view currency, Micros v) {
-    auto& b = amount(table, seller, currency);
-    b.in = add_checked(b.in, v);
+    auto& e = amount(table, seller, currency);
+    e.balance.in = add_checked(e.balance.in, v);
+    e.rows_in += 1;
+  }
+  // Takes back an amount_in of a row that turned out not to be used (it lost its key to another
+  // row after it was counted): a key that only such rows entered disappears from amounts().
+  void amount_withdrawn(std::int8_t table, std::string_view seller, std::string_view currency, Micros v) {
+    auto& e = amount(table, seller, currency);
+    e.balance.in = add_checked(e.balance.in, -v);
+    e.rows_in -= 1;
   }
   void amount_excluded(std::int8_t table, std::string_view seller, std::string_view currency, Micros v) {
-    auto& b = amount(table, seller, currency);
-    b.excluded = add_checked(b.excluded, v);
+    auto& e = amount(table, seller, currency);
+    e.balance.excluded = add_checked(e.balance.excluded, v);
+    e.other = true;
   }
   void amount_out(std::int8_t table, std::string_view seller, std::string_view currency, Micros v) {
-    auto& b = amount(table, seller, currency);
-    b.out = add_checked(b.out, v);
+    auto& e = amount(table, seller, currency);
+    e.balance.out = add_checked(e.balance.out, v);
+    e.other = true;
   }
   std::vector<AmountBalance> amounts() const {
     std::vector<AmountBalance> all;
-    for (const auto& [key, b] : amounts_) all.push_back(b);
+    for (const auto& [key, e] : amounts_)
+      if (e.rows_in > 0 || e.other) all.push_back(e.balance);
     return all;
   }
 
@@ -97,21 +108,26 @@ class Ledger {
   // seller (rows come in runs of one), though billing events alternate between tables, so the
   // last few balances are tried first; otherwise one hash lookup, and no allocation once the key
   // exists. Balances never move (node-based map).
-  AmountBalance& amount(std::int8_t table, std::string_view seller, std::string_view currency) {
-    for (AmountBalance* b : recent_)
-      if (b && b->table == table && b->seller == seller && b->currency == currency) return *b;
+  struct AmountEntry {
+    AmountBalance balance;
+    std::int64_t rows_in = 0;  // amount_in minus amount_withdrawn calls
+    bool other = false;        // amount_excluded or amount_out was called
+  };
+  AmountEntry& amount(std::int8_t table, std::string_view seller, std::string_view currency) {
+    for (AmountEntry* e : recent_)
+      if (e && e->balance.table == table && e->balance.seller == seller && e->balance.currency == currency) return *e;
     key_.assign(1, static_cast<char>('0' + table)).append(seller).append(1, '\x1f').append(currency);
     auto it = amounts_.find(key_);
     if (it == amounts_.end()) {
-      it = amounts_.emplace(key_, AmountBalance{table, std::string(seller), std::string(currency), 0, 0, 0}).first;
+      it = amounts_.emplace(key_, AmountEntry{AmountBalance{table, std::string(seller), std::string(currency), 0, 0, 0}}).first;
     }
     recent_[next_recent_] = &it->second;
     next_recent_ = (next_recent_ + 1) % recent_.size();
     return it->second;
   }
-  std::array<AmountBalance*, 4> recent_{};
+  std::array<AmountEntry*, 4> recent_{};
   std::size_t next_recent_ = 0;
-  std::unordered_map<std::string, AmountBalance> amounts_;
+  std::unordered_map<std::string, AmountEntry> amounts_;
   std::string key_;
   std::map<std::string, FeedCounts> feeds_;
   std::vector<Reject> rejects_;
