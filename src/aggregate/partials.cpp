@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/error.hpp"
+
 namespace ba {
 
 namespace {
@@ -87,7 +89,19 @@ void merge(UsageGroup& into, const UsageGroup& from) {
   into.revenue = add_checked(into.revenue, from.revenue);
 }
 
-void PartialAggregates::add(const BillingEvent& e, Ledger& ledger) {
+PartialAggregates::PartialAggregates() = default;
+PartialAggregates::~PartialAggregates() = default;
+PartialAggregates::PartialAggregates(PartialAggregates&&) noexcept = default;
+PartialAggregates& PartialAggregates::operator=(PartialAggregates&&) noexcept = default;
+
+namespace {
+Folded folded(Folded::Kind kind, std::size_t index) {
+  ensure(index <= std::numeric_limits<std::uint32_t>::max(), "fewer than 2^32 partial groups of a kind on a rank");
+  return Folded{kind, static_cast<std::uint32_t>(index)};
+}
+}  // namespace
+
+Folded PartialAggregates::add(const BillingEvent& e, Ledger& ledger) {
   const int bucket = bucket_of(e.type);
   if (feeds_sales_compensation(e)) {
     if (bucket >= 0) ledger.amount_in(1, e.seller, e.currency, e.amount);
@@ -104,7 +118,7 @@ void PartialAggregates::add(const BillingEvent& e, Ledger& ledger) {
       if (names_payer(e.type) && e.from_account != kMarketplace) keep_greatest(g.attribution.payer, e.from_account);
       keep_greatest(g.attribution.billing_address, e.billing_address);
       keep_greatest(g.attribution.offer, e.offer);
-      return;
+      return folded(Folded::sales, at);
     }
     SalesGroup g;
     g.seller = e.seller;
@@ -119,11 +133,17 @@ void PartialAggregates::add(const BillingEvent& e, Ledger& ledger) {
     a.billing_address = e.billing_address;
     if (names_payer(e.type) && e.from_account != kMarketplace) a.payer = e.from_account;
     sales_.push_back(std::move(g));  // at the position find_or_add recorded
-    return;
+    return folded(Folded::sales, at);
   }
-  if (is_payout(e)) notes_.push_back(PayoutNote{std::string(e.seller), std::string(e.id), std::string(e.bank_trace), e.invoice, false});
-  if (e.type == TxType::disbursement_failure && !e.parent_id.empty())
+  // A row is at most one of a payout, a failure and a line (their types differ).
+  if (is_payout(e)) {
+    notes_.push_back(PayoutNote{std::string(e.seller), std::string(e.id), std::string(e.bank_trace), e.invoice, false});
+    return folded(Folded::note, notes_.size() - 1);
+  }
+  if (e.type == TxType::disbursement_failure && !e.parent_id.empty()) {
     notes_.push_back(PayoutNote{std::string(e.seller), std::string(e.parent_id), {}, 0, true});
+    return folded(Folded::note, notes_.size() - 1);
+  }
   if (is_disbursement_line(e)) {
     // A line settling a 100 charge carries -100: the table shows what was paid out, +100.
     if (bucket >= 0) ledger.amount_in(2, e.seller, e.currency, -e.amount);
@@ -139,11 +159,12 @@ void PartialAggregates::add(const BillingEvent& e, Ledger& ledger) {
     a.end_user = e.end_user;
     if (is_seller_type(e.type)) a.billing_address = e.billing_address;
     if (names_payer(e.type) && e.from_account != kMarketplace) a.payer = e.from_account;
-    fold_into(lines_, lines_at_, std::move(g));
+    return folded(Folded::line, fold_into(lines_, lines_at_, std::move(g)));
   }
+  return {};
 }
 
-void PartialAggregates::add(const UsageRecord& r, Ledger& ledger) {
+Folded PartialAggregates::add(const UsageRecord& r, Ledger& ledger) {
   ledger.amount_in(3, r.seller, r.currency, r.revenue);
   UsageGroup g;
   g.seller = r.seller;
@@ -160,7 +181,84 @@ void PartialAggregates::add(const UsageRecord& r, Ledger& ledger) {
   a.product = r.product;
   a.offer = r.offer;
   a.as_of = r.usage_date;
-  fold_into(usage_, usage_at_, std::move(g));
+  return folded(Folded::usage, fold_into(usage_, usage_at_, std::move(g)));
+}
+
+// The amounts add() counted in, counted out again.
+void PartialAggregates::withdraw(const BillingEvent& e, Folded f, Ledger& ledger) {
+  if (const int bucket = bucket_of(e.type); bucket >= 0) {
+    if (f.kind == Folded::sales) ledger.amount_withdrawn(1, e.seller, e.currency, e.amount);
+    if (f.kind == Folded::line) ledger.amount_withdrawn(2, e.seller, e.currency, -e.amount);
+  }
+}
+
+void PartialAggregates::withdraw(const UsageRecord& r, Folded f, Ledger& ledger) {
+  if (f.kind == Folded::usage) ledger.amount_withdrawn(3, r.seller, r.currency, r.revenue);
+}
+
+void PartialAggregates::mark(Folded f) {
+  if (f.kind == Folded::none) return;
+  auto& m = marked_[f.kind];
+  if (m.size() <= f.index) m.resize(std::max<std::size_t>(f.index + 1, 2 * m.size()));
+  m[f.index] = true;
+}
+
+template <class Row>
+void PartialAggregates::refold_row(const Row& row, Folded f) {
+  ensure(marked(f), "a refolded row belongs to a marked group");
+  if (!refolded_) {
+    refolded_ = std::make_unique<PartialAggregates>();
+    refold_ledger_ = std::make_unique<Ledger>();
+  }
+  const Folded into = refolded_->add(row, *refold_ledger_);
+  ensure(into.kind == f.kind, "a refolded row joins a group of the same table");
+  auto& replaces = replaces_[f.kind];
+  if (replaces.size() <= into.index) replaces.resize(into.index + 1);
+  replaces[into.index] = f.index;
+}
+
+void PartialAggregates::refold(const BillingEvent& e, Folded f) { refold_row(e, f); }
+void PartialAggregates::refold(const UsageRecord& r, Folded f) { refold_row(r, f); }
+
+namespace {
+// Puts each refolded group in the place of the marked group it replaces; drops the marked items
+// nothing replaced, keeping the order of the others.
+template <class Item>
+void replace_marked(std::vector<Item>& items, const std::vector<bool>& marked, std::vector<Item>&& refolded,
+                    const std::vector<std::uint32_t>& replaces) {
+  std::vector<bool> dropped(std::min(marked.size(), items.size()));
+  for (std::size_t i = 0; i < dropped.size(); ++i) dropped[i] = marked[i];
+  for (std::size_t j = 0; j < refolded.size(); ++j) {
+    items[replaces[j]] = std::move(refolded[j]);
+    dropped[replaces[j]] = false;
+  }
+  if (std::find(dropped.begin(), dropped.end(), true) == dropped.end()) return;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i < dropped.size() && dropped[i]) continue;
+    if (kept != i) items[kept] = std::move(items[i]);
+    ++kept;
+  }
+  items.erase(items.begin() + static_cast<std::ptrdiff_t>(kept), items.end());
+}
+}  // namespace
+
+void PartialAggregates::finish_undo() {
+  PartialAggregates none;
+  PartialAggregates& refolded = refolded_ ? *refolded_ : none;
+  ensure(refolded.notes_.empty(), "rows of groups carry no payout notes");
+  replace_marked(sales_, marked_[Folded::sales], std::move(refolded.sales_), replaces_[Folded::sales]);
+  replace_marked(lines_, marked_[Folded::line], std::move(refolded.lines_), replaces_[Folded::line]);
+  replace_marked(usage_, marked_[Folded::usage], std::move(refolded.usage_), replaces_[Folded::usage]);
+  replace_marked(notes_, marked_[Folded::note], std::vector<PayoutNote>{}, {});
+  // Positions moved: the indexes are stale, and nothing is added any more.
+  sales_at_ = {};
+  lines_at_ = {};
+  usage_at_ = {};
+  marked_ = {};
+  replaces_ = {};
+  refolded_.reset();
+  refold_ledger_.reset();
 }
 
 }  // namespace ba

@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <string>
+#include <cstdio>
 #include <string_view>
 #include <vector>
 
@@ -123,9 +125,9 @@ void merge(SalesGroup& into, const SalesGroup& from);
 void merge(DisbursementGroup& into, const DisbursementGroup& from);
 void merge(UsageGroup& into, const UsageGroup& from);
 
-// Folds `g` into the group of its key in `groups`, or appends it as a new group.
+// Folds `g` into the group of its key in `groups`, or appends it as a new group; returns where.
 template <class Group>
-void fold_into(std::vector<Group>& groups, GroupIndex& at, Group&& g) {
+std::size_t fold_into(std::vector<Group>& groups, GroupIndex& at, Group&& g) {
   const auto key = g.group_key();
   const std::size_t i =
       at.find_or_add(key.hash(), groups.size(), [&](std::size_t j) { return groups[j].group_key() == key; });
@@ -133,6 +135,7 @@ void fold_into(std::vector<Group>& groups, GroupIndex& at, Group&& g) {
     groups.push_back(std::move(g));
   else
     merge(groups[i], g);
+  return i;
 }
 
 // Folds groups with the same key (partials from several ranks), in order of first appearance.
@@ -158,22 +161,58 @@ std::vector<Group> combine(std::vector<Group> parts) {
   return parts;
 }
 
+// Where add() put a row: the group or payout note it joined (none: the row feeds no table).
+struct Folded {
+  enum Kind : std::uint8_t { none, sales, line, usage, note };
+  static constexpr std::size_t kKinds = 5;
+  Kind kind = none;
+  std::uint32_t index = 0;
+};
+
 class PartialAggregates {
  public:
+  PartialAggregates();
+  ~PartialAggregates();
+  PartialAggregates(PartialAggregates&&) noexcept;
+  PartialAggregates& operator=(PartialAggregates&&) noexcept;
+
   // A used billing event / usage record (in the period, enrolled, not a duplicate): its amounts
   // enter the control totals and the row joins its group.
-  void add(const BillingEvent& e, Ledger& ledger);
-  void add(const UsageRecord& r, Ledger& ledger);
+  Folded add(const BillingEvent& e, Ledger& ledger);
+  Folded add(const UsageRecord& r, Ledger& ledger);
 
-  // Room for as many groups of each kind as rows may feed them, reserved before the rows come
-  // (when the system grants it): the groups never move to a grown array, so each page of them
-  // is touched once (fresh pages are slow to fault in), and untouched room costs no memory.
+  // Each fact feed is read once: a row is added before the ranks have agreed which row wins its
+  // key. The rows that then lose are undone in three steps:
+  // - mark(where add put it) for each of them: its group or note is marked;
+  // - withdraw(row, where) for each of them: its amounts leave the control totals; and
+  //   refold(row, where) for every winning row whose group is marked (marked()), in any order;
+  // - finish_undo(): each marked group is replaced, in its place, by the one its winning rows
+  //   refolded into; marked groups left with no row and marked notes go.
+  // Groups take no rows after finish_undo(), only take_*().
+  void mark(Folded f);
+  bool marked(Folded f) const {
+    const auto& m = marked_[f.kind];
+    return f.kind != Folded::none && f.index < m.size() && m[f.index];
+  }
+  void withdraw(const BillingEvent& e, Folded f, Ledger& ledger);
+  void withdraw(const UsageRecord& r, Folded f, Ledger& ledger);
+  void refold(const BillingEvent& e, Folded f);
+  void refold(const UsageRecord& r, Folded f);
+  void finish_undo();
+
+  // Room for as many groups of each kind as rows may feed them (a bound; 0 leaves a kind as it
+  // is), reserved before the rows come (when the system grants it): the groups never move to a
+  // grown array, so each page of them is touched once (fresh pages are slow to fault in), and
+  // untouched room costs no memory.
   void reserve(std::size_t sales_rows, std::size_t line_rows, std::size_t usage_rows) {
     reserve_if_granted(sales_, sales_rows);
     reserve_if_granted(lines_, line_rows);
     reserve_if_granted(usage_, usage_rows);
   }
 
+  void debug() const {
+    std::fprintf(stderr, "DEBUG sales %zu cap %zu; lines %zu cap %zu; usage %zu cap %zu; notes %zu\n", sales_.size(), sales_.capacity(), lines_.size(), lines_.capacity(), usage_.size(), usage_.capacity(), notes_.size());
+  }
   std::vector<SalesGroup> take_sales() { return take(sales_, sales_at_); }
   std::vector<DisbursementGroup> take_lines() { return take(lines_, lines_at_); }
   std::vector<UsageGroup> take_usage() { return take(usage_, usage_at_); }
@@ -186,11 +225,20 @@ class PartialAggregates {
     return std::move(groups);
   }
 
+  template <class Row>
+  void refold_row(const Row& row, Folded f);
+
   std::vector<SalesGroup> sales_;
   std::vector<DisbursementGroup> lines_;
   std::vector<UsageGroup> usage_;
   std::vector<PayoutNote> notes_;
   GroupIndex sales_at_, lines_at_, usage_at_;
+  // Undoing rows that lost their key (see undo): by Folded::Kind, the marked groups and notes,
+  // the groups refolded from their winning rows, and the marked group each of those replaces.
+  std::array<std::vector<bool>, Folded::kKinds> marked_;
+  std::unique_ptr<PartialAggregates> refolded_;
+  std::unique_ptr<Ledger> refold_ledger_;  // the winning rows' amounts were counted when added
+  std::array<std::vector<std::uint32_t>, Folded::kKinds> replaces_;
 };
 
 }  // namespace ba

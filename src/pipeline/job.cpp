@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <fstream>
 #include <unistd.h>
 
 #include <algorithm>
@@ -108,6 +109,17 @@ class PhaseClock {
     struct rusage usage {};
     ::getrusage(RUSAGE_SELF, &usage);
     const std::int64_t peak_mb = comm_.max(static_cast<std::int64_t>(usage.ru_maxrss) / 1024);
+    if (std::getenv("BA_DEBUG_SMAPS") && comm_.rank() == 0) {
+      std::ifstream in("/proc/self/smaps");
+      std::string line, name;
+      long heap = 0, anon = 0, other = 0;
+      while (std::getline(in, line)) {
+        if (line.find('-') != std::string::npos && line.find(':') == std::string::npos + 0) {}
+        if (!line.empty() && std::isxdigit(static_cast<unsigned char>(line[0])) && line.find(' ') > 8 && line.find('-') < line.find(' ')) { auto p = line.find_last_of(' '); name = line.substr(p + 1); }
+        else if (line.rfind("Rss:", 0) == 0) { long kb = std::stol(line.substr(4)); if (name == "[heap]") heap += kb; else if (name.empty() || name.find('/') == std::string::npos) anon += kb; else other += kb; }
+      }
+      std::fprintf(stderr, "SMAPS after %s: heap %ld MB, anon %ld MB, files %ld MB\n", phase_.c_str(), heap >> 10, anon >> 10, other >> 10);
+    }
     if (progress_ && comm_.is_root()) {
       std::fprintf(stderr, "[buyer-attribution] %-10s done: %lld %s in %.2f s (%.0f %s/s), peak RSS per rank %lld MB\n",
                    phase_.c_str(), static_cast<long long>(total), unit, slowest,
@@ -217,46 +229,152 @@ TerritoryRules read_territories(const mpi::Comm& comm, const std::string& feeds)
 
 // The rows of a fact feed that lose their key (duplicates, superseded corrections).
 struct LosingRows {
-  std::vector<RowRef> refs;
-  std::unordered_set<std::uint64_t> positions;
+  std::vector<RowRef> rows;          // every valid row read here, in read order
+  std::vector<std::size_t> losers;   // the rows (indices into `rows`) that lose their key
+  std::unordered_set<std::uint64_t> positions;  // of the losers
   static std::uint64_t position(const RowRef& ref) {
     return (static_cast<std::uint64_t>(ref.file) << 44) ^ static_cast<std::uint64_t>(ref.offset);
   }
   bool contains(const RowRef& ref) const { return !positions.empty() && positions.count(position(ref)) > 0; }
 };
 
-// Pass 1 over a fact feed: validates every row (counting rows read and rejects) and agrees with
-// the other ranks which row wins each key. KeyFn writes a row's key into its string argument;
-// on_valid_row sees every valid row once.
-template <class Row, class KeyFn, class OnValidRow>
-LosingRows losing_rows(const mpi::Comm& comm, const std::string& feed, const std::vector<FeedFile>& files,
-                       std::size_t chunk, Ledger& ledger, bool progress, Prefer prefer, KeyFn key_of,
-                       OnValidRow on_valid_row) {
+// The keys of a fact feed's valid rows read on this rank, in read order: what the ranks need to
+// agree which row wins each key.
+struct FactKeys {
   std::vector<std::uint64_t> hashes;
   std::vector<std::int64_t> updated;
   std::vector<RowRef> refs;
+};
+
+// The one read of a fact feed: validates every row (counting rows read and rejects) and keeps
+// each valid row's key. KeyFn writes a row's key into its string argument; on_valid_row sees every
+// valid row once, in read order, before anyone knows whether it wins; on_bound gets a bound on
+// this rank's rows first (see read_feed).
+template <class Row, class KeyFn, class OnValidRow>
+FactKeys read_fact_feed(const mpi::Comm& comm, const std::string& feed, const std::vector<FeedFile>& files,
+                        std::size_t chunk, Ledger& ledger, bool progress, KeyFn key_of, OnValidRow on_valid_row,
+                        const std::function<void(std::int64_t)>& on_bound) {
+  FactKeys keys;
   std::string key;
-  scan_feed<Row>(comm, feed, files, chunk, &ledger, progress, [&](const Row& r) {
-    on_valid_row(r);
-    key_of(r, key);
-    hashes.push_back(stable_hash(key));
-    if constexpr (requires { r.updated; }) updated.push_back(r.updated);
-    else updated.push_back(0);
-    refs.push_back(r.ref);
-  });
+  scan_feed<Row>(
+      comm, feed, files, chunk, &ledger, progress,
+      [&](const Row& r) {
+        on_valid_row(r);
+        key_of(r, key);
+        keys.hashes.push_back(stable_hash(key));
+        if constexpr (requires { r.updated; }) keys.updated.push_back(r.updated);
+        else keys.updated.push_back(0);
+        keys.refs.push_back(r.ref);
+      },
+      [&](std::int64_t bound) {
+        // Grown by doubling, these would leave holes among the groups folded meanwhile.
+        const auto n = static_cast<std::size_t>(bound);
+        reserve_if_granted(keys.hashes, n);
+        reserve_if_granted(keys.updated, n);
+        reserve_if_granted(keys.refs, n);
+        on_bound(bound);
+      });
+  return keys;
+}
+
+// Collective: agrees with the other ranks which row wins each key of a fact feed read by
+// read_fact_feed. Called once every fact feed is read: its temporary memory then lies above
+// all the partial groups, not among them.
+template <class Row, class KeyFn>
+LosingRows losing_rows(const mpi::Comm& comm, const std::vector<FeedFile>& files, std::size_t chunk, Prefer prefer,
+                       KeyFn key_of, FactKeys keys) {
   RowRereader<Row> rereader(files, chunk);
-  const auto wins = select_winners(comm, hashes, updated, refs, prefer, [&](std::size_t i) {
+  const auto wins = select_winners(comm, keys.hashes, keys.updated, keys.refs, prefer, [&](std::size_t i) {
     std::string full;
-    rereader.reread(refs[i], [&](const Row& r) { key_of(r, full); });
+    rereader.reread(keys.refs[i], [&](const Row& r) { key_of(r, full); });
     return full;
   });
+  free_now(keys.hashes);
+  free_now(keys.updated);
   LosingRows losers;
-  for (std::size_t i = 0; i < refs.size(); ++i)
+  for (std::size_t i = 0; i < keys.refs.size(); ++i)
     if (!wins[i]) {
-      losers.refs.push_back(refs[i]);
-      losers.positions.insert(LosingRows::position(refs[i]));
+      losers.losers.push_back(i);
+      losers.positions.insert(LosingRows::position(keys.refs[i]));
     }
+  losers.rows = std::move(keys.refs);
   return losers;
+}
+
+// Rows are read again one by one while they are at most 1/kRereadShare of a feed's valid rows.
+// On the 10M-event month a read of one row took about 1.3 us and a pass about 1 us per row: a
+// pass pays for every row, the reads only for theirs.
+constexpr std::int64_t kRereadShare = 4;
+
+// What the read did with a valid fact row: the counter it went to and, when used, where it was
+// folded (Folded, packed in 8 bytes: a month holds hundreds of millions of rows).
+struct RowFate {
+  enum Count : std::uint8_t { outside_period, not_enrolled, used, superseded };
+  std::uint32_t index = 0;
+  Folded::Kind kind = Folded::none;
+  Count count = outside_period;
+  Folded folded() const { return Folded{kind, index}; }
+  std::int64_t FeedCounts::*counter() const {
+    switch (count) {
+      case outside_period: return &FeedCounts::outside_period;
+      case not_enrolled: return &FeedCounts::not_enrolled;
+      case used: return &FeedCounts::used;
+      case superseded: break;
+    }
+    return &FeedCounts::superseded;
+  }
+};
+
+// Takes back what the read did with the rows of a fact feed that lost their key (collective):
+// `lost(fate, ref)` moves each loser from its counter; a used loser's amounts leave the control
+// totals and its group is marked; the winning rows of marked groups fold again
+// (PartialAggregates::mark). Those rows are read again one by one when they are few, as they are
+// in a normal month; when they are many (a month whose rows were delivered twice), in one more
+// pass over the feed, which costs less than a read per row.
+template <class Row, class Lost>
+void undo_losing_rows(const mpi::Comm& comm, const std::string& feed, const std::vector<FeedFile>& files,
+                      std::size_t chunk, bool progress, LosingRows& losing, std::vector<RowFate>& fates,
+                      PartialAggregates& partials, Ledger& ledger, Lost lost) {
+  ensure(fates.size() == losing.rows.size(), "a fate for every valid row");
+  std::vector<bool> loses(fates.size());
+  for (const std::size_t i : losing.losers) {
+    loses[i] = true;
+    lost(fates[i], losing.rows[i]);
+    if (fates[i].count == RowFate::used) partials.mark(fates[i].folded());
+  }
+  const auto again = [&](std::size_t i) {
+    return fates[i].count == RowFate::used && (loses[i] || partials.marked(fates[i].folded()));
+  };
+  const auto redo = [&](std::size_t i, const Row& r) {
+    if (loses[i])
+      partials.withdraw(r, fates[i].folded(), ledger);
+    else
+      partials.refold(r, fates[i].folded());
+  };
+  std::int64_t rows_again = 0;
+  if (!losing.losers.empty())
+    for (std::size_t i = 0; i < fates.size(); ++i) rows_again += again(i) ? 1 : 0;
+  const std::int64_t all_again = comm.sum(rows_again);
+  const bool one_by_one = all_again * kRereadShare <= comm.sum(static_cast<std::int64_t>(fates.size()));
+  if (progress && comm.is_root() && all_again > 0)
+    std::fprintf(stderr, "[buyer-attribution] fold: %lld rows of %s read again, %s\n", static_cast<long long>(all_again),
+                 feed.c_str(), one_by_one ? "one by one" : "in a second pass over the feed");
+  if (one_by_one) {
+    RowRereader<Row> rereader(files, chunk);
+    if (rows_again > 0)
+      for (std::size_t i = 0; i < fates.size(); ++i)
+        if (again(i)) rereader.reread(losing.rows[i], [&](const Row& r) { redo(i, r); });
+  } else {
+    // A later pass sees the same valid rows in the same order (scan_feed).
+    std::size_t i = 0;
+    scan_feed<Row>(comm, feed, files, chunk, nullptr, false, [&](const Row& r) {
+      if (again(i)) redo(i, r);
+      ++i;
+    });
+    ensure(i == fates.size(), "the pass over " + feed + " again sees every valid row of the first");
+  }
+  free_now(losing.rows);
+  free_now(fates);
 }
 
 // Reads a dimension, moves each key to its owner, resolves its versions there, and keeps only
@@ -566,36 +684,13 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   dims.products = load_dimension<ProductAttrs>(comm, kProduct, plan, o, ledger, product_answers);
   dims.offers = load_dimension<OfferAttrs>(comm, kOffer, plan, o, ledger, offer_answers);
 
-  // ---- facts: two passes over each fact feed, with only keys kept in between ------------------
-  // Pass 1 validates every row (rejects are counted there) and keeps its key's hash and position;
-  // the winner of every key is agreed across ranks; pass 2 folds the used rows into this rank's
-  // partial groups as they are read. No rank ever holds the rows of a fact feed.
+  // ---- facts: one read of each fact feed; the rows that lose their key are undone after -------
+  // Every valid row is counted and folded into this rank's partial groups as it is read, before
+  // the ranks agree which row wins each key (only its key's hash and position are kept); the few
+  // rows that lost are then taken out again (fold). No rank ever holds the rows of a fact feed.
   const auto& billing_files = plan.files.at(kBilling.name);
   const auto& usage_files = plan.files.at(kUsage.name);
-  // The valid rows that may feed each table here: bounds for the partial groups' reservation.
-  std::size_t sales_rows = 0, line_rows = 0, usage_rows = 0;
-  const auto billing_losers = losing_rows<BillingEvent>(
-      comm, kBilling.name, billing_files, chunk, ledger, o.progress, Prefer::first_read,
-      [](const BillingEvent& e, std::string& key) { key.assign(e.seller).append(1, '\x1f').append(e.id); },
-      [&](const BillingEvent& e) {
-        if (feeds_sales_compensation(e))
-          ++sales_rows;
-        else if (is_disbursement_line(e))
-          ++line_rows;
-      });
-  const auto usage_losers = losing_rows<UsageRecord>(
-      comm, kUsage.name, usage_files, chunk, ledger, o.progress, Prefer::latest_update,
-      [](const UsageRecord& r, std::string& key) { key.assign(r.seller).append(1, '\x1f').append(r.feed_id); },
-      [&](const UsageRecord&) { ++usage_rows; });
-  std::int64_t read_rows = 0;
-  for (const auto* feed : {&kBilling, &kUsage}) read_rows += ledger.feed(feed->name).read;
-  clock.stop(read_rows);
-
-  clock.start("fold");
   PartialAggregates partials;
-  auto& billing_counts = ledger.feed(kBilling.name);
-  partials.reserve(sales_rows, line_rows, usage_rows);
-  for (const auto& ref : billing_losers.refs) ledger.reject_late(kBilling.name, nullptr, reason::duplicate, ref);
   // Consecutive rows mostly share their seller (the rows of a transaction are together): the
   // last answer is kept, and the set is asked only when the seller changes.
   std::string last_seller;
@@ -608,34 +703,84 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
     }
     return last_enrolled;
   };
+  // A valid row that wins its key is outside the period, of a seller not enrolled, or used.
+  std::vector<RowFate> billing_fates, usage_fates;
+  const auto fold = [&](FeedCounts& counts, Instant when, std::string_view seller, const auto& row,
+                        std::vector<RowFate>& fates) {
+    RowFate fate;
+    if (!period.contains(when)) {
+      fate.count = RowFate::outside_period;
+    } else if (!enrolled_seller(seller)) {
+      fate.count = RowFate::not_enrolled;
+    } else {
+      fate.count = RowFate::used;
+      const Folded f = partials.add(row, ledger);
+      fate.kind = f.kind;
+      fate.index = f.index;
+    }
+    counts.*fate.counter() += 1;
+    fates.push_back(fate);
+  };
+  // The groups never move to a grown array (each page of them is touched once: fresh pages are
+  // slow to fault in); room that no group takes costs no memory.
+  const auto reserve_for = [&](std::vector<RowFate>& fates, bool billing) {
+    return [&fates, &partials, billing](std::int64_t bound) {
+      const auto n = static_cast<std::size_t>(bound);
+      reserve_if_granted(fates, n);
+      partials.reserve(billing ? n : 0, billing ? n : 0, billing ? 0 : n);
+    };
+  };
+  const auto billing_key = [](const BillingEvent& e, std::string& key) {
+    key.assign(e.seller).append(1, '\x1f').append(e.id);
+  };
+  const auto usage_key = [](const UsageRecord& r, std::string& key) {
+    key.assign(r.seller).append(1, '\x1f').append(r.feed_id);
+  };
+  auto& billing_counts = ledger.feed(kBilling.name);
+  auto billing_keys = read_fact_feed<BillingEvent>(
+      comm, kBilling.name, billing_files, chunk, ledger, o.progress, billing_key,
+      [&](const BillingEvent& e) { fold(billing_counts, e.invoice, e.seller, e, billing_fates); },
+      reserve_for(billing_fates, true));
+  auto& usage_counts = ledger.feed(kUsage.name);
+  auto usage_keys = read_fact_feed<UsageRecord>(
+      comm, kUsage.name, usage_files, chunk, ledger, o.progress, usage_key,
+      [&](const UsageRecord& r) {
+        // A deleted latest version drops the record: the deletion supersedes every version.
+        if (!r.deleted) return fold(usage_counts, r.usage_date, r.seller, r, usage_fates);
+        RowFate fate;
+        fate.count = RowFate::superseded;
+        usage_counts.superseded += 1;
+        usage_fates.push_back(fate);
+      },
+      reserve_for(usage_fates, false));
+  auto billing_losers =
+      losing_rows<BillingEvent>(comm, billing_files, chunk, Prefer::first_read, billing_key, std::move(billing_keys));
+  auto usage_losers =
+      losing_rows<UsageRecord>(comm, usage_files, chunk, Prefer::latest_update, usage_key, std::move(usage_keys));
+  std::int64_t read_rows = 0;
+  for (const auto* feed : {&kBilling, &kUsage}) read_rows += ledger.feed(feed->name).read;
+  clock.stop(read_rows);
+
+  clock.start("fold");
+  // A billing event that loses its key is a duplicate, rejected; a usage record that loses is a
+  // superseded version.
+  undo_losing_rows<BillingEvent>(comm, kBilling.name, billing_files, chunk, o.progress, billing_losers, billing_fates, partials,
+                                 ledger, [&](const RowFate& fate, const RowRef& ref) {
+                                   ledger.reject_late(kBilling.name, fate.counter(), reason::duplicate, ref);
+                                 });
+  undo_losing_rows<UsageRecord>(comm, kUsage.name, usage_files, chunk, o.progress, usage_losers, usage_fates, partials, ledger,
+                                [&](const RowFate& fate, const RowRef&) {
+                                  usage_counts.*fate.counter() -= 1;
+                                  usage_counts.superseded += 1;
+                                });
+  partials.finish_undo();
   const auto used_event = [&](const BillingEvent& e) {
     return !billing_losers.contains(e.ref) && period.contains(e.invoice) && enrolled_seller(e.seller);
   };
-  // A valid row that wins its key is outside the period, of a seller not enrolled, or used.
-  const auto fold = [&](FeedCounts& counts, Instant when, std::string_view seller, const auto& row) {
-    if (!period.contains(when)) {
-      counts.outside_period += 1;
-    } else if (!enrolled_seller(seller)) {
-      counts.not_enrolled += 1;
-    } else {
-      counts.used += 1;
-      partials.add(row, ledger);
-    }
-  };
-  scan_feed<BillingEvent>(comm, kBilling.name, billing_files, chunk, nullptr, false, [&](const BillingEvent& e) {
-    if (!billing_losers.contains(e.ref)) fold(billing_counts, e.invoice, e.seller, e);  // losers: duplicates
-  });
-  auto& usage_counts = ledger.feed(kUsage.name);
-  scan_feed<UsageRecord>(comm, kUsage.name, usage_files, chunk, nullptr, false, [&](const UsageRecord& r) {
-    // A deleted latest version drops the record: the deletion supersedes every version.
-    if (usage_losers.contains(r.ref) || r.deleted)
-      usage_counts.superseded += 1;
-    else
-      fold(usage_counts, r.usage_date, r.seller, r);
-  });
   clock.stop(billing_counts.used + usage_counts.used);
 
   // ---- aggregate: the detail tables, grouped and attributed across ranks -----------------------
+  if (std::getenv("BA_DEBUG_SMAPS") && comm.rank() == 0) partials.debug();
   clock.start("aggregate");
   // Each seller is delivered by one rank, chosen now: its groups go there to become rows, so
   // finished rows never move again.
