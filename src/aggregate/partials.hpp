@@ -9,7 +9,6 @@
 #include <limits>
 #include <memory>
 #include <string>
-#include <cstdio>
 #include <string_view>
 #include <vector>
 
@@ -210,9 +209,6 @@ class PartialAggregates {
     reserve_if_granted(usage_, usage_rows);
   }
 
-  void debug() const {
-    std::fprintf(stderr, "DEBUG sales %zu cap %zu; lines %zu cap %zu; usage %zu cap %zu; notes %zu\n", sales_.size(), sales_.capacity(), lines_.size(), lines_.capacity(), usage_.size(), usage_.capacity(), notes_.size());
-  }
   std::vector<SalesGroup> take_sales() { return take(sales_, sales_at_); }
   std::vector<DisbursementGroup> take_lines() { return take(lines_, lines_at_); }
   std::vector<UsageGroup> take_usage() { return take(usage_, usage_at_); }

@@ -6,7 +6,6 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <fcntl.h>
-#include <fstream>
 #include <unistd.h>
 
 #include <algorithm>
@@ -109,17 +108,6 @@ class PhaseClock {
     struct rusage usage {};
     ::getrusage(RUSAGE_SELF, &usage);
     const std::int64_t peak_mb = comm_.max(static_cast<std::int64_t>(usage.ru_maxrss) / 1024);
-    if (std::getenv("BA_DEBUG_SMAPS") && comm_.rank() == 0) {
-      std::ifstream in("/proc/self/smaps");
-      std::string line, name;
-      long heap = 0, anon = 0, other = 0;
-      while (std::getline(in, line)) {
-        if (line.find('-') != std::string::npos && line.find(':') == std::string::npos + 0) {}
-        if (!line.empty() && std::isxdigit(static_cast<unsigned char>(line[0])) && line.find(' ') > 8 && line.find('-') < line.find(' ')) { auto p = line.find_last_of(' '); name = line.substr(p + 1); }
-        else if (line.rfind("Rss:", 0) == 0) { long kb = std::stol(line.substr(4)); if (name == "[heap]") heap += kb; else if (name.empty() || name.find('/') == std::string::npos) anon += kb; else other += kb; }
-      }
-      std::fprintf(stderr, "SMAPS after %s: heap %ld MB, anon %ld MB, files %ld MB\n", phase_.c_str(), heap >> 10, anon >> 10, other >> 10);
-    }
     if (progress_ && comm_.is_root()) {
       std::fprintf(stderr, "[buyer-attribution] %-10s done: %lld %s in %.2f s (%.0f %s/s), peak RSS per rank %lld MB\n",
                    phase_.c_str(), static_cast<long long>(total), unit, slowest,
@@ -780,7 +768,6 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   clock.stop(billing_counts.used + usage_counts.used);
 
   // ---- aggregate: the detail tables, grouped and attributed across ranks -----------------------
-  if (std::getenv("BA_DEBUG_SMAPS") && comm.rank() == 0) partials.debug();
   clock.start("aggregate");
   // Each seller is delivered by one rank, chosen now: its groups go there to become rows, so
   // finished rows never move again.
