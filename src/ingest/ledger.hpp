@@ -119,7 +119,8 @@ class Ledger {
     key_.assign(1, static_cast<char>('0' + table)).append(seller).append(1, '\x1f').append(currency);
     auto it = amounts_.find(key_);
     if (it == amounts_.end()) {
-      it = amounts_.emplace(key_, AmountEntry{AmountBalance{table, std::string(seller), std::string(currency), 0, 0, 0}}).first;
+      const AmountBalance zero{table, std::string(seller), std::string(currency), 0, 0, 0};
+      it = amounts_.emplace(key_, AmountEntry{zero}).first;
     }
     recent_[next_recent_] = &it->second;
     next_recent_ = (next_recent_ + 1) % recent_.size();

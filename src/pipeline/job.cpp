@@ -345,8 +345,9 @@ void undo_losing_rows(const mpi::Comm& comm, const std::string& feed, const std:
   const std::int64_t all_again = comm.sum(rows_again);
   const bool one_by_one = all_again * kRereadShare <= comm.sum(static_cast<std::int64_t>(fates.size()));
   if (progress && comm.is_root() && all_again > 0)
-    std::fprintf(stderr, "[buyer-attribution] fold: %lld rows of %s read again, %s\n", static_cast<long long>(all_again),
-                 feed.c_str(), one_by_one ? "one by one" : "in a second pass over the feed");
+    std::fprintf(stderr, "[buyer-attribution] fold: %lld rows of %s read again, %s\n",
+                 static_cast<long long>(all_again), feed.c_str(),
+                 one_by_one ? "one by one" : "in a second pass over the feed");
   if (one_by_one) {
     RowRereader<Row> rereader(files, chunk);
     if (rows_again > 0)
@@ -752,12 +753,12 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   clock.start("fold");
   // A billing event that loses its key is a duplicate, rejected; a usage record that loses is a
   // superseded version.
-  undo_losing_rows<BillingEvent>(comm, kBilling.name, billing_files, chunk, o.progress, billing_losers, billing_fates, partials,
-                                 ledger, [&](const RowFate& fate, const RowRef& ref) {
+  undo_losing_rows<BillingEvent>(comm, kBilling.name, billing_files, chunk, o.progress, billing_losers,
+                                 billing_fates, partials, ledger, [&](const RowFate& fate, const RowRef& ref) {
                                    ledger.reject_late(kBilling.name, fate.counter(), reason::duplicate, ref);
                                  });
-  undo_losing_rows<UsageRecord>(comm, kUsage.name, usage_files, chunk, o.progress, usage_losers, usage_fates, partials, ledger,
-                                [&](const RowFate& fate, const RowRef&) {
+  undo_losing_rows<UsageRecord>(comm, kUsage.name, usage_files, chunk, o.progress, usage_losers, usage_fates,
+                                partials, ledger, [&](const RowFate& fate, const RowRef&) {
                                   usage_counts.*fate.counter() -= 1;
                                   usage_counts.superseded += 1;
                                 });

@@ -114,9 +114,9 @@ std::vector<std::vector<char>> contents(PartialAggregates p, const Ledger& ledge
 TEST(PartialAggregates, UndoingTheLosersLeavesWhatTheWinnersAloneGive) {
   static const std::array<std::string, 3> kSellers{"s1", "s2", "s3"}, kTransactions{"t1", "t2", "t3"},
       kCurrencies{"USD", "EUR", "JPY"}, kPayouts{"p1", "p2", "p3"}, kAccounts{"111111111111", "222222222222", "AWS"};
-  static const std::array<TxType, 8> kTypes{TxType::seller_rev_share,  TxType::aws_rev_share,    TxType::seller_tax_share,
-                                            TxType::balance_adjustment, TxType::disbursement,     TxType::disbursement_failure,
-                                            TxType::seller_rev_share_refund, TxType::aws_tax_share};
+  static const std::array<TxType, 8> kTypes{
+      TxType::seller_rev_share, TxType::aws_rev_share,        TxType::seller_tax_share,        TxType::balance_adjustment,
+      TxType::disbursement,     TxType::disbursement_failure, TxType::seller_rev_share_refund, TxType::aws_tax_share};
   for (unsigned seed = 1; seed <= 200; ++seed) {
     std::uint64_t state = seed * 0x9e3779b97f4a7c15ULL;
     const auto next = [&state](std::size_t n) {
