@@ -2,7 +2,10 @@
 // A flat hash index from key hashes to positions in the caller's own array of keys or groups.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace ba {
@@ -71,6 +74,26 @@ class GroupIndex {
 
   std::vector<Slot> slots_;
   std::size_t size_ = 0;
+};
+
+// A set of strings asked once per input row: one flat index over the strings themselves (short
+// ids sit inside their std::string), so a lookup misses on a slot and a string, not on the node
+// set's bucket, node and heap key.
+class StringSet {
+ public:
+  void insert(std::string_view text) {
+    const std::size_t at = index_.find_or_add(hash(text), items_.size(), [&](std::size_t i) { return items_[i] == text; });
+    if (at == items_.size()) items_.emplace_back(text);
+  }
+  bool contains(std::string_view text) const {
+    return index_.find(hash(text), [&](std::size_t i) { return items_[i] == text; }) != GroupIndex::npos;
+  }
+  std::size_t size() const { return items_.size(); }
+
+ private:
+  static std::uint64_t hash(std::string_view text) { return std::hash<std::string_view>{}(text); }
+  std::vector<std::string> items_;
+  GroupIndex index_;
 };
 
 }  // namespace ba

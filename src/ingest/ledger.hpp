@@ -3,14 +3,16 @@
 // reject keeps its feed, file, line, reason and raw text for rejects.csv.
 #include <array>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <map>
 #include <tuple>
-#include <unordered_map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/bytes.hpp"
+#include "common/group_index.hpp"
 #include "common/money.hpp"
 #include "ingest/feed_files.hpp"
 #include "ingest/rows.hpp"
@@ -82,7 +84,7 @@ class Ledger {
   }
   std::vector<AmountBalance> amounts() const {
     std::vector<AmountBalance> all;
-    for (const auto& [key, e] : amounts_)
+    for (const auto& e : amounts_)
       if (e.rows_in > 0 || e.other) all.push_back(e.balance);
     return all;
   }
@@ -106,30 +108,36 @@ class Ledger {
  private:
   // Called for every used fact row and every delivered row: consecutive rows mostly share their
   // seller (rows come in runs of one), though billing events alternate between tables, so the
-  // last few balances are tried first; otherwise one hash lookup, and no allocation once the key
-  // exists. Balances never move (node-based map).
+  // last few balances are tried first; otherwise one lookup in a flat index hashed from the key's
+  // parts (no key string built, no node chased: the node map's lookups were 6% of read), and no
+  // allocation once the key exists. Balances never move (a deque).
   struct AmountEntry {
     AmountBalance balance;
     std::int64_t rows_in = 0;  // amount_in minus amount_withdrawn calls
     bool other = false;        // amount_excluded or amount_out was called
   };
+  static bool is_key(const AmountEntry& e, std::int8_t table, std::string_view seller, std::string_view currency) {
+    return e.balance.table == table && e.balance.seller == seller && e.balance.currency == currency;
+  }
   AmountEntry& amount(std::int8_t table, std::string_view seller, std::string_view currency) {
     for (AmountEntry* e : recent_)
-      if (e && e->balance.table == table && e->balance.seller == seller && e->balance.currency == currency) return *e;
-    key_.assign(1, static_cast<char>('0' + table)).append(seller).append(1, '\x1f').append(currency);
-    auto it = amounts_.find(key_);
-    if (it == amounts_.end()) {
-      const AmountBalance zero{table, std::string(seller), std::string(currency), 0, 0, 0};
-      it = amounts_.emplace(key_, AmountEntry{zero}).first;
-    }
-    recent_[next_recent_] = &it->second;
+      if (e && is_key(*e, table, seller, currency)) return *e;
+    std::uint64_t h = std::hash<std::string_view>{}(seller) ^ (static_cast<std::uint64_t>(table) << 56);
+    h = (h ^ std::hash<std::string_view>{}(currency)) * 0x9e3779b97f4a7c15ULL;
+    h ^= h >> 29;
+    const std::size_t at = amount_at_.find_or_add(
+        h, amounts_.size(), [&](std::size_t i) { return is_key(amounts_[i], table, seller, currency); });
+    if (at == amounts_.size())
+      amounts_.push_back(AmountEntry{AmountBalance{table, std::string(seller), std::string(currency), 0, 0, 0}});
+    AmountEntry& e = amounts_[at];
+    recent_[next_recent_] = &e;
     next_recent_ = (next_recent_ + 1) % recent_.size();
-    return it->second;
+    return e;
   }
   std::array<AmountEntry*, 4> recent_{};
   std::size_t next_recent_ = 0;
-  std::unordered_map<std::string, AmountEntry> amounts_;
-  std::string key_;
+  std::deque<AmountEntry> amounts_;
+  GroupIndex amount_at_;
   std::map<std::string, FeedCounts> feeds_;
   std::vector<Reject> rejects_;
   std::vector<LateReject> late_;

@@ -21,6 +21,7 @@
 #include "aggregate/detail_tables.hpp"
 #include "aggregate/partials.hpp"
 #include "common/file.hpp"
+#include "common/group_index.hpp"
 #include "common/memory.hpp"
 #include "common/json.hpp"
 #include "common/sha256.hpp"
@@ -643,9 +644,9 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   // ---- read: every rank parses its byte ranges --------------------------------------------------
   clock.start("read");
   const auto enrolled = read_enrollment(comm, plan, o, period, ledger);
-  // Asked once per fact row: a hash set, not the ordered map's dozen string compares.
-  const std::unordered_set<std::string, StringHash, std::equal_to<>> is_enrolled = [&] {
-    std::unordered_set<std::string, StringHash, std::equal_to<>> set;
+  // Asked once per fact row: a flat hash set, not the ordered map's dozen string compares.
+  const StringSet is_enrolled = [&] {
+    StringSet set;
     for (const auto& [seller, folder] : enrolled) set.insert(seller);
     return set;
   }();

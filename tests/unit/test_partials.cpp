@@ -68,6 +68,18 @@ TEST(GroupIndex, FindsTheSamePositionAndGrowsPastItsReservation) {
   }
 }
 
+TEST(StringSet, HoldsWhatWasInsertedOnceAndNothingElse) {
+  StringSet set;
+  EXPECT_FALSE(set.contains("x"));  // empty: no slots yet
+  for (int i = 0; i < 3000; i += 2) set.insert(std::to_string(100000000000 + i));
+  set.insert("100000000000");  // again
+  set.insert("");
+  EXPECT_EQ(set.size(), 1501u);
+  for (int i = 0; i < 3000; ++i) EXPECT_EQ(set.contains(std::to_string(100000000000 + i)), i % 2 == 0) << i;
+  EXPECT_TRUE(set.contains(""));
+  EXPECT_FALSE(set.contains("10000000000"));  // a prefix of a member
+}
+
 TEST(Combine, FoldsEqualKeysInOrderOfFirstAppearance) {
   std::vector<SalesGroup> parts{sales("s", "t2", "p", "e", 5), sales("s", "t1", "p", "e", 1),
                                 sales("s", "t2", "p", "e", 7), sales("s\x1ft1", "p", "e", "", 2),
@@ -204,4 +216,26 @@ TEST(Ledger, AKeyThatOnlyWithdrawnAmountsEnteredIsNotReported) {
   const auto amounts = ledger.amounts();
   ASSERT_EQ(amounts.size(), 2u);
   for (const auto& a : amounts) EXPECT_NE(a.currency, "EUR");
+}
+
+// More keys than the recent balances it tries first, asked in an order that defeats them: every
+// (table, seller, currency) keeps its own sums.
+TEST(Ledger, KeepsEachTableSellerAndCurrencyApart) {
+  Ledger ledger;
+  const std::vector<std::string> sellers{"111111111111", "222222222222", "333333333333", "1111111111110"};
+  const std::vector<std::string> currencies{"USD", "EUR", "JPY"};
+  for (int round = 1; round <= 3; ++round)
+    for (std::int8_t table = 1; table <= 3; ++table)
+      for (std::size_t s = 0; s < sellers.size(); ++s)
+        for (std::size_t c = 0; c < currencies.size(); ++c)
+          ledger.amount_in(table, sellers[s], currencies[c], table * 1000 + static_cast<Micros>(s * 10 + c));
+  ledger.amount_out(2, "222222222222", "EUR", 42);
+  const auto amounts = ledger.amounts();
+  ASSERT_EQ(amounts.size(), 3 * sellers.size() * currencies.size());
+  for (const auto& a : amounts) {
+    const auto s = static_cast<Micros>(std::find(sellers.begin(), sellers.end(), a.seller) - sellers.begin());
+    const auto c = static_cast<Micros>(std::find(currencies.begin(), currencies.end(), a.currency) - currencies.begin());
+    EXPECT_EQ(a.in, 3 * (a.table * 1000 + s * 10 + c)) << a.table << " " << a.seller << " " << a.currency;
+    EXPECT_EQ(a.out, a.table == 2 && a.seller == "222222222222" && a.currency == "EUR" ? 42 : 0);
+  }
 }
