@@ -18,8 +18,9 @@
 #   SKIP_BUILD=1                    use build-release/ as it is
 #   REPORT_ONLY=1                   print the table of the last runs in BENCH_OUT again, run nothing
 #
-# Disk: each run's output (about 5 GB at 10M events) is kept until the round's job runs have
-# finished, so BENCH_OUT needs about 15 GB free for RANKS="1 2 4".
+# Disk: each run's output (about 5 GB at 10M events) is kept until the bench ends while the disk
+# has room for another round (see "recently deleted" below): REPEAT=3 with RANKS="1 2 4" keeps
+# about 46 GB; with less room, a round's outputs are deleted at its end (15 GB at least).
 #
 # Prints wall time, input MB/s per rank, peak RSS per rank (max over ranks) and the sum over ranks,
 # the ratios of issue 7 against their targets, and the job's time per phase. It reports: it never
@@ -106,13 +107,28 @@ if [ -z "${REPORT_ONLY:-}" ]; then
   find "$feeds" -type f -name '*.csv' -exec cat {} + >/dev/null
 
   # ---- runs ------------------------------------------------------------------------------------
-  rm -rf "$out"
-  # Deleted inodes stay "recently deleted" for 60 s (360 s while their inode-table block is dirty)
-  # on an ext4 without a journal, and creating files then scans past each of them: a run right
-  # after a mass deletion creates its 17,870 files and 50,000 folders several seconds slower. So
-  # the deletion is synced here, and each run's output is kept until every run has finished.
-  sync
+  # Deleted inodes stay "recently deleted" for 60 s (300 s while their inode-table block is dirty,
+  # and a run's own new inodes dirty those blocks again) on an ext4 without a journal, and
+  # creating a file then scans past each of them: a run after a mass deletion creates its 17,870
+  # files and 50,000 folders seconds slower (publish at 2 ranks: 2.1 s against 1.0 s). A monthly
+  # job never runs right after deleting 70,000 files, so the bench deletes nothing until its runs
+  # are over: the last bench's results are moved aside, and every run's output is kept while the
+  # disk has room for the next round (else a round's output goes at its end, as a fallback).
+  trash=()
+  if [ -e "$out" ]; then
+    trash+=("$out.old.$$")
+    mv "$out" "$out.old.$$"
+  fi
   mkdir -p "$out"
+  kept_outputs=()
+  remove_kept() {  # after the runs, or on the way out
+    [ ${#kept_outputs[@]} -eq 0 ] && [ ${#trash[@]} -eq 0 ] && return 0
+    log "removing the runs' outputs"
+    rm -rf "${kept_outputs[@]}" "${trash[@]}"
+    kept_outputs=()
+    trash=()
+  }
+  trap remove_kept EXIT
   cores=$(nproc)
   # Each rank runs under its own GNU time, which writes "PEAK_KB WALL_S" to a per-rank file.
   cat >"$out/rank-time.sh" <<'EOF'
@@ -152,8 +168,16 @@ EOF
       printf 'job\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$round" "$(status_of "$status")" "$(wall_of "$run/time.txt")" "$input_bytes" "$max" "$sum" >>"$results"
     done
 
-    for n in $ranks_list; do rm -rf "$out/job-$n-$round/out"; done  # the bulk (deliveries, store); report.json is kept
-    sync
+    # The bulk (deliveries, store; report.json is kept): kept while the disk holds another round.
+    round_kb=$(du -sk "$out"/job-*-"$round"/out 2>/dev/null | awk '{s += $1} END {printf "%.0f\n", s}')
+    free_kb=$(df -Pk "$out" | awk 'NR == 2 {print $4}')
+    if [ "$free_kb" -gt $((2 * round_kb + 4 * 1048576)) ]; then
+      for n in $ranks_list; do kept_outputs+=("$out/job-$n-$round/out"); done
+    else
+      log "deleting round $round's outputs now: $((free_kb / 1048576)) GB free, a round takes $((round_kb / 1048576)) GB"
+      for n in $ranks_list; do rm -rf "$out/job-$n-$round/out"; done
+      sync
+    fi
 
     run="$out/duckdb-$round"
     mkdir -p "$run"
