@@ -83,23 +83,14 @@ FieldStatus split_fields(std::string_view record, std::vector<std::string_view>&
   }
 }
 
-// Whether a cell holds a comma, quote, LF or CR, 8 bytes at a time (find_first_of calls memchr
-// on the four characters for every byte of the cell: a tenth of export's time).
+// Whether a cell holds a comma, quote, LF or CR, a word at a time (find_first_of calls memchr on
+// the four characters for every byte of the cell: a tenth of export's time). Called for every
+// text cell delivered: a few words, no loop byte by byte (which took a third of its time).
 bool needs_quotes(std::string_view cell) {
-  const char* p = cell.data();
-  const std::size_t n = cell.size();
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const std::uint64_t w = swar::load8(p + i);
-    if ((swar::equal_bytes(w, ',') | swar::equal_bytes(w, '"') | swar::equal_bytes(w, '\n') |
-         swar::equal_bytes(w, '\r')) != 0)
-      return true;
-  }
-  for (; i < n; ++i) {
-    const char c = p[i];
-    if (c == ',' || c == '"' || c == '\n' || c == '\r') return true;
-  }
-  return false;
+  return swar::any_word(cell, [](std::uint64_t w) {
+    return swar::equal_bytes(w, ',') | swar::equal_bytes(w, '"') | swar::equal_bytes(w, '\n') |
+           swar::equal_bytes(w, '\r');
+  });
 }
 
 void append_cell(std::string& line, std::string_view cell) {

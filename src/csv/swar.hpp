@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string_view>
 
 namespace ba::csv::swar {
 
@@ -37,5 +38,32 @@ inline std::size_t first_byte(std::uint64_t mask) { return static_cast<std::size
 
 // True when none of the 8 bytes has its high bit set (all ASCII).
 inline bool ascii8(std::uint64_t w) { return (w & kHigh) == 0; }
+
+// True when test(word) is non-zero for some word of the text's bytes. The words cover every byte
+// and hold no byte from outside the text: a text of 8 bytes or more is read 8 at a time, its last
+// word overlapping the one before; a shorter one is packed into one word, some bytes repeated.
+// So `test` must flag bytes one by one (equal_bytes, zero_bytes), and no loop goes byte by byte:
+// it is called for every cell of tens of millions of rows, most of them shorter than 16 bytes.
+template <class Test>
+bool any_word(std::string_view text, Test test) {
+  const char* p = text.data();
+  const std::size_t n = text.size();
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8)
+      if (test(load8(p + i)) != 0) return true;
+    return test(load8(p + n - 8)) != 0;
+  }
+  if (n >= 4) {
+    std::uint32_t head = 0, tail = 0;
+    std::memcpy(&head, p, sizeof head);
+    std::memcpy(&tail, p + n - 4, sizeof tail);
+    return test(static_cast<std::uint64_t>(head) | static_cast<std::uint64_t>(tail) << 32) != 0;
+  }
+  if (n == 0) return false;
+  const auto byte = [p](std::size_t i) { return static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])); };
+  // Bytes 0 and 3..7 repeat the first byte, byte 1 is the middle one, byte 2 the last.
+  const std::uint64_t w = (kOnes * byte(0) & ~std::uint64_t{0xFFFF00}) | byte(n / 2) << 8 | byte(n - 1) << 16;
+  return test(w) != 0;
+}
 
 }  // namespace ba::csv::swar

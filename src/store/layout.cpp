@@ -193,15 +193,9 @@ IndexEntry unpack_index_entry(const RecordLayout& layout, const char* record) {
 }
 
 bool text_has_nul(std::string_view text) {
-  // 8 bytes at a time: called for every text cell of every stored row (memchr's call costs more
-  // than most cells' bytes).
-  const char* p = text.data();
-  std::size_t i = 0;
-  for (; i + 8 <= text.size(); i += 8)
-    if (csv::swar::zero_bytes(csv::swar::load8(p + i)) != 0) return true;
-  for (; i < text.size(); ++i)
-    if (p[i] == '\0') return true;
-  return false;
+  // A few words: called for every text cell of every stored row (memchr's call costs more than
+  // most cells' bytes).
+  return csv::swar::any_word(text, csv::swar::zero_bytes);
 }
 
 int seller_owner(std::int64_t position, std::int64_t first_row, std::int64_t row_count, std::int64_t total_sellers,

@@ -88,6 +88,32 @@ TEST(CsvFields, RendersCellsTheRfcWay) {
   EXPECT_EQ(line, "plain,\"a,\"\"b\"\"\nc\"");
 }
 
+// needs_quotes reads words (whole, overlapping, or gathered from a short cell): every length and
+// every position of each special byte, among bytes that are close to them, against a byte loop.
+TEST(CsvFields, NeedsQuotesFindsASpecialByteAtAnyPlaceOfAnyLength) {
+  const auto reference = [](std::string_view cell) {
+    for (const char c : cell)
+      if (c == ',' || c == '"' || c == '\n' || c == '\r') return true;
+    return false;
+  };
+  const std::string fillers{'a', '\0', '+', '-', '!', '#', '\x0b', '\x0e', '\xac', '\xa2', '\x8d', '\x8a'};
+  for (std::size_t n = 0; n <= 40; ++n) {
+    for (const char filler : fillers) {
+      std::string cell(n, filler);
+      ASSERT_EQ(csv::needs_quotes(cell), reference(cell)) << n;
+      for (std::size_t at = 0; at < n; ++at)
+        for (const char special : {',', '"', '\n', '\r'}) {
+          std::string marked = cell;
+          marked[at] = special;
+          ASSERT_TRUE(csv::needs_quotes(marked)) << "length " << n << " at " << at;
+        }
+    }
+  }
+  // A cell viewed inside a longer text: bytes around it do not count.
+  const std::string text = ",abcdefghijklmnop,";
+  for (std::size_t n = 0; n + 2 <= text.size(); ++n) EXPECT_FALSE(csv::needs_quotes(std::string_view(text).substr(1, n)));
+}
+
 TEST(CsvRecords, LineNumbersCountPhysicalLines) {
   const auto path = write_temp("lines.csv", "h1,h2\r\n1,\"a\nb\"\r\n2,c\n3,\"d\"\"\ne\"");
   const auto recs = read_as_ranks(path, 1, 1 << 20);
