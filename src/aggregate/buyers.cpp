@@ -35,7 +35,26 @@ struct BuyerAccumulator {
   std::string_view first, last;  // YYYY-MM-DD: byte order is date order
   Micros billed = 0, disbursed = 0, usage = 0;
   std::int64_t transactions = 0;
-  std::vector<std::string_view> products;  // with repeats until the end
+  // The distinct products: the first few inline (most buyers have no more, and then no heap
+  // allocation and no sort per buyer), the others in `more_products`, with repeats until the end.
+  static constexpr std::size_t kFewProducts = 3;
+  std::array<std::string_view, kFewProducts> few_products;
+  std::size_t few = 0;
+  std::vector<std::string_view> more_products;  // none of them among few_products
+
+  void add_product(std::string_view product) {
+    for (std::size_t k = 0; k < few; ++k)
+      if (few_products[k] == product) return;
+    if (few < kFewProducts)
+      few_products[few++] = product;
+    else
+      more_products.push_back(product);
+  }
+  std::int64_t distinct_products() {
+    std::sort(more_products.begin(), more_products.end());
+    const auto more = std::unique(more_products.begin(), more_products.end()) - more_products.begin();
+    return static_cast<std::int64_t>(few) + more;
+  }
 };
 
 }  // namespace
@@ -131,7 +150,7 @@ std::vector<TableRow> build_buyers(const std::vector<TableRow>& sales, const std
       } else {
         b.usage = add_checked(b.usage, amount);
       }
-      if (!row.product().empty()) b.products.push_back(row.product());
+      if (!row.product().empty()) b.add_product(row.product());
     }
   }
   index = {};
@@ -139,13 +158,12 @@ std::vector<TableRow> build_buyers(const std::vector<TableRow>& sales, const std
   CellPacker cells;
   for (std::size_t i = 0; i < buyers.size(); ++i) {
     auto& b = buyers[i];
-    std::sort(b.products.begin(), b.products.end());
-    const auto distinct = std::unique(b.products.begin(), b.products.end()) - b.products.begin();
+    const std::int64_t distinct = b.distinct_products();
     // The seven buyer columns lead every detail table; rows without a payer leave them empty.
     for (std::size_t c = 0; c < kBuyerColumns; ++c) cells.raw(b.payer.empty() ? std::string_view{} : b.recent.row->raw(c));
     cells.text(b.payer).text(b.currency).text(b.first).text(b.last);
     cells.number(b.billed).number(b.disbursed).number(b.usage).number(b.transactions);
-    cells.number(static_cast<std::int64_t>(distinct));
+    cells.number(distinct);
     TableRow& row = rows[i];
     row.seller = std::string(b.seller);
     cells.pack_into(row);

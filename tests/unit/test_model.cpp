@@ -265,6 +265,25 @@ TEST(Buyers, SumsPerPayerAndCurrencyAndPicksTheMostRecentRow) {
   EXPECT_EQ(find("", "USD")[1].text, "");    // no payer: no buyer columns
 }
 
+// Products counted once each, whichever table and order they come in, past the few a buyer keeps
+// inline: 9 distinct products over 40 rows, repeats early and late.
+TEST(Buyers, CountsEachDistinctProductOnceHoweverManyThereAre) {
+  std::vector<TableRow> sales, usage;
+  for (int i = 0; i < 40; ++i) {
+    const std::string product = "prod-" + std::to_string((i * 7) % 9);  // every one of 0..8, in a scrambled order
+    sales.push_back(detail_row(sales_compensation_schema(), "invoice_date", "net_revenue", "p", "USD", "2026-10-03", 1,
+                               product, "C"));
+    if (i % 5 == 0)
+      usage.push_back(detail_row(usage_schema(), "usage_date", "estimated_revenue", "p", "USD", "2026-10-04", 1,
+                                 "prod-" + std::to_string(i % 4), "C"));
+  }
+  usage.push_back(detail_row(usage_schema(), "usage_date", "estimated_revenue", "q", "USD", "2026-10-04", 1, "prod-1",
+                             "C"));
+  const auto rows = build_buyers(sales, {}, usage);
+  ASSERT_EQ(rows.size(), 2u);
+  for (const auto& r : rows) EXPECT_EQ(r.unpack(buyers_schema())[15].number, r.text(7) == "p" ? 9 : 1) << r.text(7);
+}
+
 namespace {
 struct AsView {
   std::string_view key;
