@@ -1,5 +1,6 @@
 #include "common/money.hpp"
 
+#include <charconv>
 #include <cstring>
 
 #include "common/error.hpp"
@@ -49,26 +50,34 @@ void append_amount(std::string& out, Micros value) {
   out.append(digits, static_cast<std::size_t>(write_amount(digits, value) - digits));
 }
 
+namespace {
+constexpr char kDigitPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+}  // namespace
+
+// Every amount of every delivered row (about 25 million per rank at 10M events), most of them
+// zero: zero is copied whole, the integer part goes through to_chars and the six fraction digits
+// two at a time, which takes half the time of a division per digit.
 char* write_amount(char* out, Micros value) {
-  const bool negative = value < 0;
-  // Work in unsigned to render INT64_MIN too.
-  unsigned long long magnitude = negative ? 0ULL - static_cast<unsigned long long>(value)
-                                          : static_cast<unsigned long long>(value);
-  char digits[32];  // right to left: six fraction digits, the point, the integer part, the sign
-  char* p = digits + sizeof digits;
-  for (int k = 0; k < 6; ++k) {
-    *--p = static_cast<char>('0' + magnitude % 10);
-    magnitude /= 10;
+  if (value == 0) {
+    std::memcpy(out, "0.000000", 8);
+    return out + 8;
   }
-  *--p = '.';
-  do {
-    *--p = static_cast<char>('0' + magnitude % 10);
-    magnitude /= 10;
-  } while (magnitude > 0);
-  if (negative) *--p = '-';
-  const auto length = static_cast<std::size_t>(digits + sizeof digits - p);
-  std::memcpy(out, p, length);
-  return out + length;
+  // Work in unsigned to render INT64_MIN too.
+  auto magnitude = static_cast<unsigned long long>(value);
+  if (value < 0) {
+    *out++ = '-';
+    magnitude = 0ULL - magnitude;
+  }
+  out = std::to_chars(out, out + 20, magnitude / 1'000'000).ptr;
+  *out = '.';
+  const auto fraction = static_cast<unsigned>(magnitude % 1'000'000);
+  std::memcpy(out + 1, kDigitPairs + 2 * (fraction / 10'000), 2);
+  std::memcpy(out + 3, kDigitPairs + 2 * (fraction / 100 % 100), 2);
+  std::memcpy(out + 5, kDigitPairs + 2 * (fraction % 100), 2);
+  return out + 7;
 }
 
 std::string format_amount(Micros value) {

@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
 #include "common/error.hpp"
 #include "common/money.hpp"
 
@@ -33,6 +38,27 @@ TEST(Money, FormatsWithSixFractionDigits) {
   EXPECT_EQ(format_amount(1), "0.000001");
   EXPECT_EQ(format_amount(-1), "-0.000001");
   EXPECT_EQ(format_amount(INT64_MIN), "-9223372036854.775808");
+}
+
+// The reference: the integer and fraction parts printed apart, in 128-bit arithmetic.
+TEST(Money, FormatsEveryKindOfValueAsTheDecimalItStandsFor) {
+  const auto reference = [](Micros v) {
+    const __int128 wide = v;
+    const auto magnitude = static_cast<unsigned __int128>(wide < 0 ? -wide : wide);
+    char fraction[8];
+    std::snprintf(fraction, sizeof fraction, "%06u", static_cast<unsigned>(magnitude % 1'000'000));
+    return std::string(v < 0 ? "-" : "") + std::to_string(static_cast<unsigned long long>(magnitude / 1'000'000)) +
+           "." + fraction;
+  };
+  std::mt19937_64 random(11);
+  std::vector<Micros> values{0, 1, -1, 9, 10, 99, 100, 999'999, 1'000'000, -1'000'000, 1'000'001, 10'000'000,
+                             INT64_MIN, INT64_MIN + 1, INT64_MAX};
+  for (int i = 0; i < 20000; ++i) {
+    values.push_back(static_cast<Micros>(random()));                                  // any size
+    values.push_back(static_cast<Micros>(random() % 2'000'000'000) - 1'000'000'000);  // typical
+    values.push_back(static_cast<Micros>(random() % 100'000) * 1'000'000);             // whole units
+  }
+  for (const Micros v : values) ASSERT_EQ(format_amount(v), reference(v)) << v;
 }
 
 TEST(Money, RoundTrips) {
