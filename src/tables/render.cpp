@@ -220,8 +220,19 @@ void sort_rows(const TableSchema& schema, std::vector<TableRow>& rows) {
     }
     return lines[r];
   };
-  std::sort(entries.begin(), entries.end(), [&](const SortEntry& a, const SortEntry& b) {
-    if (a.seller != b.seller) return a.seller < b.seller;
+  // Grouped by seller first (a counting sort on the seller's place, two passes), then each
+  // seller's rows sorted on their own: one sort per seller, most of a few hundred entries that
+  // stay in the cache, instead of one over millions (by-seller 3.2-3.4 -> 3.1-3.2 s at 2 ranks).
+  std::vector<std::size_t> seller_start(seller_keys.size() + 1, 0);  // each seller's first entry
+  for (const SortEntry& e : entries) ++seller_start[e.seller + 1];
+  std::partial_sum(seller_start.begin(), seller_start.end(), seller_start.begin());
+  {
+    std::vector<SortEntry> grouped(entries.size());
+    std::vector<std::size_t> next(seller_start.begin(), seller_start.end() - 1);
+    for (const SortEntry& e : entries) grouped[next[e.seller]++] = e;
+    entries.swap(grouped);
+  }
+  const auto key_less = [&](const SortEntry& a, const SortEntry& b) {
     if (a.head != b.head) return a.head < b.head;
     if (a.next != b.next) return a.next < b.next;
     const std::string_view ka = key_of(a.row), kb = key_of(b.row);
@@ -229,7 +240,10 @@ void sort_rows(const TableSchema& schema, std::vector<TableRow>& rows) {
         c != 0)
       return c < 0;
     return line_of(a.row) < line_of(b.row);
-  });
+  };
+  for (std::size_t k = 0; k + 1 < seller_start.size(); ++k)
+    std::sort(entries.begin() + static_cast<std::ptrdiff_t>(seller_start[k]),
+              entries.begin() + static_cast<std::ptrdiff_t>(seller_start[k + 1]), key_less);
   arena = {};
   std::vector<TableRow> sorted;
   sorted.reserve(rows.size());
