@@ -17,7 +17,10 @@
 #   - graceful stop: SIGUSR1 (the time-limit warning) stops a running job with exit code 75 and
 #     nothing published, but lets a job that is already publishing finish; a requeued job reruns
 #     its period from the start and publishes it.
-# Stops every daemon it started, whatever happens. BA_TEST_KEEP=1 keeps the temporary folder.
+# Slurm gets three attempts to come up (fresh ports each time), every wait is bounded, and the test
+# ends itself before ctest's timeout (BA_TEST_TIME_LIMIT seconds, 570 less the install by default)
+# so that a hang shows the daemons' and jobs' logs. Stops every daemon it started, whatever
+# happens. BA_TEST_KEEP=1 keeps the temporary folder.
 set -euo pipefail
 BIN=$(readlink -f "$1")
 ROOT=$(cd "$2" && pwd)
@@ -28,11 +31,12 @@ T=$(mktemp -d /tmp/ba-slurm-test.XXXXXX)
 chmod 711 "$T" # munged wants every folder above its socket searchable
 DAEMON_PIDFILES=()
 
-stop_daemons() {
+stop_daemons() { # [slurm]: all daemons, or only slurmctld and slurmd
   local i pidfile pid n
   # Reverse order: slurmd, slurmctld, munged.
   for ((i = ${#DAEMON_PIDFILES[@]} - 1; i >= 0; i--)); do
     pidfile=${DAEMON_PIDFILES[$i]}
+    [ "${1:-}" != slurm ] || [[ $pidfile == */slurm/* ]] || continue
     [ -s "$pidfile" ] || continue
     pid=$(cat "$pidfile")
     kill -TERM "$pid" 2>/dev/null || continue
@@ -47,6 +51,11 @@ stop_daemons() {
 cleanup() {
   local rc=$?
   set +e
+  trap '' INT TERM # the daemons are stopped whatever arrives meanwhile
+  if [ -n "${WATCHDOG:-}" ]; then
+    pkill -P "$WATCHDOG" 2>/dev/null
+    kill "$WATCHDOG" 2>/dev/null
+  fi
   if [ $rc -ne 0 ] && [ -d "$T/slurm/log" ]; then
     echo "---- logs (test failed with status $rc) ----" >&2
     tail -n 30 "$T"/slurm/log/*.log >&2 2>/dev/null
@@ -54,9 +63,9 @@ cleanup() {
   fi
   # Jobs still running (a failure part way) end before their daemons do.
   if [ -s "$T/slurm/run/slurmctld.pid" ] && kill -0 "$(cat "$T/slurm/run/slurmctld.pid")" 2>/dev/null; then
-    scancel --quiet --user=root 2>/dev/null
+    timeout 15 scancel --quiet --user=root 2>/dev/null
     for _ in $(seq 40); do
-      [ -z "$(squeue -h -o %i 2>/dev/null)" ] && break
+      [ -z "$(timeout 5 squeue -h -o %i 2>/dev/null)" ] && break
       sleep 0.25
     done
   fi
@@ -65,7 +74,7 @@ cleanup() {
   exit $rc
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'echo "FAIL: stopped by a signal (or by the test'"'"'s own time limit)" >&2; exit 130' INT TERM
 
 fail() {
   echo "FAIL: $*" >&2
@@ -82,6 +91,13 @@ BIN=$T/bin/buyer-attribution
 "$ROOT/scripts/install-deps.sh" slurm-wlm slurm-client munge >/dev/null
 [ "$(id -u)" -eq 0 ] || fail "this test runs Slurm daemons as root; run it as root"
 
+# The test's own time limit, within ctest's 600 s whatever the install took: a test that ends
+# itself shows its daemons' and jobs' logs; one that ctest kills shows nothing.
+TEST_TIME_LIMIT=${BA_TEST_TIME_LIMIT:-$((570 - SECONDS))}
+[ "$TEST_TIME_LIMIT" -gt 0 ] || fail "installing Slurm took the test's whole time"
+(sleep "$TEST_TIME_LIMIT" && kill -TERM $$) </dev/null >/dev/null 2>&1 &
+WATCHDOG=$!
+
 # ---- munged: own key and socket ----------------------------------------------------------------
 mkdir -p "$T/munge/run" "$T/slurm"/{state,spool,log,run} "$T/logs"
 chmod 711 "$T/munge"
@@ -96,22 +112,30 @@ munged --socket="$MUNGE_SOCKET" --key-file="$T/munge/munge.key" --pid-file="$T/m
 munge -n -S "$MUNGE_SOCKET" | unmunge -S "$MUNGE_SOCKET" >/dev/null || fail "munge does not work"
 
 # ---- slurm.conf: one node, this host, free ports -----------------------------------------------
+# Ports below the kernel's ephemeral range, so no outgoing connection can hold one between the
+# check and slurmctld's bind.
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-CTLD_PORT=""
-for _ in $(seq 50); do
-  p=$((20000 + RANDOM % 30000))
-  if port_free "$p" && port_free $((p + 1)); then
-    CTLD_PORT=$p
-    break
-  fi
-done
-[ -n "$CTLD_PORT" ] || fail "no free port pair for slurmctld/slurmd"
+EPHEMERAL_LOW=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+[ "$EPHEMERAL_LOW" -gt 12000 ] || EPHEMERAL_LOW=32768
+pick_ports() {
+  CTLD_PORT=""
+  local p
+  for _ in $(seq 50); do
+    p=$((10000 + RANDOM % (EPHEMERAL_LOW - 10002)))
+    if port_free "$p" && port_free $((p + 1)); then
+      CTLD_PORT=$p
+      return 0
+    fi
+  done
+  fail "no free port pair for slurmctld/slurmd"
+}
 HOST=$(hostname -s)
 NODE=$(slurmd -C | head -n1)
 CPUS=$(sed -n 's/.* CPUs=\([0-9]*\).*/\1/p' <<<"$NODE")
 MEM=$(sed -n 's/.* RealMemory=\([0-9]*\).*/\1/p' <<<"$NODE")
 export SLURM_CONF=$T/slurm/slurm.conf
-cat >"$SLURM_CONF" <<EOF
+write_slurm_conf() {
+  cat >"$SLURM_CONF" <<EOF
 ClusterName=batest
 SlurmctldHost=$HOST(127.0.0.1)
 SlurmctldPort=$CTLD_PORT
@@ -142,19 +166,44 @@ SlurmdLogFile=$T/slurm/log/slurmd.log
 NodeName=$HOST NodeAddr=127.0.0.1 CPUs=${CPUS:-1} RealMemory=${MEM:-1000} State=UNKNOWN
 PartitionName=batest Nodes=$HOST Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:4
 EOF
+}
 
-step "starting slurmctld and slurmd ($HOST, ports $CTLD_PORT-$((CTLD_PORT + 1)))"
-DAEMON_PIDFILES+=("$T/slurm/run/slurmctld.pid")
-slurmctld -i || fail "slurmctld did not start"
-DAEMON_PIDFILES+=("$T/slurm/run/slurmd.pid")
-slurmd || fail "slurmd did not start"
-state=""
-for _ in $(seq 100); do
-  state=$(sinfo -h -o %t 2>/dev/null | head -n1 || true)
-  [ "$state" = idle ] && break
-  sleep 0.3
+alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# start_slurm: starts slurmctld and slurmd and waits, at most 60 s, until the node is idle.
+# Returns 1 (daemons stopped, logs shown) when they do not come up. Every client call is bounded:
+# a client retries a controller that does not answer for MessageTimeout (10 s) before it gives up,
+# so an unbounded loop of them outlasts any test timeout without saying why.
+start_slurm() {
+  local state="" deadline=$((SECONDS + 60))
+  slurmctld -i || { echo "slurmctld exited $?" >&2; return 1; }
+  slurmd || { echo "slurmd exited $?" >&2; return 1; }
+  while [ $SECONDS -lt $deadline ]; do
+    alive "$T/slurm/run/slurmctld.pid" || { echo "slurmctld is not running" >&2; break; }
+    state=$(timeout 15 sinfo -h -o %t 2>/dev/null | head -n1 || true)
+    [ "$state" = idle ] && return 0
+    sleep 0.3
+  done
+  echo "the node is '$state', not idle; slurmctld and slurmd logs:" >&2
+  tail -n 20 "$T"/slurm/log/*.log >&2 2>/dev/null || true
+  stop_daemons slurm
+  return 1
+}
+
+DAEMON_PIDFILES+=("$T/slurm/run/slurmctld.pid" "$T/slurm/run/slurmd.pid")
+started=0
+for attempt in 1 2 3; do
+  pick_ports
+  write_slurm_conf
+  step "starting slurmctld and slurmd ($HOST, ports $CTLD_PORT-$((CTLD_PORT + 1)), attempt $attempt)"
+  if start_slurm; then
+    started=1
+    break
+  fi
+  rm -rf "$T/slurm/state"/* "$T/slurm/spool"/* "$T/slurm/run"/*
+  for f in "$T"/slurm/log/*.log; do [ -f "$f" ] && mv "$f" "$f.attempt$attempt"; done
 done
-[ "$state" = idle ] || fail "the node is '$state', not idle, after 30 s"
+[ $started = 1 ] || fail "Slurm did not come up in 3 attempts"
 
 # ---- the test's site file: the project's, with this machine's paths ------------------------------
 SITE=$T/site.env
