@@ -1,12 +1,11 @@
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
 #include <random>
 
 #include "csv/fields.hpp"
 #include "csv/record_reader.hpp"
 #include "ingest/feed_files.hpp"
+#include "temp_dir.hpp"
 
 using namespace ba;
 
@@ -25,14 +24,6 @@ struct Rec {
   bool unterminated;
   bool operator==(const Rec&) const = default;
 };
-
-std::string write_temp(const std::string& name, const std::string& content) {
-  const auto dir = std::filesystem::temp_directory_path() / ("ba-csv-test-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  const auto path = (dir / name).string();
-  std::ofstream(path, std::ios::binary) << content;
-  return path;
-}
 
 // Reads the file as P simulated ranks would (exclusive scan of counts done by hand) and returns
 // all records in order.
@@ -115,7 +106,7 @@ TEST(CsvFields, NeedsQuotesFindsASpecialByteAtAnyPlaceOfAnyLength) {
 }
 
 TEST(CsvRecords, LineNumbersCountPhysicalLines) {
-  const auto path = write_temp("lines.csv", "h1,h2\r\n1,\"a\nb\"\r\n2,c\n3,\"d\"\"\ne\"");
+  const auto path = test::write_scratch_file("lines.csv", "h1,h2\r\n1,\"a\nb\"\r\n2,c\n3,\"d\"\"\ne\"");
   const auto recs = read_as_ranks(path, 1, 1 << 20);
   ASSERT_EQ(recs.size(), 4u);
   EXPECT_EQ(recs[0], (Rec{1, "h1,h2", false}));
@@ -125,7 +116,7 @@ TEST(CsvRecords, LineNumbersCountPhysicalLines) {
 }
 
 TEST(CsvRecords, UnterminatedQuoteSwallowsTheRestOfTheFile) {
-  const auto path = write_temp("unterminated.csv", "h\n1\n\"2\n3\n4\n");
+  const auto path = test::write_scratch_file("unterminated.csv", "h\n1\n\"2\n3\n4\n");
   for (int ranks : {1, 2, 3, 5})
     for (std::size_t chunk : {1u, 3u, 1024u}) {
       const auto recs = read_as_ranks(path, ranks, chunk);
@@ -151,7 +142,7 @@ TEST(CsvRecords, AnySplitAndChunkGivesTheSerialRecords) {
     }
     content += rng() % 2 ? ",1.5\r\n" : ",2\n";
   }
-  const auto path = write_temp("random.csv", content);
+  const auto path = test::write_scratch_file("random.csv", content);
   const auto serial = read_as_ranks(path, 1, 1 << 20);
   ASSERT_EQ(serial.size(), 301u);
   for (const auto& r : serial) EXPECT_EQ(split(r.text).size(), 3u) << r.text;
@@ -161,6 +152,6 @@ TEST(CsvRecords, AnySplitAndChunkGivesTheSerialRecords) {
 }
 
 TEST(CsvRecords, HeaderOnlyAndEmptyFiles) {
-  EXPECT_EQ(read_as_ranks(write_temp("header.csv", "a,b\n"), 3, 2).size(), 1u);
-  EXPECT_EQ(read_as_ranks(write_temp("empty.csv", ""), 3, 2).size(), 0u);
+  EXPECT_EQ(read_as_ranks(test::write_scratch_file("header.csv", "a,b\n"), 3, 2).size(), 1u);
+  EXPECT_EQ(read_as_ranks(test::write_scratch_file("empty.csv", ""), 3, 2).size(), 0u);
 }

@@ -1,6 +1,5 @@
 // A seller's delivery files as write_seller_delivery streams them: content, size, hash, totals.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <random>
 #include <string>
@@ -11,6 +10,7 @@
 #include "export/delivery.hpp"
 #include "tables/render.hpp"
 #include "tables/schemas.hpp"
+#include "temp_dir.hpp"
 
 using namespace ba;
 
@@ -47,8 +47,7 @@ TEST(Delivery, StreamedFilesHoldEveryLineAndTheManifestDescribesThem) {
   }
   small_rows.push_back(TableRow::from_cells("s1", {{"tiny", 0}, {"", 1'500'000}, {"USD", 0}}));
 
-  const std::string dir = "/tmp/ba-delivery-test-" + std::to_string(::getpid());
-  make_dirs(dir);
+  const std::string dir = test::scratch_dir();
   const Period period = make_period("monthly", "2026-10");
   const SellerEntry entry{"s1", "123456789012", 0};
   SellerTables seller;

@@ -2,11 +2,8 @@
 // (the implementations they replaced): same answers on tricky and on random inputs.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 #include <optional>
 #include <random>
 #include <string>
@@ -17,6 +14,7 @@
 #include "csv/record_reader.hpp"
 #include "csv/swar.hpp"
 #include "ingest/rows.hpp"
+#include "temp_dir.hpp"
 
 using namespace ba;
 
@@ -145,14 +143,6 @@ std::vector<Rec> reference_records(const std::string& content) {
     start = k + 1;
   }
   return out;
-}
-
-std::string write_temp(const std::string& name, const std::string& content) {
-  const auto dir = std::filesystem::temp_directory_path() / ("ba-fast-test-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  const auto path = (dir / name).string();
-  std::ofstream(path, std::ios::binary) << content;
-  return path;
 }
 
 // Reads [0, size) split into `parts` equal ranges, as that many ranks would.
@@ -321,7 +311,7 @@ TEST(CsvRecordsFast, RandomFilesMatchTheByteByByteReference) {
     // Short random records of quotes, commas, \r and \n, then some long plain ones.
     std::string content = random_text(rng, 200 + rng() % 600, round % 2 ? "ab,\"\n" : "abcdefgh,\r\n\"\"");
     for (int k = 0; k < 5; ++k) content += random_text(rng, 100, "abcdefgh,") + (rng() % 2 ? "\r\n" : "\n");
-    const auto path = write_temp("r" + std::to_string(round).append(".csv"), content);
+    const auto path = test::write_scratch_file("r" + std::to_string(round).append(".csv"), content);
     const auto expected = reference_records(content);
     const auto size = static_cast<std::int64_t>(content.size());
     for (int parts : {1, 2, 3, 7})
@@ -333,7 +323,7 @@ TEST(CsvRecordsFast, RandomFilesMatchTheByteByByteReference) {
 TEST(CsvRecordsFast, CountRangeCountsQuotesAndLineFeeds) {
   std::mt19937 rng(3);
   const std::string content = random_text(rng, 100000, "ab\"\n,x");
-  const auto path = write_temp("count.csv", content);
+  const auto path = test::write_scratch_file("count.csv", content);
   InputFile in(path);
   for (std::size_t chunk : {1u, 7u, 4096u, 1u << 20})
     for (std::int64_t begin : {0, 1, 777}) {
