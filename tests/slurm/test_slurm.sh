@@ -176,15 +176,21 @@ alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 # so an unbounded loop of them outlasts any test timeout without saying why.
 start_slurm() {
   local state="" deadline=$((SECONDS + 60))
-  slurmctld -i || { echo "slurmctld exited $?" >&2; return 1; }
-  slurmd || { echo "slurmd exited $?" >&2; return 1; }
-  while [ $SECONDS -lt $deadline ]; do
-    alive "$T/slurm/run/slurmctld.pid" || { echo "slurmctld is not running" >&2; break; }
-    state=$(timeout 15 sinfo -h -o %t 2>/dev/null | head -n1 || true)
-    [ "$state" = idle ] && return 0
-    sleep 0.3
-  done
-  echo "the node is '$state', not idle; slurmctld and slurmd logs:" >&2
+  # (each forks its daemon and returns at once; the bound is for a start that blocks)
+  if ! timeout 60 slurmctld -i; then
+    echo "slurmctld did not start" >&2
+  elif ! timeout 60 slurmd; then
+    echo "slurmd did not start" >&2
+  else
+    while [ $SECONDS -lt $deadline ]; do
+      alive "$T/slurm/run/slurmctld.pid" || { echo "slurmctld is not running" >&2; break; }
+      state=$(timeout 15 sinfo -h -o %t 2>/dev/null | head -n1 || true)
+      [ "$state" = idle ] && return 0
+      sleep 0.3
+    done
+    echo "the node is '$state', not idle" >&2
+  fi
+  echo "slurmctld and slurmd logs:" >&2
   tail -n 20 "$T"/slurm/log/*.log >&2 2>/dev/null || true
   stop_daemons slurm
   return 1
