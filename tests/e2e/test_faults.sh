@@ -13,7 +13,7 @@ for phase in read aggregate export; do
     --max-reject-fraction 0.05 --inject-failure "stall:$phase@1" > "$WORK/kill.log" 2>&1 &
   launcher=$!
   pid=""
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 300); do # 30 s: the ctests run two at a time on two cores
     pid=$(sed -n 's/.*stalls in phase .* (pid \([0-9]*\)).*/\1/p' "$WORK/kill.log" | head -n 1)
     [ -n "$pid" ] && break
     sleep 0.1
