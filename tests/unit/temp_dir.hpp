@@ -36,6 +36,14 @@ inline const std::string& scratch_dir() {
   return dir.path();
 }
 
+// A folder `name` in the scratch folder, made if missing: for a test that removes its folder when
+// done (the scratch folder itself must stay for the process's other tests).
+inline std::string scratch_subdir(const std::string& name) {
+  const std::string path = scratch_dir() + "/" + name;
+  std::filesystem::create_directories(path);
+  return path;
+}
+
 // Writes `content` to a file `name` in the scratch folder and returns its path.
 inline std::string write_scratch_file(const std::string& name, const std::string& content) {
   const std::string path = scratch_dir() + "/" + name;

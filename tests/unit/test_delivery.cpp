@@ -47,7 +47,7 @@ TEST(Delivery, StreamedFilesHoldEveryLineAndTheManifestDescribesThem) {
   }
   small_rows.push_back(TableRow::from_cells("s1", {{"tiny", 0}, {"", 1'500'000}, {"USD", 0}}));
 
-  const std::string dir = test::scratch_dir();
+  const std::string dir = test::scratch_subdir("delivery");
   const Period period = make_period("monthly", "2026-10");
   const SellerEntry entry{"s1", "123456789012", 0};
   SellerTables seller;

@@ -14,6 +14,8 @@
 using namespace ba;
 
 namespace {
+// The running test's own folder: each test removes it when done.
+std::string temp_dir() { return test::scratch_subdir(::testing::UnitTest::GetInstance()->current_test_info()->name()); }
 unsigned mode_of(const std::string& path) {
   struct stat st {};
   EXPECT_EQ(::stat(path.c_str(), &st), 0);
@@ -29,7 +31,7 @@ std::string pattern(std::size_t size, std::uint32_t seed) {
 }  // namespace
 
 TEST(File, LargeFilesAreWrittenWholeThroughTheDirectPathAndTruncatedOnRewrite) {
-  const std::string dir = test::scratch_dir();
+  const std::string dir = temp_dir();
   const std::string path = dir + "/large.csv";
   // Over the direct threshold, more than one bounce buffer, and not a whole number of pages.
   const std::string first = pattern((std::size_t{9} << 20) + 123, 1);
@@ -47,7 +49,7 @@ TEST(File, LargeFilesAreWrittenWholeThroughTheDirectPathAndTruncatedOnRewrite) {
 TEST(File, DirectWritersOfAdjacentUnalignedRangesShareTheirBoundaryPages) {
   // Two writers alive at once, like two ranks writing their rows of one dataset: the page where
   // one range ends and the next begins is written by both, through the page cache.
-  const std::string dir = test::scratch_dir();
+  const std::string dir = temp_dir();
   const std::string path = dir + "/ranges.bin";
   const std::string before = pattern(1000, 3);  // bytes before the ranges must survive
   write_file(path, before, 0640, Durability::now);
@@ -76,7 +78,7 @@ TEST(File, DirectWritersOfAdjacentUnalignedRangesShareTheirBoundaryPages) {
 TEST(File, BytesMadeInTheDirectWritersRoomLandWhereAppendsWould) {
   // The store packs its records straight into the writer's room: sizes that fill the room
   // exactly, overflow it, or are tiny, from an unaligned offset, mixed with appends.
-  const std::string dir = test::scratch_dir();
+  const std::string dir = temp_dir();
   const std::string path = dir + "/room.bin";
   const std::string before = pattern(777, 6);
   write_file(path, before, 0640, Durability::now);
@@ -111,7 +113,7 @@ TEST(File, BytesMadeInTheDirectWritersRoomLandWhereAppendsWould) {
 TEST(File, AFailedBackgroundWriteIsAnIoFailureNamingTheFile) {
   // Full pages are written by a background thread: its error must reach the caller. A file size
   // limit makes the write past 6 MiB fail (EFBIG, with SIGXFSZ ignored).
-  const std::string dir = test::scratch_dir();
+  const std::string dir = temp_dir();
   const std::string path = dir + "/limited.bin";
   struct rlimit old_limit {};
   ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old_limit), 0);
@@ -144,7 +146,7 @@ TEST(File, AFailedBackgroundWriteIsAnIoFailureNamingTheFile) {
 TEST(File, ADirectWriterDroppedWithAWriteInTheBackgroundWaitsForIt) {
   // Unwinding (another rank failed, an exception elsewhere) destroys a writer without finish():
   // the background write still reads its buffer and descriptor, so the destructor waits.
-  const std::string dir = test::scratch_dir();
+  const std::string dir = temp_dir();
   {
     auto writer = DirectWriter::open(dir + "/dropped.bin", 0, true);
     if (!writer) GTEST_SKIP() << "the file system of /tmp has no O_DIRECT";
@@ -155,7 +157,7 @@ TEST(File, ADirectWriterDroppedWithAWriteInTheBackgroundWaitsForIt) {
 }
 
 TEST(File, WritesNowOrLaterWithTheSameBytesAndMode) {
-  const std::string dir = test::scratch_dir();
+  const std::string dir = temp_dir();
   write_file(dir + "/now.csv", "a,b\n1,2\n", 0640, Durability::now);
   write_file(dir + "/later.csv", "a,b\n1,2\n", 0600, Durability::later);
   sync_file(dir + "/later.csv");
