@@ -122,9 +122,13 @@ class Ledger {
   AmountEntry& amount(std::int8_t table, std::string_view seller, std::string_view currency) {
     for (AmountEntry* e : recent_)
       if (e && is_key(*e, table, seller, currency)) return *e;
-    std::uint64_t h = std::hash<std::string_view>{}(seller) ^ (static_cast<std::uint64_t>(table) << 56);
-    h = (h ^ std::hash<std::string_view>{}(currency)) * 0x9e3779b97f4a7c15ULL;
-    h ^= h >> 29;
+    // Each part mixed in turn: the table reaches the slot bits, and (seller, currency) is not
+    // (currency, seller), nor zero when the two are equal.
+    std::uint64_t h = static_cast<std::uint64_t>(table);
+    for (const std::string_view part : {seller, currency}) {
+      h = (h ^ std::hash<std::string_view>{}(part)) * 0x9e3779b97f4a7c15ULL;
+      h ^= h >> 32;
+    }
     const std::size_t at = amount_at_.find_or_add(
         h, amounts_.size(), [&](std::size_t i) { return is_key(amounts_[i], table, seller, currency); });
     if (at == amounts_.size())

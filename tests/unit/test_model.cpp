@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "aggregate/attribution.hpp"
 #include "aggregate/detail_tables.hpp"
 #include "model/dimension.hpp"
@@ -279,9 +281,18 @@ TEST(Buyers, CountsEachDistinctProductOnceHoweverManyThereAre) {
   }
   usage.push_back(detail_row(usage_schema(), "usage_date", "estimated_revenue", "q", "USD", "2026-10-04", 1, "prod-1",
                              "C"));
+  // Exactly as many as are kept inline ("r": 3), and one more that sorts before them ("t": 4).
+  for (const char* product : {"prod-5", "prod-7", "prod-6", "prod-7", "prod-5", "prod-6"})
+    sales.push_back(detail_row(sales_compensation_schema(), "invoice_date", "net_revenue", "r", "USD", "2026-10-03", 1,
+                               product, "C"));
+  for (const char* product : {"prod-5", "prod-7", "prod-6", "prod-7", "prod-0", "prod-6", "prod-0"})
+    sales.push_back(detail_row(sales_compensation_schema(), "invoice_date", "net_revenue", "t", "USD", "2026-10-03", 1,
+                               product, "C"));
   const auto rows = build_buyers(sales, {}, usage);
-  ASSERT_EQ(rows.size(), 2u);
-  for (const auto& r : rows) EXPECT_EQ(r.unpack(buyers_schema())[15].number, r.text(7) == "p" ? 9 : 1) << r.text(7);
+  ASSERT_EQ(rows.size(), 4u);
+  const std::map<std::string, std::int64_t> expected{{"p", 9}, {"q", 1}, {"r", 3}, {"t", 4}};
+  for (const auto& r : rows)
+    EXPECT_EQ(r.unpack(buyers_schema())[15].number, expected.at(std::string(r.text(7)))) << r.text(7);
 }
 
 namespace {

@@ -239,3 +239,22 @@ TEST(Ledger, KeepsEachTableSellerAndCurrencyApart) {
     EXPECT_EQ(a.out, a.table == 2 && a.seller == "222222222222" && a.currency == "EUR" ? 42 : 0);
   }
 }
+
+// Keys that a joined key string or a symmetric hash would confuse: swapped parts, equal parts, and
+// a separator inside a part.
+TEST(Ledger, KeepsKeysApartThatShareTheirParts) {
+  Ledger ledger;
+  const std::vector<std::pair<std::string, std::string>> keys{
+      {"USD", "EUR"}, {"EUR", "USD"}, {"USD", "USD"}, {"a\x1f" "USD", "EUR"}, {"a", "USD\x1f" "EUR"}};
+  for (int round = 0; round < 2; ++round)
+    for (std::size_t k = 0; k < keys.size(); ++k)
+      for (std::int8_t table = 1; table <= 2; ++table)
+        ledger.amount_in(table, keys[k].first, keys[k].second, static_cast<Micros>(100 * table + k));
+  const auto amounts = ledger.amounts();
+  ASSERT_EQ(amounts.size(), 2 * keys.size());
+  for (const auto& a : amounts) {
+    const auto k = std::find(keys.begin(), keys.end(), std::make_pair(a.seller, a.currency)) - keys.begin();
+    ASSERT_LT(static_cast<std::size_t>(k), keys.size()) << a.seller << " " << a.currency;
+    EXPECT_EQ(a.in, 2 * (100 * a.table + k)) << a.table << " " << a.seller << " " << a.currency;
+  }
+}

@@ -124,6 +124,9 @@ TEST(StoreLayout, NulIsFoundAtEveryPositionAndWidthsAreTheLongestCells) {
       text[at] = '\0';
       EXPECT_TRUE(text_has_nul(text)) << n << " " << at;
     }
+    // A view inside a larger buffer with NULs right outside it: only its own bytes count.
+    const std::string framed = std::string(8, '\0') + std::string(n, 'x') + std::string(8, '\0');
+    EXPECT_FALSE(text_has_nul(std::string_view(framed).substr(8, n))) << n;
   }
   TableSchema schema{"t", {{"a", ColumnKind::text}, {"n", ColumnKind::amount}, {"d", ColumnKind::date}}, {}};
   TableWidths widths;
