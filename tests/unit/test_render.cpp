@@ -147,30 +147,34 @@ TEST(Render, SortMatchesTheTupleOrderOnRandomRows) {
     if (random() % 3 == 0) v += pieces[random() % pieces.size()];
     return v;
   };
-  std::vector<TableRow> rows;
-  for (int i = 0; i < 3000; ++i) {
-    std::string seller(1, 's');
-    seller += std::to_string(random() % 5);
-    if (random() % 4 == 0) seller.push_back('\0');
-    rows.push_back(TableRow::from_cells(
-        seller, {{pick(), 0}, {"", static_cast<std::int64_t>(random() % 5) - 2}, {pick(), 0}, {pick(), 0}}));
-  }
-  const auto tuple_of = [&](const TableRow& row) {
-    std::vector<std::string> t{row.seller};
-    for (std::size_t c : schema.sort_by) {
-      std::string v;
-      append_rendered(v, schema.columns[c], row, c);
-      t.push_back(v);
+  // One seller, a few, and many with a row or two each (rows are grouped by seller first).
+  for (const unsigned sellers : {1u, 5u, 1000u}) {
+    std::vector<TableRow> rows;
+    for (int i = 0; i < 3000; ++i) {
+      std::string seller(1, 's');
+      seller += std::to_string(random() % sellers);
+      if (random() % 4 == 0) seller.push_back('\0');
+      rows.push_back(TableRow::from_cells(
+          seller, {{pick(), 0}, {"", static_cast<std::int64_t>(random() % 5) - 2}, {pick(), 0}, {pick(), 0}}));
     }
-    t.push_back(render_line(schema, row));
-    return t;
-  };
-  std::vector<std::vector<std::string>> want;
-  for (const auto& row : rows) want.push_back(tuple_of(row));
-  std::sort(want.begin(), want.end());
-  sort_rows(schema, rows);
-  ASSERT_EQ(rows.size(), want.size());
-  for (std::size_t i = 0; i < rows.size(); ++i) ASSERT_EQ(tuple_of(rows[i]), want[i]) << "row " << i;
+    const auto tuple_of = [&](const TableRow& row) {
+      std::vector<std::string> t{row.seller};
+      for (std::size_t c : schema.sort_by) {
+        std::string v;
+        append_rendered(v, schema.columns[c], row, c);
+        t.push_back(v);
+      }
+      t.push_back(render_line(schema, row));
+      return t;
+    };
+    std::vector<std::vector<std::string>> want;
+    for (const auto& row : rows) want.push_back(tuple_of(row));
+    std::sort(want.begin(), want.end());
+    sort_rows(schema, rows);
+    ASSERT_EQ(rows.size(), want.size());
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      ASSERT_EQ(tuple_of(rows[i]), want[i]) << sellers << " sellers, row " << i;
+  }
 }
 
 TEST(Render, LinesMatchTheCellByCellRenderingOnRandomRows) {
