@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "common/money.hpp"
+#include "common/sort_key.hpp"
 #include "csv/fields.hpp"
 
 namespace ba {
@@ -149,15 +150,6 @@ void append_key_part(std::string& key, std::string_view value) {
 }  // namespace
 
 namespace {
-// The first 8 bytes of `bytes` from `at` as a big-endian number (zeros past the end): comparing
-// two of them compares those bytes in byte order.
-std::uint64_t big_endian_word(std::string_view bytes, std::size_t at) {
-  unsigned char word[8] = {};
-  if (at < bytes.size()) std::memcpy(word, bytes.data() + at, std::min<std::size_t>(8, bytes.size() - at));
-  std::uint64_t value = 0;
-  for (unsigned char b : word) value = value << 8 | b;
-  return value;
-}
 
 // What a row is sorted by: its seller's place among this rank's sellers, then its key, whose
 // first 16 bytes are held here so most comparisons need no memory but this.

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <random>
+#include <tuple>
 
 #include "aggregate/attribution.hpp"
 #include "aggregate/detail_tables.hpp"
@@ -111,6 +113,53 @@ TEST(Dimension, ManyKeysOfOneRankResolveAndOthersDoNot) {
     EXPECT_EQ(d.latest(key)->aws_account_id, i % 3 == 0 && i % 7 != 0 ? "v" + std::to_string(i) : std::to_string(i));
   }
   for (const auto& key : absent) EXPECT_EQ(d.versions(key), nullptr) << key;
+}
+
+// The rules of semantics.md computed the plain way, against the build on random rows: per key and
+// (valid_from, tag), the row with the greatest update_date wins, on a tie the row read last; a
+// winner that is a deletion removes the version. Keys share their first 16 bytes or differ only
+// by trailing NULs (what the build's sort holds of a key), and dates collide often.
+TEST(Dimension, BuildMatchesTheRulesOnRandomRows) {
+  std::mt19937 random(11);
+  const std::vector<std::string> keys{"acc-b000000000001", "acc-b000000000001x", "acc-b000000000002", "acc-b0000000000",
+                                      "acc-b0000000000" + std::string(1, '\0'), "a", "a" + std::string(2, '\0'), "b", ""};
+  const std::vector<std::string> days{"2026-10-01T00:00:00Z", "2026-10-02T00:00:00Z", "2026-10-03T00:00:00Z"};
+  for (int round = 0; round < 20; ++round) {
+    std::vector<AccountRow> rows;
+    for (int i = 0; i < 300; ++i) {
+      AccountRow r = account(keys[random() % keys.size()], days[random() % days.size()].c_str(),
+                             days[random() % days.size()].c_str(), "v" + std::to_string(i), random() % 5 == 0, i);
+      r.ref.file = static_cast<std::int32_t>(random() % 2);
+      r.ref.offset = static_cast<std::int64_t>(random() % 50) * 1000 + i;  // distinct, in no order of i
+      rows.push_back(r);
+    }
+    // The reference: the winner of each (key, valid_from).
+    std::map<std::pair<std::string, Instant>, const AccountRow*> winner;
+    for (const auto& r : rows) {
+      const AccountRow*& w = winner[{r.key, r.version.valid_from}];
+      if (w == nullptr || std::tie(r.version.updated, r.ref.file, r.ref.offset) > std::tie(w->version.updated, w->ref.file, w->ref.offset))
+        w = &r;
+    }
+    std::map<std::string, std::vector<std::pair<Instant, std::string>>> want;  // surviving versions in order
+    for (const auto& [key_at, w] : winner)
+      if (!w->version.deleted) want[key_at.first].emplace_back(key_at.second, w->attrs.aws_account_id);
+
+    Dimension<AccountAttrs> d;
+    FeedCounts counts;
+    d.build(rows, counts);
+    EXPECT_EQ(counts.used, static_cast<std::int64_t>(winner.size())) << round;
+    EXPECT_EQ(counts.superseded, static_cast<std::int64_t>(rows.size() - winner.size())) << round;
+    EXPECT_EQ(d.keys(), want.size()) << round;
+    for (const auto& key : keys) {
+      const auto* got = d.versions(key);
+      const auto it = want.find(key);
+      ASSERT_EQ(got != nullptr, it != want.end()) << round << " key of " << key.size() << " bytes";
+      if (!got) continue;
+      std::vector<std::pair<Instant, std::string>> versions;
+      for (const auto& h : *got) versions.emplace_back(h.valid_from, h.attrs.aws_account_id);
+      EXPECT_EQ(versions, it->second) << round << " key of " << key.size() << " bytes";
+    }
+  }
 }
 
 TEST(Dimension, AsOfAVersionListKeepsTheFirstVersionGraceOnly) {
