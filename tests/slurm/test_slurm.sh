@@ -168,14 +168,22 @@ PartitionName=batest Nodes=$HOST Default=YES MaxTime=INFINITE State=UP OverSubsc
 EOF
 }
 
-alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# gone PIDFILE SINCE: the daemon's process has ended, or it wrote no pid file in the 10 s after SINCE
+# (the daemon writes it after the command that starts it has returned).
+gone() {
+  if [ -s "$1" ]; then
+    ! kill -0 "$(cat "$1")" 2>/dev/null
+  else
+    [ $SECONDS -ge $(($2 + 10)) ]
+  fi
+}
 
 # start_slurm: starts slurmctld and slurmd and waits, at most 60 s, until the node is idle.
 # Returns 1 (daemons stopped, logs shown) when they do not come up. Every client call is bounded:
 # a client retries a controller that does not answer for MessageTimeout (10 s) before it gives up,
 # so an unbounded loop of them outlasts any test timeout without saying why.
 start_slurm() {
-  local state="" deadline=$((SECONDS + 60))
+  local state="" started=$SECONDS deadline=$((SECONDS + 60))
   # (each forks its daemon and returns at once; the bound is for a start that blocks)
   if ! timeout 60 slurmctld -i; then
     echo "slurmctld did not start" >&2
@@ -183,7 +191,10 @@ start_slurm() {
     echo "slurmd did not start" >&2
   else
     while [ $SECONDS -lt $deadline ]; do
-      alive "$T/slurm/run/slurmctld.pid" || { echo "slurmctld is not running" >&2; break; }
+      if gone "$T/slurm/run/slurmctld.pid" $started; then
+        echo "slurmctld is not running" >&2
+        break
+      fi
       state=$(timeout 15 sinfo -h -o %t 2>/dev/null | head -n1 || true)
       [ "$state" = idle ] && return 0
       sleep 0.3
