@@ -139,11 +139,9 @@ std::vector<T> shuffle(const Comm& comm, std::vector<T>&& items, Destination des
     }
     comm.exchange_round(send, send_counts, received, received_counts);
     ByteReader reader(received.data(), received.size());
-    while (!reader.done()) {
-      T item{};
-      reader.get(item);
-      result.push_back(std::move(item));
-    }
+    // Decoded in place (`result` has room for every arriving item): a group is a dozen strings,
+    // and decoding into a temporary then moving it cost a copy of every item.
+    while (!reader.done()) reader.get(result.emplace_back());
     if (comm.all(!left)) break;
   }
   // Clears the items; their buffer goes with the caller's vector. (Freeing it here, free_now,
