@@ -4,10 +4,11 @@
 // fresh (mkdtemp) the first time a test asks and removed, with all it holds, when the process ends.
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <system_error>
+
+#include "common/file.hpp"
 
 namespace ba::test {
 
@@ -40,14 +41,14 @@ inline const std::string& scratch_dir() {
 // done (the scratch folder itself must stay for the process's other tests).
 inline std::string scratch_subdir(const std::string& name) {
   const std::string path = scratch_dir() + "/" + name;
-  std::filesystem::create_directories(path);
+  make_dirs(path);
   return path;
 }
 
 // Writes `content` to a file `name` in the scratch folder and returns its path.
 inline std::string write_scratch_file(const std::string& name, const std::string& content) {
   const std::string path = scratch_dir() + "/" + name;
-  std::ofstream(path, std::ios::binary) << content;
+  write_file(path, content, 0640, Durability::later);  // fails loudly, unlike an ofstream
   return path;
 }
 
