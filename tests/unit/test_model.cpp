@@ -128,7 +128,8 @@ TEST(Dimension, BuildMatchesTheRulesOnRandomRows) {
     std::vector<AccountRow> rows;
     for (int i = 0; i < 300; ++i) {
       AccountRow r = account(keys[random() % keys.size()], days[random() % days.size()].c_str(),
-                             days[random() % days.size()].c_str(), "v" + std::to_string(i), random() % 5 == 0, i);
+                             days[random() % days.size()].c_str(), std::string("v").append(std::to_string(i)),
+                             random() % 5 == 0, i);
       r.ref.file = static_cast<std::int32_t>(random() % 2);
       r.ref.offset = static_cast<std::int64_t>(random() % 50) * 1000 + i;  // distinct, in no order of i
       rows.push_back(r);
