@@ -178,6 +178,7 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ba::start_again_with_huge_page_heap(argv);  // returns only when it does not start again
   ba::keep_freed_memory_for_reuse();  // before MPI allocates anything
   ba::mpi::Environment environment(argc, argv);
   ba::mpi::Comm comm;
