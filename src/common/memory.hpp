@@ -38,8 +38,8 @@ void free_now(Container& items) {
 // First thing in main, before anything else: when the kernel offers transparent huge pages on
 // request and glibc has not been told either way, starts the program again (same process, same
 // arguments) with glibc.malloc.hugetlb=1 added to GLIBC_TUNABLES, so that the heap is backed by
-// 2 MiB pages. Why: the job's tables are spread over gigabytes of heap; with 4 KiB pages a third of
-// its time went to page faults and TLB misses (10M events, 2 ranks: 43-51 s -> 36-37 s wall).
+// 2 MiB pages. Why: the job's tables are spread over gigabytes of heap; with 4 KiB pages page
+// faults and TLB misses took a large share of its time (10M events, 2 ranks: 41-51 s -> 36-37 s).
 // glibc reads its tunables only when a program starts, hence the exec. A user who sets
 // glibc.malloc.hugetlb (to 0, say) decides instead; if the exec fails the job runs as it is.
 void start_again_with_huge_page_heap(char** argv);
