@@ -26,6 +26,20 @@ fail() {
   exit 1
 }
 
+# stalled_pid LOG LAUNCHER WHAT: the pid of the rank stalled by --inject-failure stall:PHASE@RANK,
+# read from its line in LOG. Waits up to 30 s (the ctests run two at a time on two cores); if it
+# never comes, kills LAUNCHER, shows LOG and fails naming WHAT.
+stalled_pid() {
+  local log=$1 launcher=$2 what=$3 pid=""
+  for _ in $(seq 1 300); do
+    pid=$(sed -n 's/.*stalls in phase .* (pid \([0-9]*\)).*/\1/p' "$log" | head -n 1)
+    [ -n "$pid" ] && break
+    sleep 0.1
+  done
+  [ -n "$pid" ] || { kill -9 "$launcher" 2>/dev/null; cat "$log" >&2; fail "$what never reached its stall"; }
+  echo "$pid"
+}
+
 # The days of October 2026 that have hand-written daily expectations.
 expected_days() {
   ls "$EXPECTED" | sed -n 's/^daily-\(2026-10-[0-9][0-9]\)$/\1/p'

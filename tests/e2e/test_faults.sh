@@ -12,13 +12,7 @@ for phase in read aggregate export; do
   "$MPIEXEC" -n 3 --oversubscribe "$BIN" --feeds "$FEEDS" --out "$out" --period 2026-10 --quiet \
     --max-reject-fraction 0.05 --inject-failure "stall:$phase@1" > "$WORK/kill.log" 2>&1 &
   launcher=$!
-  pid=""
-  for _ in $(seq 1 300); do # 30 s: the ctests run two at a time on two cores
-    pid=$(sed -n 's/.*stalls in phase .* (pid \([0-9]*\)).*/\1/p' "$WORK/kill.log" | head -n 1)
-    [ -n "$pid" ] && break
-    sleep 0.1
-  done
-  [ -n "$pid" ] || { kill -9 $launcher 2>/dev/null; fail "rank 1 never reached phase $phase"; }
+  pid=$(stalled_pid "$WORK/kill.log" $launcher "rank 1 in phase $phase")
   start=$(date +%s)
   kill -9 "$pid"
   rc=0

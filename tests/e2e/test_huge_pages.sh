@@ -13,13 +13,8 @@ heap_of_stalled_job() {
   rm -rf "$WORK/out"
   env -u GLIBC_TUNABLES "$@" "$MPIEXEC" -n 1 "$BIN" --feeds "$FEEDS" --out "$WORK/out" --period 2026-10 --quiet \
     --inject-failure "stall:read@0" > "$WORK/stall.log" 2>&1 &
-  local launcher=$! pid=""
-  for _ in $(seq 1 300); do # 30 s: the ctests run two at a time on two cores
-    pid=$(sed -n 's/.*stalls in phase .* (pid \([0-9]*\)).*/\1/p' "$WORK/stall.log" | head -n 1)
-    [ -n "$pid" ] && break
-    sleep 0.1
-  done
-  [ -n "$pid" ] || { kill -9 $launcher 2>/dev/null; cat "$WORK/stall.log" >&2; fail "the job never reached its stall"; }
+  local launcher=$! pid
+  pid=$(stalled_pid "$WORK/stall.log" $launcher "the job's rank 0") || exit 1  # no errexit in $(...)
   local flags tunables
   flags=$(awk '/\[heap\]$/ {h = 1; next} /^[0-9a-f]+-[0-9a-f]+ / {h = 0} h && /^VmFlags:/ {print}' "/proc/$pid/smaps")
   tunables=$(tr '\0' '\n' < "/proc/$pid/environ" | sed -n 's/^GLIBC_TUNABLES=//p')
