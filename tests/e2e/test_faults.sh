@@ -78,6 +78,17 @@ cp -a "$FEEDS" "$WORK/noreg" && rm "$WORK/noreg/enrollment/enrollment.csv"
 rc=0; FEEDS=$WORK/noreg run_job 2 "$WORK/e" monthly 2026-10 2>/dev/null || rc=$?
 [ "$rc" -eq 3 ] && grep -q "enrollment registry" "$WORK/last-run.log" || fail "a missing registry: exit $rc"
 [ ! -e "$WORK/e/deliveries" ] || [ -z "$(ls -A "$WORK/e/deliveries")" ] || fail "a fatal input error published deliveries"
+# Two sellers enrolled with one aws_account_id would share a folder (each reading the other's
+# buyers, their staged files overwriting each other): a fatal registry error naming both lines.
+cp -a "$FEEDS" "$WORK/shared" && sed -i 's/^acc-seller-c,000987000987,/acc-seller-c,012345678901,/' "$WORK/shared/enrollment/enrollment.csv"
+grep -q '^acc-seller-c,012345678901,' "$WORK/shared/enrollment/enrollment.csv" || fail "the shared-folder registry was not made"
+for ranks in 1 2; do
+  rc=0; FEEDS=$WORK/shared run_job $ranks "$WORK/s" monthly 2026-10 2>/dev/null || rc=$?
+  [ "$rc" -eq 3 ] || fail "two sellers with one aws_account_id at $ranks ranks: exit $rc, expected 3"
+  grep -q "line 4: sellers acc-seller-a (line 2) and acc-seller-c are enrolled with one aws_account_id, 012345678901" \
+    "$WORK/last-run.log" || fail "the shared-folder error does not name the seller, lines and folder"
+  [ ! -e "$WORK/s/deliveries" ] || [ -z "$(ls -A "$WORK/s/deliveries")" ] || fail "a registry with a shared folder published deliveries"
+done
 # A header-only month (September) is a valid, empty period.
 run_job 2 "$WORK/sep" monthly 2026-09
 compare_with_expected "$WORK/sep" monthly 2026-09
