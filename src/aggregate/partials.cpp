@@ -27,7 +27,14 @@ bool is_seller_type(TxType t) {
 
 bool feeds_sales_compensation(const BillingEvent& e) {
   return (e.action == Action::invoiced || e.action == Action::forgiven) && e.balance_impacting &&
-         e.type != TxType::balance_adjustment;
+         e.type != TxType::balance_adjustment && !is_payout_failure(e);
+}
+
+// A failure cancels its payout whatever its action (semantics.md names none). One carrying
+// INVOICED would also pass the sales filter, where it adds to no bucket: a row joins one table
+// only, and cancelling the payout is what moves money (decisions.md).
+bool is_payout_failure(const BillingEvent& e) {
+  return e.type == TxType::disbursement_failure && !e.parent_id.empty();
 }
 
 // A DISBURSED row that settles something under a payout (decisions.md: not the payout rows).
@@ -140,7 +147,7 @@ Folded PartialAggregates::add(const BillingEvent& e, Ledger& ledger) {
     notes_.push_back(PayoutNote{std::string(e.seller), std::string(e.id), std::string(e.bank_trace), e.invoice, false});
     return folded(Folded::note, notes_.size() - 1);
   }
-  if (e.type == TxType::disbursement_failure && !e.parent_id.empty()) {
+  if (is_payout_failure(e)) {
     notes_.push_back(PayoutNote{std::string(e.seller), std::string(e.parent_id), {}, 0, true});
     return folded(Folded::note, notes_.size() - 1);
   }

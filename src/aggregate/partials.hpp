@@ -116,6 +116,7 @@ struct UsageGroup {
 bool feeds_sales_compensation(const BillingEvent& e);
 bool is_disbursement_line(const BillingEvent& e);
 bool is_payout(const BillingEvent& e);
+bool is_payout_failure(const BillingEvent& e);
 // The group key of an event in its table (the same string SalesGroup/DisbursementGroup::key give).
 std::string sales_key(const BillingEvent& e);
 std::string line_key(const BillingEvent& e);

@@ -207,6 +207,45 @@ TEST(PartialAggregates, UndoingTheLosersLeavesWhatTheWinnersAloneGive) {
   }
 }
 
+// semantics.md cancels a payout named by any DISBURSEMENT_FAILURE row of the period: one that
+// (against the feeds' habit) carries INVOICED or FORGIVEN with balance_impacting = 1 cancels it
+// too, and is not a sales_compensation row. A failure naming no payout stays a sales input.
+TEST(PartialAggregates, AFailureCancelsItsPayoutWhateverItsAction) {
+  for (const Action action : {Action::invoiced, Action::forgiven, Action::disbursed}) {
+    BillingEvent e;
+    e.seller = "s1";
+    e.transaction_ref = "t1";
+    e.currency = "USD";
+    e.from_account = "111111111111";
+    e.type = TxType::disbursement_failure;
+    e.action = action;
+    e.balance_impacting = true;
+    e.parent_id = "payout-1";
+    PartialAggregates p;
+    Ledger ledger;
+    EXPECT_FALSE(feeds_sales_compensation(e));
+    EXPECT_EQ(p.add(e, ledger).kind, Folded::note);
+    const auto notes = p.take_notes();
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_TRUE(notes[0].failure);
+    EXPECT_EQ(notes[0].payout_id, "payout-1");
+    EXPECT_EQ(notes[0].seller, "s1");
+    EXPECT_TRUE(p.take_sales().empty());
+  }
+  BillingEvent orphan;
+  orphan.seller = "s1";
+  orphan.transaction_ref = "t1";
+  orphan.currency = "USD";
+  orphan.type = TxType::disbursement_failure;
+  orphan.action = Action::invoiced;
+  orphan.balance_impacting = true;
+  EXPECT_TRUE(feeds_sales_compensation(orphan));
+  PartialAggregates p;
+  Ledger ledger;
+  EXPECT_EQ(p.add(orphan, ledger).kind, Folded::sales);
+  EXPECT_TRUE(p.take_notes().empty());
+}
+
 TEST(Ledger, AKeyThatOnlyWithdrawnAmountsEnteredIsNotReported) {
   Ledger ledger;
   ledger.amount_in(1, "s", "USD", 5);
