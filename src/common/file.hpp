@@ -97,6 +97,9 @@ void fsync_dir(const std::string& path);
 void sync_file_system(const std::string& path);
 void rename_path(const std::string& from, const std::string& to);
 void remove_tree(const std::string& path);
+// Removes a file, then its folder and the folders above it while they are empty, up to (not
+// including) `root`.
+void remove_file_and_empty_folders(const std::string& path, const std::string& root);
 bool path_exists(const std::string& path);
 std::int64_t file_size(const std::string& path);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <string_view>
 #include <utility>
@@ -36,6 +37,37 @@ std::string delivery_file_path(const std::string& table, const Period& period) {
 }
 
 std::string manifest_path(const Period& period) { return "manifests/" + period.name() + ".json"; }
+
+std::vector<std::string> stale_period_files(const std::string& deliveries, const Period& period,
+                                            const std::set<std::string, std::less<>>& published) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> manifests, data;
+  const auto keep_if_stale = [&](std::vector<std::string>& into, std::string relative) {
+    if (!published.contains(relative) && fs::is_regular_file(deliveries + "/" + relative)) into.push_back(std::move(relative));
+  };
+  const auto children = [](const fs::path& dir) {
+    std::error_code ec;
+    std::vector<fs::path> out;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+      if (it->is_directory(ec)) out.push_back(it->path());
+    if (ec) fail(ExitCode::io_failure, "cannot list " + dir.string() + ": " + ec.message());
+    return out;
+  };
+  if (!fs::is_directory(deliveries)) return {};
+  for (const auto& seller : children(deliveries)) {
+    const std::string folder = seller.filename().string();
+    keep_if_stale(manifests, folder + "/" + manifest_path(period));
+    for (const auto& table : children(seller)) {
+      const std::string name = table.filename().string();
+      if (name.size() > 3 && name.ends_with("_v1"))
+        keep_if_stale(data, folder + "/" + delivery_file_path(name.substr(0, name.size() - 3), period));
+    }
+  }
+  std::sort(manifests.begin(), manifests.end());
+  std::sort(data.begin(), data.end());
+  manifests.insert(manifests.end(), std::make_move_iterator(data.begin()), std::make_move_iterator(data.end()));
+  return manifests;
+}
 
 namespace {
 

@@ -1,5 +1,6 @@
 #pragma once
 // A seller's delivery: the four CSV files of the period and the manifest that describes them.
+#include <set>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,14 @@ namespace ba {
 std::string delivery_file_path(const std::string& table, const Period& period);
 // manifests/<cadence>-<period>.json, relative to the seller's folder.
 std::string manifest_path(const Period& period);
+
+// The files of `period` under `deliveries` (each seller folder's manifest of the period and its
+// <table>_v1/<period>/data.csv, whatever the table) that `published` (paths relative to
+// `deliveries`) does not name: left by an earlier run of the period for a seller or a table this
+// run does not deliver. Relative paths, manifests first: the order they must go in, so that no
+// manifest ever names a missing file.
+std::vector<std::string> stale_period_files(const std::string& deliveries, const Period& period,
+                                            const std::set<std::string, std::less<>>& published);
 
 inline constexpr const char* kConfidentialityNotice =
     "CONFIDENTIAL: buyer information shared under the enhanced data sharing program. Use it only to "

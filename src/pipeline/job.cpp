@@ -594,9 +594,36 @@ class DeferStopSignals {
   sigset_t set_{}, old_{};
 };
 
+// Removes (rank 0) what an earlier run of the period published and this one did not: the files
+// of a seller no longer enrolled, or of tables withheld this time (representative tables of a
+// seller whose rules now fail). The period's delivery is then this run's, whole.
+void remove_stale_period_files(const mpi::Comm& comm, const std::string& deliveries, const Period& period,
+                               const std::vector<StagedFile>& written) {
+  std::vector<char> mine;
+  for (const auto& file : written) {
+    mine.insert(mine.end(), file.relative.begin(), file.relative.end());
+    mine.push_back('\n');
+  }
+  const auto everyone = comm.gather(mine);  // about 60 bytes a file
+  on_root(comm, [&] {
+    std::set<std::string, std::less<>> published;
+    for (const auto& part : everyone)
+      for (std::size_t at = 0; at < part.size();) {
+        const std::size_t end = static_cast<std::size_t>(std::find(part.begin() + static_cast<std::ptrdiff_t>(at), part.end(), '\n') - part.begin());
+        published.emplace(part.data() + at, end - at);
+        at = end + 1;
+      }
+    const auto stale = stale_period_files(deliveries, period, published);
+    for (const auto& relative : stale) remove_file_and_empty_folders(deliveries + "/" + relative, deliveries);
+    if (!stale.empty()) sync_file_system(deliveries);
+    return std::vector<char>{};
+  });
+}
+
 // Moves the staged files into place. Data files first, manifests last: a reader that trusts the
-// manifest never sees files it does not describe.
-void publish_deliveries(const mpi::Comm& comm, const std::string& out, const std::vector<StagedFile>& written) {
+// manifest never sees files it does not describe. Then what this run no longer delivers goes.
+void publish_deliveries(const mpi::Comm& comm, const std::string& out, const Period& period,
+                        const std::vector<StagedFile>& written) {
   comm.barrier();
   const std::string deliveries = out + "/deliveries";
   for (int manifests = 0; manifests < 2; ++manifests) {
@@ -614,6 +641,7 @@ void publish_deliveries(const mpi::Comm& comm, const std::string& out, const std
     if (!folders.empty()) sync_file_system(deliveries);
     comm.barrier();
   }
+  remove_stale_period_files(comm, deliveries, period, written);
 }
 
 // Creates the staging folder and takes the period's lock (rank 0); every rank gets the path.
@@ -997,7 +1025,7 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   const std::string store_path = o.out + "/store/" + store_name;
   clock.start("publish");
   const DeferStopSignals defer_stop;
-  publish_deliveries(comm, o.out, written);
+  publish_deliveries(comm, o.out, period, written);
   on_root(comm, [&] {
     make_dirs(o.out + "/store");
     make_dirs(run_dir);
@@ -1061,7 +1089,7 @@ JobResult run_reexport(const mpi::Comm& comm, const JobOptions& o, const std::st
   clock.start("export");
   const auto written = export_tables(staging, period, tables, contents.attrs.job_version);
   clock.stop(static_cast<std::int64_t>(tables[0].sellers.size()), "sellers");
-  publish_deliveries(comm, o.out, written);
+  publish_deliveries(comm, o.out, period, written);
   on_root(comm, [&] {
     remove_tree(staging);
     return std::vector<char>{};

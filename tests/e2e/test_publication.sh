@@ -41,6 +41,27 @@ diff -r "$WORK/first" "$out/deliveries" >/dev/null || fail "the unbalanced run c
 run_job 4 "$out" monthly 2026-10
 diff -r "$WORK/first" "$out/deliveries" >&2 || fail "rerun differs from the first run"
 
+# A rerun replaces the period's delivery whole. Seller C, no longer enrolled for October, loses
+# its files of the period (a verify would not notice them: no manifest names them) and keeps
+# those of another period (a daily run's); enrolled again, the delivery is the first run's.
+run_job 2 "$out" daily 2026-10-03
+c=$out/deliveries/000987000987
+[ -f "$c/manifests/daily-2026-10-03.json" ] || fail "seller C has no daily delivery to keep"
+cp -a "$FEEDS" "$WORK/feeds3"
+sed -i 's/^acc-seller-c,000987000987,2026-10-01,/acc-seller-c,000987000987,2026-11-01,/' "$WORK/feeds3/enrollment/enrollment.csv"
+FEEDS=$WORK/feeds3 run_job 3 "$out" monthly 2026-10
+[ ! -e "$c/manifests/monthly-2026-10.json" ] || fail "the rerun left seller C's manifest of the period"
+left=$(find "$c" -path '*/month=10/data.csv' | head -n 3)
+[ -z "$left" ] || fail "the rerun left seller C's files of the period: $left"
+[ -f "$c/manifests/daily-2026-10-03.json" ] && [ -n "$(find "$c" -path '*/month=10/day=03/data.csv')" ] ||
+  fail "the rerun removed seller C's daily delivery"
+for seller in 012345678901 210987654321; do
+  diff -r "$WORK/first/$seller" "$out/deliveries/$seller" -x 'day=*' -x 'daily-*' >&2 || fail "the rerun changed seller $seller"
+done
+"$BIN" verify --out "$out" --cadence monthly --period 2026-10 >/dev/null || fail "verify rejects the rerun's delivery"
+run_job 2 "$out" monthly 2026-10
+diff -r "$WORK/first" "$out/deliveries" -x 'day=*' -x 'daily-*' >&2 || fail "enrolled again, seller C's delivery differs"
+
 # Two runs at once: while the lock is held, a run of the same period refuses with code 6 ...
 exec 9>"$out/runs/.monthly-2026-10.lock"
 flock -n 9 || fail "could not take the period lock for the test"

@@ -1,7 +1,9 @@
 // A seller's delivery files as write_seller_delivery streams them: content, size, hash, totals.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <random>
+#include <set>
 #include <string>
 
 #include "common/file.hpp"
@@ -77,4 +79,47 @@ TEST(Delivery, StreamedFilesHoldEveryLineAndTheManifestDescribesThem) {
   EXPECT_NE(manifest.find("\"USD\": {\"fee\": \"1.500000\"}"), std::string::npos) << manifest;
   EXPECT_LT(manifest.find("\"EUR\""), manifest.find("\"USD\""));  // totals sorted by currency
   remove_tree(dir);
+}
+
+// A rerun of a period replaces its delivery whole: what an earlier run published for a seller or
+// table this run leaves out is stale; other periods' files (a daily run's, another month's) and
+// files of no period are not.
+TEST(Delivery, StaleFilesAreThePeriodsFilesThisRunDidNotPublishManifestsFirst) {
+  const std::string root = test::scratch_subdir("stale") + "/deliveries";
+  const auto touch = [&](const std::string& relative) {
+    make_dirs(std::filesystem::path(root + "/" + relative).parent_path().string());
+    write_file(root + "/" + relative, "x");
+  };
+  const Period month = make_period("monthly", "2026-10");
+  const Period day = make_period("daily", "2026-10-03");
+  for (const std::string seller : {"111111111111", "222222222222"}) {
+    touch(seller + "/" + delivery_file_path("sales_compensation", month));
+    touch(seller + "/" + delivery_file_path("rep_attribution", month));
+    touch(seller + "/" + manifest_path(month));
+    touch(seller + "/" + delivery_file_path("sales_compensation", day));
+    touch(seller + "/" + manifest_path(day));
+    touch(seller + "/" + delivery_file_path("sales_compensation", make_period("monthly", "2026-09")));
+  }
+  touch("111111111111/notes.txt");
+  const std::set<std::string, std::less<>> published{
+      "111111111111/" + delivery_file_path("sales_compensation", month), "111111111111/" + manifest_path(month)};
+  EXPECT_EQ(stale_period_files(root, month, published),
+            (std::vector<std::string>{"222222222222/manifests/monthly-2026-10.json",
+                                      "111111111111/rep_attribution_v1/year=2026/month=10/data.csv",
+                                      "222222222222/rep_attribution_v1/year=2026/month=10/data.csv",
+                                      "222222222222/sales_compensation_v1/year=2026/month=10/data.csv"}));
+  EXPECT_TRUE(stale_period_files(root + "-none", month, published).empty());
+
+  // Removing one takes the folders it leaves empty with it, up to the root, and no further.
+  remove_file_and_empty_folders(root + "/111111111111/rep_attribution_v1/year=2026/month=10/data.csv", root);
+  EXPECT_FALSE(path_exists(root + "/111111111111/rep_attribution_v1"));
+  EXPECT_TRUE(path_exists(root + "/111111111111/" + manifest_path(month)));
+  remove_file_and_empty_folders(root + "/222222222222/sales_compensation_v1/year=2026/month=10/data.csv", root + "/");
+  EXPECT_TRUE(path_exists(root + "/222222222222/" + delivery_file_path("sales_compensation", day)));
+  EXPECT_FALSE(path_exists(root + "/222222222222/sales_compensation_v1/year=2026/month=10/data.csv"));
+  std::filesystem::remove_all(root + "/222222222222");
+  touch("222222222222/manifests/monthly-2026-10.json");
+  remove_file_and_empty_folders(root + "/222222222222/manifests/monthly-2026-10.json", root);
+  EXPECT_FALSE(path_exists(root + "/222222222222"));
+  EXPECT_TRUE(path_exists(root));
 }
