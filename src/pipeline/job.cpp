@@ -1,6 +1,5 @@
 #include "pipeline/job.hpp"
 
-#include <pthread.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/resource.h>
@@ -11,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -84,19 +84,22 @@ class PhaseClock {
     if (!inject_.empty() && (inject_ == phase || inject_ == phase + here))
       fail(ExitCode::io_failure, "injected failure in phase " + phase + " on rank " + std::to_string(comm_.rank()) +
                                      " (--inject-failure " + inject_ + ")");
-    if (inject_ == "stall:" + phase + here) {
-      // Tests only: stand still so that the test can kill this rank from outside.
-      std::fprintf(stderr, "[buyer-attribution] rank %d stalls in phase %s (pid %d)\n", comm_.rank(), phase.c_str(),
-                   static_cast<int>(::getpid()));
-      std::fflush(stderr);
-      ::sleep(120);
-    }
+    stall_if_asked(phase);
     phase_ = phase;
     t0_ = std::chrono::steady_clock::now();
     if (progress_ && comm_.is_root()) {
       std::fprintf(stderr, "[buyer-attribution] %-10s ...\n", phase.c_str());
       std::fflush(stderr);
     }
+  }
+  // Tests only ("stall:WHAT@RANK"): stands still for up to two minutes, so that the test can
+  // signal or kill this rank from outside. A signal that is handled ends the wait.
+  void stall_if_asked(const std::string& what) const {
+    if (inject_ != "stall:" + what + "@" + std::to_string(comm_.rank())) return;
+    std::fprintf(stderr, "[buyer-attribution] rank %d stalls in phase %s (pid %d)\n", comm_.rank(), what.c_str(),
+                 static_cast<int>(::getpid()));
+    std::fflush(stderr);
+    ::sleep(120);
   }
   // Ends the phase; `rows` is this rank's count, summed for the progress line.
   void stop(std::int64_t rows, const char* unit = "rows") {
@@ -576,22 +579,34 @@ std::vector<StagedFile> export_tables(const std::string& staging, const Period& 
 }
 
 // Holds back SIGTERM, SIGINT and SIGUSR1 while it lives: a scheduler stopping the job during
-// publication gets it after the last rename, never between two of them.
+// publication gets it after the last rename, never between two of them. Blocking them would not
+// do: the threads MPI started before keep them unblocked, and the kernel hands a signal sent to
+// the process to any such thread, where its default action ends the process. A handler belongs
+// to the whole process: it only notes the signal, raised again when publication is over.
+volatile std::sig_atomic_t g_deferred_signal = 0;
+
+extern "C" void note_stop_signal(int signal) { g_deferred_signal = signal; }
+
 class DeferStopSignals {
  public:
   DeferStopSignals() {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGTERM);
-    sigaddset(&set_, SIGINT);
-    sigaddset(&set_, SIGUSR1);
-    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+    g_deferred_signal = 0;
+    struct sigaction note {};
+    note.sa_handler = note_stop_signal;
+    sigemptyset(&note.sa_mask);
+    note.sa_flags = SA_RESTART;
+    for (std::size_t i = 0; i < kSignals.size(); ++i) ::sigaction(kSignals[i], &note, &old_[i]);
   }
-  ~DeferStopSignals() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+  ~DeferStopSignals() {
+    for (std::size_t i = 0; i < kSignals.size(); ++i) ::sigaction(kSignals[i], &old_[i], nullptr);
+    if (const int signal = g_deferred_signal; signal != 0) ::raise(signal);  // its action now
+  }
   DeferStopSignals(const DeferStopSignals&) = delete;
   DeferStopSignals& operator=(const DeferStopSignals&) = delete;
 
  private:
-  sigset_t set_{}, old_{};
+  static constexpr std::array<int, 3> kSignals{SIGTERM, SIGINT, SIGUSR1};
+  std::array<struct sigaction, 3> old_{};
 };
 
 // Removes (rank 0) what an earlier run of the period published and this one did not: the files
@@ -1025,6 +1040,7 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   const std::string store_path = o.out + "/store/" + store_name;
   clock.start("publish");
   const DeferStopSignals defer_stop;
+  clock.stall_if_asked("publishing");
   publish_deliveries(comm, o.out, period, written);
   on_root(comm, [&] {
     make_dirs(o.out + "/store");
@@ -1089,6 +1105,7 @@ JobResult run_reexport(const mpi::Comm& comm, const JobOptions& o, const std::st
   clock.start("export");
   const auto written = export_tables(staging, period, tables, contents.attrs.job_version);
   clock.stop(static_cast<std::int64_t>(tables[0].sellers.size()), "sellers");
+  const DeferStopSignals defer_stop;
   publish_deliveries(comm, o.out, period, written);
   on_root(comm, [&] {
     remove_tree(staging);

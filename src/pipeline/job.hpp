@@ -21,7 +21,8 @@ struct JobOptions {
   // Tests only: "PHASE" or "PHASE@RANK" makes that rank (every rank without @) fail when the
   // phase starts. Phases: plan, read, dedupe, aggregate, by-seller, store, export, record, publish.
   // "lose-row" drops one delivered row instead, for the test of the balance check;
-  // "stall:PHASE@RANK" makes that rank sleep when the phase starts (to be killed from outside).
+  // "stall:PHASE@RANK" makes that rank sleep when the phase starts (to be killed from outside);
+  // "stall:publishing@RANK" once its stop signals are held back, before the first rename.
   std::string inject_failure;
 };
 

@@ -62,6 +62,20 @@ done
 run_job 2 "$out" monthly 2026-10
 diff -r "$WORK/first" "$out/deliveries" -x 'day=*' -x 'daily-*' >&2 || fail "enrolled again, seller C's delivery differs"
 
+# A stop signal during publication (a scheduler's SIGTERM) waits for its end: rank 0, signalled
+# while it publishes, finishes every rename, then ends by the signal. MPI's own threads keep
+# the signal unblocked, so blocking it in the main thread alone would let it end the rank at once.
+"$MPIEXEC" -n 2 --oversubscribe "$BIN" --feeds "$FEEDS" --out "$WORK/term" --period 2026-10 --quiet --max-reject-fraction 0.05 \
+  --inject-failure "stall:publishing@0" > "$WORK/term.log" 2>&1 &
+launcher=$!
+pid=$(stalled_pid "$WORK/term.log" $launcher "rank 0 while publishing") || exit 1
+kill -TERM "$pid"
+rc=0
+wait $launcher || rc=$?
+[ "$rc" -ne 0 ] || fail "SIGTERM during publication was lost: the job exited 0"
+[ -f "$WORK/term/runs/monthly-2026-10/report.json" ] || fail "SIGTERM during publication stopped it before the run record"
+diff -r "$WORK/first" "$WORK/term/deliveries" >&2 || fail "SIGTERM during publication left a partial delivery"
+
 # Two runs at once: while the lock is held, a run of the same period refuses with code 6 ...
 exec 9>"$out/runs/.monthly-2026-10.lock"
 flock -n 9 || fail "could not take the period lock for the test"
