@@ -162,11 +162,15 @@ Plan plan_inputs(const mpi::Comm& comm, const JobOptions& o, const Period& perio
     // The digest names the inputs by path, size and modification time: cheap, and it changes
     // whenever a daily delivery is appended to a month file.
     std::string listing;
+    const auto list = [&](const std::string& display, const std::string& path) {
+      const auto mtime = fs::last_write_time(path).time_since_epoch().count();
+      listing += display + '\t' + std::to_string(file_size(path)) + '\t' + std::to_string(mtime) + '\n';
+    };
     for (const auto& [feed, files] : plan.files)
-      for (const auto& f : files) {
-        const auto mtime = fs::last_write_time(f.path).time_since_epoch().count();
-        listing += f.display + '\t' + std::to_string(f.size) + '\t' + std::to_string(mtime) + '\n';
-      }
+      for (const auto& f : files) list(f.display, f.path);
+    // The territory rules decide the representative tables: an input too, when present.
+    if (const fs::path rules = fs::path(o.feeds) / "enrollment" / "territories.csv"; fs::exists(rules))
+      list("enrollment/territories.csv", rules.string());
     plan.input_digest = "sha256:" + sha256_hex(listing);
     std::vector<char> out;
     encode(plan, out);
@@ -219,7 +223,8 @@ TerritoryRules read_territories(const mpi::Comm& comm, const std::string& feeds)
   const std::string path = feeds + "/enrollment/territories.csv";
   const std::string display = "enrollment/territories.csv";
   const auto text = on_root(comm, [&] {
-    if (!fs::is_regular_file(path)) return std::vector<char>{};
+    if (!fs::exists(path)) return std::vector<char>{};
+    if (!fs::is_regular_file(path)) fail(ExitCode::bad_input, display + " (" + path + ") is not a file");
     const std::string content = read_file(path);
     (void)parse_territories(content, display);  // fatal problems fail here, on rank 0
     return std::vector<char>(content.begin(), content.end());
@@ -715,7 +720,7 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
     std::string list;
     for (const auto& e : errors) {
       list += (list.empty() ? "" : ", ") + json_string(e);
-      if (comm.is_root() && o.progress)
+      if (comm.is_root())  // a warning, not progress: --quiet keeps it
         std::fprintf(stderr, "[buyer-attribution] territory rules of %s not used: %s\n", seller.c_str(), e.c_str());
     }
     territory_json += (territory_json.empty() ? "" : ",\n") + std::string("    ") + json_string(seller) + ": [" + list + "]";

@@ -21,6 +21,9 @@ A=012345678901
 B=210987654321
 sub=year=2026/month=10
 FEEDS=$feeds run_job 3 "$WORK/out" monthly 2026-10
+# A rule error is a warning, printed under --quiet too (run_job passes it).
+grep -q 'territory rules of acc-seller-b not used: .*territories.csv: line 8' "$WORK/last-run.log" ||
+  fail "the bad rule's line is not on standard error"
 for t in rep_attribution rep_statements; do
   [ -s "$WORK/out/deliveries/$A/${t}_v1/$sub/data.csv" ] || fail "seller A has no $t delivery"
   [ ! -e "$WORK/out/deliveries/$B/${t}_v1" ] || fail "seller B has bad rules but got a $t delivery"
@@ -61,4 +64,24 @@ diff -r "$WORK/out/deliveries" "$WORK/one/deliveries" >&2 || fail "representativ
 "$MPIEXEC" -n 2 --oversubscribe "$BIN" --quiet --stage export --store "$WORK/out/store/monthly-2026-10.h5" \
   --out "$WORK/again" >/dev/null || fail "re-export failed"
 diff -r "$WORK/out/deliveries" "$WORK/again/deliveries" >&2 || fail "re-export of representative tables differs"
+
+# The rules are an input: the digest changes with them.
+run_job 1 "$WORK/plain" monthly 2026-10
+digest() { "$BA_PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["input_digest"])' "$1/runs/monthly-2026-10/report.json"; }
+[ "$(digest "$WORK/out")" != "$(digest "$WORK/plain")" ] || fail "the input digest ignores the territory rules"
+
+# Seller A's rules broken, rerun into the same output: A keeps its four tables and loses the
+# representative tables of the period the first run delivered (a rerun replaces it whole).
+sed -i 's/,rep-ann,Ann Archer,100$/,rep-ann,Ann Archer,90/' "$feeds/enrollment/territories.csv"
+FEEDS=$feeds run_job 2 "$WORK/out" monthly 2026-10
+for t in rep_attribution rep_statements; do
+  [ ! -e "$WORK/out/deliveries/$A/${t}_v1/$sub/data.csv" ] || fail "the rerun left seller A's withheld $t"
+done
+compare_with_expected "$WORK/out" monthly 2026-10
+"$BIN" verify --out "$WORK/out" >/dev/null || fail "verify rejects the rerun's delivery"
+
+# A rules path that is not a file is a fatal input error, not "no rules".
+rm "$feeds/enrollment/territories.csv" && mkdir "$feeds/enrollment/territories.csv"
+rc=0; FEEDS=$feeds run_job 2 "$WORK/bad" monthly 2026-10 2>/dev/null || rc=$?
+[ "$rc" -eq 3 ] && grep -q 'territories.csv .* is not a file' "$WORK/last-run.log" || fail "a folder as rules file: exit $rc"
 echo "1 passed, 0 failed"
