@@ -105,10 +105,11 @@ ba_config_file() {
   esac
 }
 
-# ba_ini_value FILE KEY: the last `KEY = value` of an INI file (empty when absent).
+# ba_ini_value FILE KEY: the last `KEY = value` of an INI file (empty when absent). A `#` starts
+# a comment anywhere on a line, as for the job's own parser (boost program_options).
 ba_ini_value() {
   [ -r "$1" ] || return 0
-  sed -n "s/^[[:space:]]*$2[[:space:]]*=[[:space:]]*//p" "$1" | sed 's/[[:space:]]*$//' | tail -n1
+  sed -e 's/#.*//' "$1" | sed -n "s/^[[:space:]]*$2[[:space:]]*=[[:space:]]*//p" | sed 's/[[:space:]]*$//' | tail -n1
 }
 
 # The output root of a cadence: BA_OUT, else the `out` of its --config file.

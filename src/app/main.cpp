@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <sstream>
 
 #include "common/error.hpp"
 #include "common/file.hpp"
@@ -13,14 +15,15 @@
 #include "common/version.hpp"
 #include "mpi/comm.hpp"
 #include "export/verify.hpp"
+#include "ingest/feed_files.hpp"
 #include "pipeline/job.hpp"
 
 namespace po = boost::program_options;
 
 namespace {
 
-// "64M", "512K", "1G" or plain bytes.
-std::int64_t parse_size(const std::string& option, const std::string& text) {
+// "64M", "512K", "1G" or plain bytes, at most `largest`.
+std::int64_t parse_size(const std::string& option, const std::string& text, std::int64_t largest) {
   std::size_t used = 0;
   long long value = 0;
   try {
@@ -36,7 +39,36 @@ std::int64_t parse_size(const std::string& option, const std::string& text) {
   else if (!suffix.empty() || used == 0) scale = 0;
   if (scale == 0 || value <= 0)
     ba::fail(ba::ExitCode::bad_arguments, "--" + option + " '" + text + "' is not a positive size (bytes, or with K, M, G)");
+  if (value > largest / scale)  // also keeps value * scale from overflowing
+    ba::fail(ba::ExitCode::bad_arguments,
+             "--" + option + " '" + text + "' is larger than " + std::to_string(largest >> 20) + "M, the most it may be");
   return value * scale;
+}
+
+// Stores the --config file's options one line at a time, so that an error names the file and
+// its line (boost's parser names neither). Command-line options, stored before, win.
+void store_config_file(const std::string& path, const po::options_description& options, po::variables_map& vm) {
+  std::ifstream in(path);
+  if (!in) ba::fail(ba::ExitCode::bad_arguments, "--config " + path + ": cannot open the file");
+  std::map<std::string, int> first_line;  // option -> the line that set it
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    const std::string at = "--config " + path + ": line " + std::to_string(number) + ": ";
+    const auto text = line.find_first_not_of(" \t");
+    if (text != std::string::npos && line[text] == '[')
+      ba::fail(ba::ExitCode::bad_arguments, at + "sections are not used; write name = value lines only");
+    try {
+      std::istringstream one(line);
+      const auto parsed = po::parse_config_file(one, options);
+      for (const auto& option : parsed.options)
+        if (const auto [it, fresh] = first_line.emplace(option.string_key, number); !fresh)
+          ba::fail(ba::ExitCode::bad_arguments,
+                   at + option.string_key + " is set again (first on line " + std::to_string(it->second) + ")");
+      po::store(parsed, vm);
+    } catch (const po::error& e) {
+      ba::fail(ba::ExitCode::bad_arguments, at + e.what());
+    }
+  }
 }
 
 const char* kExitCodes =
@@ -69,8 +101,10 @@ int verify(int argc, char** argv, const ba::mpi::Comm& comm) {
   }
   if (out.empty()) ba::fail(ba::ExitCode::bad_arguments, "verify needs --out DIR");
   if (cadence.empty() != period.empty()) ba::fail(ba::ExitCode::bad_arguments, "verify: give --cadence and --period together");
+  // A misspelt period is a bad argument, not a delivery without a manifest.
+  const std::string manifest = cadence.empty() ? "" : ba::make_period(cadence, period).name() + ".json";
   if (!comm.is_root()) return 0;  // a file check: rank 0 does it
-  const auto report = ba::verify_deliveries(out + "/deliveries", cadence.empty() ? "" : cadence + "-" + period + ".json");
+  const auto report = ba::verify_deliveries(out + "/deliveries", manifest);
   for (const auto& p : report.problems) std::cerr << "verify: " << p << "\n";
   std::cout << "verify: " << report.manifests << " manifests, " << report.files << " files, " << report.problems.size()
             << " problems\n";
@@ -98,8 +132,8 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
       ("cadence", po::value(&options.cadence)->value_name("monthly|daily")->default_value("monthly"), "monthly (a calendar month) or daily (one UTC day)")
       ("period", po::value(&options.period)->value_name("YYYY-MM|YYYY-MM-DD"), "the period to process: a month for monthly, a day for daily")
       ("max-reject-fraction", po::value(&options.max_reject_fraction)->default_value(0.01, "0.01"), "fail (and publish nothing) when more than this fraction of the input rows is rejected")
-      ("chunk-size", po::value(&chunk)->default_value("8M"), "bytes each rank reads at a time (K, M, G suffixes)")
-      ("round-size", po::value(&round)->default_value("64M"), "largest message between two ranks in one shuffle round (K, M, G suffixes)")
+      ("chunk-size", po::value(&chunk)->default_value("8M"), "bytes each rank reads at a time (K, M, G suffixes; at most 1G)")
+      ("round-size", po::value(&round)->default_value("64M"), "largest message between two ranks in one shuffle round (K, M, G suffixes; at most 1G)")
       ("direct-io", po::value(&direct_io)->value_name("on|off")->default_value("on"), "on: the store's rows and delivery files of 256 KiB and more bypass the page cache (O_DIRECT) where the file system allows it; off: everything goes through the page cache")
       ("stage", po::value(&stage)->default_value("all"), "all: read the feeds and publish everything; export: write the deliveries of --store again (no feeds read)")
       ("store", po::value(&store)->value_name("FILE"), "the store to export from (with --stage export)")
@@ -116,12 +150,7 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, all), vm);
-    if (vm.count("config")) {
-      const std::string path = vm["config"].as<std::string>();
-      std::ifstream in(path);
-      if (!in) ba::fail(ba::ExitCode::bad_arguments, "--config " + path + ": cannot open the file");
-      po::store(po::parse_config_file(in, job), vm);
-    }
+    if (vm.count("config")) store_config_file(vm["config"].as<std::string>(), job, vm);
     po::notify(vm);
   } catch (const po::error& e) {
     ba::fail(ba::ExitCode::bad_arguments, std::string(e.what()) + " (see --help)");
@@ -161,8 +190,8 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
   if (!(options.max_reject_fraction >= 0.0 && options.max_reject_fraction <= 1.0))
     ba::fail(ba::ExitCode::bad_arguments, "--max-reject-fraction " + std::to_string(options.max_reject_fraction) +
                                               " is not between 0 and 1");
-  options.chunk_bytes = parse_size("chunk-size", chunk);
-  options.round_bytes = parse_size("round-size", round);
+  options.chunk_bytes = parse_size("chunk-size", chunk, std::int64_t{1} << 30);
+  options.round_bytes = parse_size("round-size", round, std::int64_t{1} << 30);
   options.progress = !vm["quiet"].as<bool>();
 
   ba::mpi::Comm job_comm;

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The command line and the --config file: options from the file (the command line wins), and
+# every mistake in them exits 2 with a message naming the file, the line and the reason.
+source "$(dirname "$0")/lib.sh"
+
+# expect_bad_arguments WHAT PATTERN ARGS...: the job exits 2 and says PATTERN.
+expect_bad_arguments() {
+  local what=$1 pattern=$2 rc=0
+  shift 2
+  "$MPIEXEC" -n 1 "$BIN" "$@" > "$WORK/cli.log" 2>&1 || rc=$?
+  [ "$rc" -eq 2 ] || { cat "$WORK/cli.log" >&2; fail "$what: exit $rc, expected 2"; }
+  grep -q -- "$pattern" "$WORK/cli.log" || { cat "$WORK/cli.log" >&2; fail "$what: the message does not say '$pattern'"; }
+}
+
+"$MPIEXEC" -n 1 "$BIN" --help > "$WORK/help.txt" || fail "--help failed"
+for word in --feeds --out --cadence --period --config --chunk-size "Exit status" verify; do
+  grep -q -- "$word" "$WORK/help.txt" || fail "--help does not mention $word"
+done
+
+# The shipped monthly job file, pointed at the sample; --out on the command line wins over the file's.
+config=$WORK/monthly.ini
+sed -e "s|^feeds = .*|feeds = $FEEDS|" -e "s|^out = .*|out = $WORK/from-file|" -e 's/^max-reject-fraction = .*/max-reject-fraction = 0.05/' \
+  "$ROOT/jobs/monthly.ini" > "$config"
+"$MPIEXEC" -n 2 --oversubscribe "$BIN" --config "$config" --period 2026-10 --quiet --out "$WORK/from-cli" ||
+  fail "a run from the monthly job file failed"
+[ ! -e "$WORK/from-file" ] || fail "the file's out won over the command line's"
+compare_with_expected "$WORK/from-cli" monthly 2026-10
+
+# Mistakes in the file, each on a known line (line 1 is the original first line).
+bad() {  # bad WHAT LINE-TEXT PATTERN: LINE-TEXT appended to a copy of the job file is rejected
+  cp "$config" "$WORK/bad.ini"
+  echo "$2" >> "$WORK/bad.ini"
+  local line
+  line=$(wc -l < "$WORK/bad.ini")
+  expect_bad_arguments "$1" "--config $WORK/bad.ini: line $line: .*$3" --config "$WORK/bad.ini" --period 2026-10
+}
+bad "an unknown option" "chunksize = 8M" "unrecognised option 'chunksize'"
+bad "a line without =" "feeds /data" "invalid line"
+bad "a value of the wrong type" "max-reject-fraction = 1%" "max-reject-fraction"
+bad "an option set twice" "chunk-size = 4M" "chunk-size is set again (first on line 6)"
+bad "a section" "[monthly]" "sections are not used"
+expect_bad_arguments "a missing config file" "--config $WORK/none.ini: cannot open" --config "$WORK/none.ini"
+
+# Mistakes on the command line.
+expect_bad_arguments "an overflowing size" "larger than 1024M" --feeds "$FEEDS" --out "$WORK/x" --period 2026-10 \
+  --chunk-size 99999999999G
+expect_bad_arguments "a size without digits" "not a positive size" --feeds "$FEEDS" --out "$WORK/x" --period 2026-10 \
+  --round-size M
+expect_bad_arguments "a period that is not a month" "not a month YYYY-MM" --feeds "$FEEDS" --out "$WORK/x" --period 2026-1
+expect_bad_arguments "verify with a misspelt cadence" "not one of: monthly, daily" verify --out "$WORK/from-cli" \
+  --cadence weekly --period 2026-10
+expect_bad_arguments "verify with a misspelt period" "not a month YYYY-MM" verify --out "$WORK/from-cli" \
+  --cadence monthly --period 2026-13
+"$BIN" verify --out "$WORK/from-cli" --cadence monthly --period 2026-10 > /dev/null || fail "verify of a good delivery failed"
+
+# The Slurm scripts read `out` from a job file as the job does: a `#` starts a comment anywhere.
+printf 'out = %s # the root\n# out = /elsewhere\n' "$WORK/o" > "$WORK/c.ini"
+got=$(bash -c 'source "$1/slurm/lib.sh" && ba_ini_value "$2" out' _ "$ROOT" "$WORK/c.ini")
+[ "$got" = "$WORK/o" ] || fail "slurm/lib.sh reads out = as '$got', not '$WORK/o'"
+echo "1 passed, 0 failed"
