@@ -64,7 +64,8 @@ void verify_manifest(const fs::path& manifest, VerifyReport& report) {
     const std::string relative = file.get<std::string>("path", "");
     const fs::path path = seller_dir / relative;
     const std::string where = path.string() + ": ";
-    if (relative.empty() || relative.find("..") != std::string::npos) {
+    // Inside the seller's folder only: an absolute path would replace it (operator/ of paths).
+    if (relative.empty() || relative.front() == '/' || relative.find("..") != std::string::npos) {
       report.problems.push_back(manifest.string() + ": a file entry has no valid path");
       continue;
     }

@@ -1077,6 +1077,18 @@ JobResult run_reexport(const mpi::Comm& comm, const JobOptions& o, const std::st
   PhaseClock clock(comm, o.progress);
   clock.start("read-store");
   auto contents = read_store(comm, store_path, store_schemas());
+  // The store is an input here: what this build cannot read as it wrote it is bad input, and a
+  // seller's folder name must be a 12-digit account, as when it came from the registry.
+  if (contents.attrs.schema_version != kSchemaVersion || contents.attrs.amount_scale != kMicrosPerUnit)
+    fail(ExitCode::bad_input, "--store " + store_path + " has schema_version " +
+                                  std::to_string(contents.attrs.schema_version) + " and amount_scale " +
+                                  std::to_string(contents.attrs.amount_scale) + "; this job reads schema_version " +
+                                  std::to_string(kSchemaVersion) + " with amount_scale " + std::to_string(kMicrosPerUnit));
+  for (const auto& t : contents.tables)
+    for (const auto& entry : t.sellers)
+      if (!is_aws_account_number(entry.folder))
+        fail(ExitCode::bad_input, "--store " + store_path + ": seller " + entry.seller + " has the delivery folder '" +
+                                      entry.folder + "', not a 12-digit aws_account_id");
   const Period period = make_period(contents.attrs.cadence, contents.attrs.period);
   std::int64_t read_rows = 0;
   for (const auto& t : contents.tables) read_rows += static_cast<std::int64_t>(t.rows.size());

@@ -44,6 +44,34 @@ run_job 1 "$WORK/bad-flag" monthly 2026-10 --direct-io maybe 2>/dev/null || rc=$
   fail "re-export failed"
 diff -r "$out/deliveries" "$WORK/again/deliveries" >&2 || fail "re-export differs from the original deliveries"
 
+# A store this build cannot read as it was written, or one whose index names a folder that is
+# not an account, is bad input to a re-export: exit 3, nothing published.
+tamper() {  # tamper WHAT PATTERN PYTHON: the re-export of a copy PYTHON changed exits 3 saying PATTERN
+  cp "$store" "$WORK/t.h5"
+  "$BA_PYTHON" -c "$3" "$WORK/t.h5" || fail "could not change the store copy ($1)"
+  local rc=0
+  "$MPIEXEC" -n 2 --oversubscribe "$BIN" --quiet --stage export --store "$WORK/t.h5" --out "$WORK/t-out" > "$WORK/t.log" 2>&1 || rc=$?
+  [ "$rc" -eq 3 ] && grep -q "$2" "$WORK/t.log" || { cat "$WORK/t.log" >&2; fail "re-export of a store with $1: exit $rc"; }
+  [ -z "$(ls -A "$WORK/t-out/deliveries" 2>/dev/null)" ] || fail "re-export of a store with $1 published deliveries"
+}
+tamper "schema_version 2" "has schema_version 2 and amount_scale 1000000" '
+import sys, h5py, numpy
+with h5py.File(sys.argv[1], "r+") as f:
+    f.attrs.modify("schema_version", numpy.int32(2))'
+tamper "amounts in cents" "amount_scale 100;" '
+import sys, h5py, numpy
+with h5py.File(sys.argv[1], "r+") as f:
+    f.attrs.modify("amount_scale", numpy.int64(100))'
+tamper "a folder that is not an account" "the delivery folder ..\./\.\./etc/x., not a 12-digit" '
+import sys, h5py
+with h5py.File(sys.argv[1], "r+") as f:
+    for table in f["tables"].values():
+        index = table["seller_index"]
+        entries = index[()]
+        if len(entries):
+            entries["delivery_folder"][0] = b"../../etc/x"
+            index[...] = entries'
+
 "$BIN" verify --out "$out" --cadence monthly --period 2026-10 >/dev/null || fail "verify rejects a good delivery"
 seller=$(ls "$EXPECTED/monthly-2026-10" | head -n 1)
 dir=$out/deliveries/$seller
@@ -72,4 +100,13 @@ for f in m["files"]:
 sys.exit("no control totals to change")
 PY
 check_caught "a wrong total"
+# A manifest entry naming its own file by its absolute path: outside the seller's folder, refused.
+"$BA_PYTHON" - "$dir/manifests/monthly-2026-10.json" "$dir" <<'PY'
+import json, sys
+p, folder = sys.argv[1:3]
+m = json.load(open(p))
+m["files"][0]["path"] = folder + "/" + m["files"][0]["path"]
+json.dump(m, open(p, "w"), indent=2)
+PY
+check_caught "an absolute path in a manifest"
 echo "1 passed, 0 failed"
