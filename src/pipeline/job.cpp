@@ -710,6 +710,11 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   const TerritoryRules territories = read_territories(comm, o.feeds);
   std::set<std::string> rep_sellers;  // enrolled sellers whose rules are valid: they get rep tables
   std::string territory_json;
+  // Rules of a seller not enrolled for the period are not used; said, in case the id is misspelt.
+  for (const auto& [seller, rules] : territories.sellers)
+    if (comm.is_root() && !enrolled.contains(seller))
+      std::fprintf(stderr, "[buyer-attribution] territory rules of %s not used: not enrolled for %s\n", seller.c_str(),
+                   period.name().c_str());
   for (const auto& [seller, folder] : enrolled) {
     if (!has_rules(territories, seller)) continue;
     const auto& errors = rule_errors(territories, seller);

@@ -16,6 +16,7 @@ acc-seller-a,west,geography,,,US,WA,,2026-01-01,,rep-eve,Eve Evans,100
 acc-seller-a,us,geography,,,US,,,2026-01-01,,rep-fay,Fay Ford,100
 acc-seller-b,all-de,geography,,,DE,,,2026-01-01,,rep-gus,Gus Grant,60
 acc-seller-b,all-de,geography,,,DE,,,2026-01-01,,rep-hal,Hal Hart,30
+acc-seller-zz,all,geography,,,US,,,2026-01-01,,rep-zed,Zed Zane,100
 CSV
 A=012345678901
 B=210987654321
@@ -24,6 +25,8 @@ FEEDS=$feeds run_job 3 "$WORK/out" monthly 2026-10
 # A rule error is a warning, printed under --quiet too (run_job passes it).
 grep -q 'territory rules of acc-seller-b not used: .*territories.csv: line 8' "$WORK/last-run.log" ||
   fail "the bad rule's line is not on standard error"
+grep -q 'territory rules of acc-seller-zz not used: not enrolled for monthly-2026-10' "$WORK/last-run.log" ||
+  fail "the rules of a seller not enrolled are dropped without a word"
 for t in rep_attribution rep_statements; do
   [ -s "$WORK/out/deliveries/$A/${t}_v1/$sub/data.csv" ] || fail "seller A has no $t delivery"
   [ ! -e "$WORK/out/deliveries/$B/${t}_v1" ] || fail "seller B has bad rules but got a $t delivery"
