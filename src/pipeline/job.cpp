@@ -587,7 +587,10 @@ std::vector<StagedFile> export_tables(const std::string& staging, const Period& 
 // publication gets it after the last rename, never between two of them. Blocking them would not
 // do: the threads MPI started before keep them unblocked, and the kernel hands a signal sent to
 // the process to any such thread, where its default action ends the process. A handler belongs
-// to the whole process: it only notes the signal, raised again when publication is over.
+// to the whole process: it only notes the signal. It guards the job's last step only: once that
+// is over the job ends anyway, with its own exit code (0 when everything was published, which is
+// what slurm/README.md promises a job signalled while publishing), so the signal is not raised
+// again, only reported.
 volatile std::sig_atomic_t g_deferred_signal = 0;
 
 extern "C" void note_stop_signal(int signal) { g_deferred_signal = signal; }
@@ -604,7 +607,9 @@ class DeferStopSignals {
   }
   ~DeferStopSignals() {
     for (std::size_t i = 0; i < kSignals.size(); ++i) ::sigaction(kSignals[i], &old_[i], nullptr);
-    if (const int signal = g_deferred_signal; signal != 0) ::raise(signal);  // its action now
+    if (const int signal = g_deferred_signal; signal != 0)
+      std::fprintf(stderr, "[buyer-attribution] SIG%s arrived while publishing: publication was finished first\n",
+                   sigabbrev_np(signal));
   }
   DeferStopSignals(const DeferStopSignals&) = delete;
   DeferStopSignals& operator=(const DeferStopSignals&) = delete;

@@ -63,8 +63,9 @@ run_job 2 "$out" monthly 2026-10
 diff -r "$WORK/first" "$out/deliveries" -x 'day=*' -x 'daily-*' >&2 || fail "enrolled again, seller C's delivery differs"
 
 # A stop signal during publication (a scheduler's SIGTERM) waits for its end: rank 0, signalled
-# while it publishes, finishes every rename, then ends by the signal. MPI's own threads keep
-# the signal unblocked, so blocking it in the main thread alone would let it end the rank at once.
+# while it publishes, finishes every rename and the job ends with its own exit code, 0, saying
+# so (slurm/README.md). MPI's own threads keep the signal unblocked, so blocking it in the main
+# thread alone would let it end the rank at once.
 "$MPIEXEC" -n 2 --oversubscribe "$BIN" --feeds "$FEEDS" --out "$WORK/term" --period 2026-10 --quiet --max-reject-fraction 0.05 \
   --inject-failure "stall:publishing@0" > "$WORK/term.log" 2>&1 &
 launcher=$!
@@ -72,7 +73,9 @@ pid=$(stalled_pid "$WORK/term.log" $launcher "rank 0 while publishing") || exit 
 kill -TERM "$pid"
 rc=0
 wait $launcher || rc=$?
-[ "$rc" -ne 0 ] || fail "SIGTERM during publication was lost: the job exited 0"
+[ "$rc" -eq 0 ] || { cat "$WORK/term.log" >&2; fail "SIGTERM during publication: exit $rc, expected 0 (published)"; }
+grep -q 'SIGTERM arrived while publishing: publication was finished first' "$WORK/term.log" ||
+  fail "SIGTERM during publication is not reported"
 [ -f "$WORK/term/runs/monthly-2026-10/report.json" ] || fail "SIGTERM during publication stopped it before the run record"
 diff -r "$WORK/first" "$WORK/term/deliveries" >&2 || fail "SIGTERM during publication left a partial delivery"
 
