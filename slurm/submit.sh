@@ -11,9 +11,9 @@
 #   --dry-run     print the sbatch commands instead of running them
 #   -h, --help    this text
 #
-# Each aggregation job is named <prefix>-<cadence>-<period> (a backfill array
-# <prefix>-<cadence>-<FROM>..<TO>) and submitted with --dependency=singleton, so two runs of one
-# period never overlap; the verify job follows with --dependency=afterok (aftercorr: task by task
+# Each aggregation job is named <prefix>-<cadence>-<period> and submitted with
+# --dependency=singleton, so two runs of one period never overlap (a backfill array,
+# <prefix>-<cadence>-<FROM>..<TO>, is limited by BA_ARRAY_LIMIT instead, and the period lock); the verify job follows with --dependency=afterok (aftercorr: task by task
 # for a backfill) and is cancelled when the aggregation fails. Prints `aggregate JOBID` and
 # `verify JOBID` on standard output. Exits 2 on bad arguments, else with sbatch's status.
 set -euo pipefail
@@ -87,15 +87,19 @@ if [ -n "$BA_LOG_DIR" ]; then
 else
   common+=("--output=$log_pattern")
 fi
+# One period: singleton, so a second run of it waits for the first. Not for an array: its tasks
+# share one job name, and singleton would run them one at a time whatever BA_ARRAY_LIMIT says
+# (the period lock still keeps two runs of one period apart: the second exits 6).
 array=()
-[ $backfill = 0 ] || array=("--array=0-$((count - 1))%$BA_ARRAY_LIMIT")
+singleton=(--dependency=singleton)
+[ $backfill = 0 ] || { array=("--array=0-$((count - 1))%$BA_ARRAY_LIMIT"); singleton=(); }
 
 case $cadence in
   monthly) time_limit=$BA_TIME_MONTHLY ;;
   daily) time_limit=$BA_TIME_DAILY ;;
 esac
-aggregate=("${common[@]}" ${array[@]+"${array[@]}"}
-  "--job-name=$BA_JOB_PREFIX-$cadence-$label" --dependency=singleton
+aggregate=("${common[@]}" ${array[@]+"${array[@]}"} ${singleton[@]+"${singleton[@]}"}
+  "--job-name=$BA_JOB_PREFIX-$cadence-$label"
   "--nodes=$BA_NODES" "--ntasks=$BA_NTASKS" "--cpus-per-task=$BA_CPUS_PER_TASK" "--time=$time_limit"
   "--signal=B:USR1@$BA_STOP_LEAD" --requeue --open-mode=append)
 [ -z "$BA_MEM" ] || aggregate+=("--mem=$BA_MEM")

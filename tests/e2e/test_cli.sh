@@ -57,4 +57,12 @@ expect_bad_arguments "verify with a misspelt period" "not a month YYYY-MM" verif
 printf 'out = %s # the root\n# out = /elsewhere\n' "$WORK/o" > "$WORK/c.ini"
 got=$(bash -c 'source "$1/slurm/lib.sh" && ba_ini_value "$2" out' _ "$ROOT" "$WORK/c.ini")
 [ "$got" = "$WORK/o" ] || fail "slurm/lib.sh reads out = as '$got', not '$WORK/o'"
+# slurm/submit.sh: one period is a singleton (a second run of it waits); a backfill array is
+# not, or its tasks, which share one job name, would run one at a time whatever the limit.
+"$ROOT/slurm/submit.sh" --dry-run monthly 2025-03 > /dev/null 2> "$WORK/one.txt" || fail "submit --dry-run monthly failed"
+grep -q '^sbatch .*--dependency=singleton .*monthly.sbatch 2025-03' "$WORK/one.txt" || fail "one period is not a singleton"
+BA_ARRAY_LIMIT=2 "$ROOT/slurm/submit.sh" --dry-run backfill monthly 2025-01 2025-03 > /dev/null 2> "$WORK/array.txt" ||
+  fail "submit --dry-run backfill failed"
+grep -q '^sbatch .*--array=0-2%2 .*monthly.sbatch --from 2025-01' "$WORK/array.txt" || fail "the backfill is not an array of 3, 2 at once"
+grep -q singleton "$WORK/array.txt" && fail "the backfill array is a singleton: its tasks would run one at a time"
 echo "1 passed, 0 failed"
