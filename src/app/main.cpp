@@ -81,6 +81,13 @@ const char* kExitCodes =
     "  6  another run of the same period holds its lock\n"
     "  7  verify: the deliveries do not match their manifests\n";
 
+const char* kVerifyExitCodes =
+    "Exit status:\n"
+    "  0  every file matches its manifest\n"
+    "  2  bad arguments: no --out folder, --cadence without --period, a misspelt cadence or period\n"
+    "  4  I/O failure: a manifest or file cannot be read\n"
+    "  7  the deliveries do not match their manifests (each problem on standard error)\n";
+
 // buyer-attribution verify --out DIR [--cadence C --period P]
 int verify(int argc, char** argv, const ba::mpi::Comm& comm) {
   std::string out, cadence, period;
@@ -96,7 +103,7 @@ int verify(int argc, char** argv, const ba::mpi::Comm& comm) {
     ba::fail(ba::ExitCode::bad_arguments, std::string(e.what()) + " (see verify --help)");
   }
   if (vm.count("help")) {
-    if (comm.is_root()) std::cout << "Usage: buyer-attribution verify --out DIR [--cadence C --period P]\n\n" << opts << "\n" << kExitCodes;
+    if (comm.is_root()) std::cout << "Usage: buyer-attribution verify --out DIR [--cadence C --period P]\n\n" << opts << "\n" << kVerifyExitCodes;
     return 0;
   }
   if (out.empty()) ba::fail(ba::ExitCode::bad_arguments, "verify needs --out DIR");
