@@ -57,9 +57,15 @@ sum_sizes() { find "$@" -type f -name '*.csv' -printf '%s\n' | awk '{s += $1} EN
 
 if [ -z "${REPORT_ONLY:-}" ]; then
   # ---- tools ----------------------------------------------------------------------------------
+  apt_install() { if [ "$(id -u)" -eq 0 ]; then apt-get install -y -qq "$@" >/dev/null; else sudo apt-get install -y -qq "$@" >/dev/null; fi; }
   if [ ! -x /usr/bin/time ]; then
     log "installing GNU time (Debian package 'time')"
-    if [ "$(id -u)" -eq 0 ]; then apt-get install -y -qq time >/dev/null; else sudo apt-get install -y -qq time >/dev/null; fi
+    apt_install time
+  fi
+  # The DuckDB peer runs on Node.js and installs its bindings with npm (../shared/peer/install.sh).
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    log "installing Node.js and npm (Debian packages 'nodejs', 'npm') for the DuckDB peer"
+    apt_install nodejs npm
   fi
   if [ -z "${SKIP_BUILD:-}" ]; then
     log "building Release into $build"
