@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -633,10 +634,10 @@ void remove_stale_period_files(const mpi::Comm& comm, const std::string& deliver
   on_root(comm, [&] {
     std::set<std::string, std::less<>> published;
     for (const auto& part : everyone)
-      for (std::size_t at = 0; at < part.size();) {
-        const std::size_t end = static_cast<std::size_t>(std::find(part.begin() + static_cast<std::ptrdiff_t>(at), part.end(), '\n') - part.begin());
-        published.emplace(part.data() + at, end - at);
-        at = end + 1;
+      for (std::string_view rest(part.data(), part.size()); !rest.empty();) {
+        const std::size_t end = rest.find('\n');  // every path ends with one
+        published.emplace(rest.substr(0, end));
+        rest.remove_prefix(end + 1);
       }
     const auto stale = stale_period_files(deliveries, period, published);
     for (const auto& relative : stale) remove_file_and_empty_folders(deliveries + "/" + relative, deliveries);
@@ -716,10 +717,11 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   std::set<std::string> rep_sellers;  // enrolled sellers whose rules are valid: they get rep tables
   std::string territory_json;
   // Rules of a seller not enrolled for the period are not used; said, in case the id is misspelt.
-  for (const auto& [seller, rules] : territories.sellers)
-    if (comm.is_root() && !enrolled.contains(seller))
-      std::fprintf(stderr, "[buyer-attribution] territory rules of %s not used: not enrolled for %s\n", seller.c_str(),
-                   period.name().c_str());
+  if (comm.is_root())
+    for (const auto& [seller, rules] : territories.sellers)
+      if (!enrolled.contains(seller))
+        std::fprintf(stderr, "[buyer-attribution] territory rules of %s not used: not enrolled for %s\n",
+                     seller.c_str(), period.name().c_str());
   for (const auto& [seller, folder] : enrolled) {
     if (!has_rules(territories, seller)) continue;
     const auto& errors = rule_errors(territories, seller);
