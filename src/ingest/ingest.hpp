@@ -76,9 +76,14 @@ class RowRereader {
       open.parser = std::make_unique<RowParser<Row>>(read_header(file, chunk_), file.display);
       open.in = std::make_unique<InputFile>(file.path);
     }
-    text_.resize(static_cast<std::size_t>(ref.length));
+    // The record and the byte after it: the text the first read parsed drops a \r only before the
+    // \n that ends the record (feeds.md: a stray \r is data, one at the end of the file too).
+    text_.resize(static_cast<std::size_t>(ref.length) + 1);
     text_.resize(open.in->read_at(ref.offset, text_.data(), text_.size()));
-    if (!text_.empty() && text_.back() == '\r') text_.pop_back();
+    if (text_.size() == static_cast<std::size_t>(ref.length) + 1 && text_.back() == '\n') {
+      text_.pop_back();
+      if (!text_.empty() && text_.back() == '\r') text_.pop_back();
+    }
     Row row{};
     ensure(csv::split_fields(text_, fields_, scratch_) == csv::FieldStatus::ok &&
                fields_.size() == open.parser->columns() && open.parser->parse(fields_, row).empty(),

@@ -54,8 +54,10 @@ std::string_view parse_version(const std::vector<std::string_view>& f, const std
   return {};
 }
 
-constexpr ColumnSpec kValidFrom{"valid_from", true}, kInsert{"insert_date", false}, kUpdate{"update_date", false},
-    kDelete{"delete_date", false};
+// update_date and delete_date decide which version or correction holds (semantics.md): required,
+// as every column the computation uses. insert_date only stands in for an empty update_date.
+constexpr ColumnSpec kValidFrom{"valid_from", true}, kInsert{"insert_date", false}, kUpdate{"update_date", true},
+    kDelete{"delete_date", true};
 
 std::string_view parse_amount_into(std::string_view text, Micros& out, bool null_is_zero) {
   if (text.empty() && null_is_zero) {

@@ -160,6 +160,11 @@ Plan plan_inputs(const mpi::Comm& comm, const JobOptions& o, const Period& perio
     if (!fs::is_regular_file(registry))
       fail(ExitCode::bad_input, "missing input: the enrollment registry " + registry.string() + " does not exist");
     plan.files[kEnrollment.name] = {FeedFile{registry.string(), "enrollment/enrollment.csv", file_size(registry.string())}};
+    // A month with no rows has a header-only file (feeds.md). A 0-byte file has lost its header:
+    // read as "no rows" it would empty the period (an empty registry: every delivery withdrawn).
+    for (const auto& [feed, files] : plan.files)
+      for (const auto& f : files)
+        if (f.size == 0) fail(ExitCode::bad_input, "input file " + f.display + ": empty, expected a header row on line 1");
     // The digest names the inputs by path, size and modification time: cheap, and it changes
     // whenever a daily delivery is appended to a month file.
     std::string listing;

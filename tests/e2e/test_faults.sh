@@ -78,6 +78,30 @@ cp -a "$FEEDS" "$WORK/noreg" && rm "$WORK/noreg/enrollment/enrollment.csv"
 rc=0; FEEDS=$WORK/noreg run_job 2 "$WORK/e" monthly 2026-10 2>/dev/null || rc=$?
 [ "$rc" -eq 3 ] && grep -q "enrollment registry" "$WORK/last-run.log" || fail "a missing registry: exit $rc"
 [ ! -e "$WORK/e/deliveries" ] || [ -z "$(ls -A "$WORK/e/deliveries")" ] || fail "a fatal input error published deliveries"
+# A 0-byte file has lost its header: fatal, naming it, and the delivery published earlier stays.
+# (Read as "no rows", an empty registry would withdraw every delivery of the period.)
+for f in enrollment/enrollment.csv account_v1/year=2026/month=10/data.csv billing_event_v1/year=2026/month=10/data.csv; do
+  rm -rf "$WORK/zero" && cp -a "$FEEDS" "$WORK/zero" && : > "$WORK/zero/$f"
+  rc=0; FEEDS=$WORK/zero run_job 2 "$out" monthly 2026-10 2>/dev/null || rc=$?
+  [ "$rc" -eq 3 ] && grep -q "input file $f: empty, expected a header row on line 1" "$WORK/last-run.log" ||
+    fail "a 0-byte $f: exit $rc"
+  diff -r "$WORK/first" "$out/deliveries" >/dev/null || fail "a 0-byte $f changed the published delivery"
+done
+# The historization columns that decide corrections and deletions are required, as every column
+# the computation uses: without delete_date a deleted version would silently come back.
+for f in daily_usage_v1/year=2026/month=10/data.csv account_v1/year=2026/month=10/data.csv; do
+  rm -rf "$WORK/nocol" && cp -a "$FEEDS" "$WORK/nocol"
+  "$BA_PYTHON" - "$WORK/nocol/$f" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+at = rows[0].index("delete_date")
+with open(sys.argv[1], "w", newline="") as out:
+    csv.writer(out, lineterminator="\n").writerows([r[:at] + r[at + 1:] for r in rows])
+PY
+  rc=0; FEEDS=$WORK/nocol run_job 2 "$WORK/nc" monthly 2026-10 2>/dev/null || rc=$?
+  [ "$rc" -eq 3 ] && grep -q "delete_date" "$WORK/last-run.log" && grep -q "$f" "$WORK/last-run.log" ||
+    fail "$f without delete_date: exit $rc"
+done
 # Two sellers enrolled with one aws_account_id would share a folder (each reading the other's
 # buyers, their staged files overwriting each other): a fatal registry error naming both lines.
 cp -a "$FEEDS" "$WORK/shared" && sed -i 's/^acc-seller-c,000987000987,/acc-seller-c,012345678901,/' "$WORK/shared/enrollment/enrollment.csv"

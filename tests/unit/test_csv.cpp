@@ -4,7 +4,9 @@
 
 #include "csv/fields.hpp"
 #include "csv/record_reader.hpp"
+#include "common/file.hpp"
 #include "ingest/feed_files.hpp"
+#include "ingest/ingest.hpp"
 #include "temp_dir.hpp"
 
 using namespace ba;
@@ -154,4 +156,30 @@ TEST(CsvRecords, AnySplitAndChunkGivesTheSerialRecords) {
 TEST(CsvRecords, HeaderOnlyAndEmptyFiles) {
   EXPECT_EQ(read_as_ranks(test::write_scratch_file("header.csv", "a,b\n"), 3, 2).size(), 1u);
   EXPECT_EQ(read_as_ranks(test::write_scratch_file("empty.csv", ""), 3, 2).size(), 0u);
+}
+
+// A row read again (duplicates, late rejects) is the text its first read parsed: a \r before the
+// \n that ends a record goes, a stray \r at the end of the file (no \n after it) is data.
+TEST(RowRereader, ReadsTheTextTheFirstReadParsed) {
+  const std::string header =
+      "billing_event_id,recipient_account_id,from_account_id,to_account_id,end_user_account_id,product_id,"
+      "offer_id,action,transaction_type,parent_billing_event_id,disbursement_billing_event_id,amount,"
+      "balance_impacting,invoice_date,payment_due_date,usage_period_start_date,usage_period_end_date,invoice_id,"
+      "billing_address_id,transaction_reference_id,bank_trace_id,broker_id,currency";
+  const std::string body = "be-1,acc-s,acc-b,acc-s,acc-b,p,o,INVOICED,SELLER_REV_SHARE,,,1.000000,1,"
+                           "2026-10-05T00:00:00Z,,,,inv,,txn-1,,,";
+  const std::string first = body + "USD\r", last = body + "USD\r";  // \r\n-ended, then \r at the end
+  const std::string path = test::scratch_subdir("reread") + "/data.csv";
+  write_file(path, header + "\n" + first + "\n" + last);
+  const std::vector<FeedFile> files{FeedFile{path, "billing_event_v1/data.csv", file_size(path)}};
+  RowRereader<BillingEvent> rereader(files, 1 << 10);
+  const auto first_at = static_cast<std::int64_t>(header.size() + 1);
+  const auto last_at = first_at + static_cast<std::int64_t>(first.size() + 1);
+  std::string currency;
+  rereader.reread(RowRef{0, first_at, static_cast<std::int64_t>(first.size()), 2},
+                  [&](const BillingEvent& e) { currency = std::string(e.currency); });
+  EXPECT_EQ(currency, "USD");
+  rereader.reread(RowRef{0, last_at, static_cast<std::int64_t>(last.size()), 3},
+                  [&](const BillingEvent& e) { currency = std::string(e.currency); });
+  EXPECT_EQ(currency, "USD\r");
 }
