@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -316,6 +317,12 @@ void remove_file_and_empty_folders(const std::string& path, const std::string& r
     if (errno == ENOTEMPTY || errno == EEXIST) return;  // still holds other periods' files
     io_fail("cannot remove the empty folder", folder.string(), errno);
   }
+}
+
+std::int64_t free_bytes(const std::string& folder) {
+  struct statvfs fs {};
+  if (::statvfs(folder.empty() ? "." : folder.c_str(), &fs) != 0) return -1;
+  return static_cast<std::int64_t>(fs.f_bavail) * static_cast<std::int64_t>(fs.f_frsize);
 }
 
 bool path_exists(const std::string& path) {

@@ -101,6 +101,9 @@ void remove_tree(const std::string& path);
 // including) `root`.
 void remove_file_and_empty_folders(const std::string& path, const std::string& root);
 bool path_exists(const std::string& path);
+// Bytes an unprivileged writer may still use on the file system of `folder` ("" is the working
+// folder), or -1 when the system cannot tell.
+std::int64_t free_bytes(const std::string& folder);
 std::int64_t file_size(const std::string& path);
 
 }  // namespace ba

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <filesystem>
 #include <set>
 #include <string>
 #include <utility>
@@ -323,7 +324,7 @@ TableWidths global_widths(const mpi::Comm& comm, const LocalTable& table, TableW
 }
 
 void write_table(const mpi::Comm& comm, const std::string& path, const h5::Group& tables_group,
-                 const LocalTable& table, const TableWidths& local_widths) {
+                 const LocalTable& table, const TableWidths& widths) {
   const TableSchema& schema = *table.schema;
   const std::string where = object_path(path, table_object(schema.name));
   h5::Group group = h5::create_group(tables_group.id(), schema.name, where);
@@ -338,7 +339,6 @@ void write_table(const mpi::Comm& comm, const std::string& path, const h5::Group
   h5::write_attribute(group.id(), "column_kinds", kinds, where);
   h5::write_attribute(group.id(), "sort_by", sort_by, where);
 
-  const TableWidths widths = global_widths(comm, table, local_widths);
   const auto local_rows = static_cast<std::int64_t>(table.rows.size());
   const auto local_sellers = static_cast<std::int64_t>(table.sellers.size());
   const std::vector<std::int64_t> offsets =
@@ -560,9 +560,36 @@ LocalTable read_table(const mpi::Comm& comm, const std::string& path, const h5::
 
 }  // namespace
 
+// Fails (every rank, io_failure) when the file system of `path` has less room than the store
+// needs: its rows and seller indexes at the agreed widths, and 1 MiB for HDF5's own metadata.
+// Why first: when one rank's write fails for lack of space inside a parallel HDF5 call, the
+// ranks can end up waiting in different barriers for ever (a full disk hung the job). Room that
+// another program takes meanwhile is not covered.
+void check_room(const mpi::Comm& comm, const std::string& path, const std::vector<LocalTable>& tables,
+                const std::vector<TableWidths>& widths) {
+  std::int64_t bytes = std::int64_t{1} << 20;
+  for (std::size_t t = 0; t < tables.size(); ++t) {
+    const std::vector<std::int64_t> totals = comm.sum(std::vector<std::int64_t>{
+        static_cast<std::int64_t>(tables[t].rows.size()), static_cast<std::int64_t>(tables[t].sellers.size())});
+    bytes += totals[0] * static_cast<std::int64_t>(store::row_layout(*tables[t].schema, widths[t]).size) +
+             totals[1] * static_cast<std::int64_t>(store::seller_index_layout(widths[t]).size);
+  }
+  Problems problems;
+  if (comm.is_root()) {
+    const std::int64_t free = free_bytes(std::filesystem::path(path).parent_path().string());
+    if (free >= 0 && free < bytes)
+      problems.add(ExitCode::io_failure, "no room for the store: it needs about " + std::to_string(bytes >> 10) +
+                                             " KiB, the file system has " + std::to_string(free >> 10) + " KiB free");
+  }
+  problems.agree(comm, "write_store " + path);
+}
+
 void write_store(const mpi::Comm& comm, const std::string& path, const StoreAttributes& attrs,
                  const std::vector<LocalTable>& tables) {
   const std::vector<TableWidths> local_widths = check_write_input(comm, attrs, tables, path);
+  std::vector<TableWidths> widths;
+  for (std::size_t t = 0; t < tables.size(); ++t) widths.push_back(global_widths(comm, tables[t], local_widths[t]));
+  check_room(comm, path, tables, widths);
   g_last_write_cause = 0;
   g_last_write_direct = false;
 
@@ -578,7 +605,7 @@ void write_store(const mpi::Comm& comm, const std::string& path, const StoreAttr
 
   const std::string tables_where = object_path(path, "/tables");
   h5::Group tables_group = h5::create_group(file.id(), "tables", tables_where);
-  for (std::size_t t = 0; t < tables.size(); ++t) write_table(comm, path, tables_group, tables[t], local_widths[t]);
+  for (std::size_t t = 0; t < tables.size(); ++t) write_table(comm, path, tables_group, tables[t], widths[t]);
   tables_group.close(tables_where);
   file.close(path);
 }

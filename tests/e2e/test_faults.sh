@@ -37,6 +37,19 @@ if mount -t tmpfs -o size=48k tmpfs "$small" 2>/dev/null; then
   [ "$rc" -eq 4 ] || fail "a full disk exited $rc, expected 4 (I/O failure)"
   grep -q "$small/out" "$WORK/last-run.log" || fail "the full-disk error does not name the path"
   [ "$df_used" -eq 0 ] || fail "a run on a full disk published deliveries"
+  # Too small for the store itself: a parallel HDF5 write that fails on one rank can leave the
+  # ranks waiting in different barriers for ever, so the room is checked before the first write.
+  for size in 8k 24k; do
+    mount -t tmpfs -o size=$size tmpfs "$small"
+    rc=0
+    timeout 120 "$MPIEXEC" -n 2 --oversubscribe "$BIN" --feeds "$FEEDS" --out "$small/out" --cadence daily \
+      --period 2026-10-03 --quiet --max-reject-fraction 0.05 > "$WORK/tiny.log" 2>&1 || rc=$?
+    published=$( (ls -A "$small/out/deliveries" 2>/dev/null || true) | wc -l)
+    umount "$small"
+    [ "$rc" -ne 124 ] || fail "a $size file system hung the store write"
+    [ "$rc" -eq 4 ] && grep -q "no room for the store" "$WORK/tiny.log" || { cat "$WORK/tiny.log" >&2; fail "a $size file system: exit $rc"; }
+    [ "$published" -eq 0 ] || fail "a run on a $size file system published deliveries"
+  done
 else
   echo "note: cannot mount a tmpfs here; full-disk case skipped" >&2
 fi
