@@ -4,9 +4,11 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <regex>
 #include <sstream>
 
 #include "common/error.hpp"
@@ -128,6 +130,19 @@ int verify(int argc, char** argv, const ba::mpi::Comm& comm) {
   std::_Exit(0);
 }
 
+// --inject-failure is for tests only, but a misspelt phase would let a test pass without
+// failing anything: only the phases and forms the job knows are taken.
+void check_injection(const std::string& inject) {
+  if (inject.empty() || inject == "lose-row") return;
+  static const std::regex kInjection(
+      "(stall:)?(plan|read|fold|aggregate|by-seller|store|export|record|publish|publishing|read-store)(@[0-9]+)?");
+  std::smatch parts;
+  if (!std::regex_match(inject, parts, kInjection) || (parts[1].matched && !parts[3].matched) ||
+      (parts[2] == "publishing" && !parts[1].matched))
+    ba::fail(ba::ExitCode::bad_arguments,
+             "--inject-failure '" + inject + "' is not PHASE, PHASE@RANK, stall:PHASE@RANK, stall:publishing@RANK or lose-row");
+}
+
 int run(int argc, char** argv, const ba::mpi::Comm& comm) {
   if (argc > 1 && std::string(argv[1]) == "verify") return verify(argc - 1, argv + 1, comm);
   std::string chunk = "8M", round = "64M", config, stage = "all", store, direct_io = "on";
@@ -182,6 +197,7 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
   if (direct_io != "on" && direct_io != "off")
     ba::fail(ba::ExitCode::bad_arguments, "--direct-io '" + direct_io + "' is not one of: on, off");
   ba::allow_direct_io(direct_io == "on");
+  check_injection(options.inject_failure);
   if (stage == "export") {
     if (store.empty()) ba::fail(ba::ExitCode::bad_arguments, "--stage export needs --store FILE");
     options.progress = !vm["quiet"].as<bool>();
@@ -230,6 +246,13 @@ int main(int argc, char** argv) {
     // Otherwise other ranks may be waiting in a collective: end them all with this code.
     if (!collective && comm.size() > 1) MPI_Abort(MPI_COMM_WORLD, static_cast<int>(f.code()));
     return static_cast<int>(f.code());
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A file system call that throws (a folder that cannot be listed) is an I/O failure, not a
+    // broken invariant; on one rank only, so the others are ended as for any one-rank failure.
+    std::fprintf(stderr, "buyer-attribution: error: %s\n", e.what());
+    std::fflush(stderr);
+    if (comm.size() > 1) MPI_Abort(MPI_COMM_WORLD, static_cast<int>(ba::ExitCode::io_failure));
+    return static_cast<int>(ba::ExitCode::io_failure);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "buyer-attribution: internal error: %s\n", e.what());
     std::fflush(stderr);

@@ -307,16 +307,8 @@ void remove_tree(const std::string& path) {
   if (ec) fail(ExitCode::io_failure, "cannot remove " + path + ": " + ec.message());
 }
 
-void remove_file_and_empty_folders(const std::string& path, const std::string& root) {
+void remove_file(const std::string& path) {
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) io_fail("cannot remove", path, errno);
-  std::string top = root;
-  while (top.size() > 1 && top.back() == '/') top.pop_back();
-  for (auto folder = std::filesystem::path(path).parent_path();
-       folder.native().size() > top.size() && folder.native().starts_with(top); folder = folder.parent_path()) {
-    if (::rmdir(folder.c_str()) == 0) continue;
-    if (errno == ENOTEMPTY || errno == EEXIST) return;  // still holds other periods' files
-    io_fail("cannot remove the empty folder", folder.string(), errno);
-  }
 }
 
 std::int64_t free_bytes(const std::string& folder) {

@@ -97,9 +97,8 @@ void fsync_dir(const std::string& path);
 void sync_file_system(const std::string& path);
 void rename_path(const std::string& from, const std::string& to);
 void remove_tree(const std::string& path);
-// Removes a file, then its folder and the folders above it while they are empty, up to (not
-// including) `root`.
-void remove_file_and_empty_folders(const std::string& path, const std::string& root);
+// Removes a file; one already gone is no error.
+void remove_file(const std::string& path);
 bool path_exists(const std::string& path);
 // Bytes an unprivileged writer may still use on the file system of `folder` ("" is the working
 // folder), or -1 when the system cannot tell.

@@ -63,6 +63,9 @@ std::vector<char> on_root(const mpi::Comm& comm, Fn fn) {
     } catch (const Failure& f) {
       code = static_cast<std::int32_t>(f.code());
       message = f.what();
+    } catch (const fs::filesystem_error& e) {  // a folder that cannot be listed, a symlink loop
+      code = static_cast<std::int32_t>(ExitCode::io_failure);
+      message = e.what();
     }
   }
   std::vector<char> status;
@@ -645,7 +648,9 @@ void remove_stale_period_files(const mpi::Comm& comm, const std::string& deliver
         rest.remove_prefix(end + 1);
       }
     const auto stale = stale_period_files(deliveries, period, published);
-    for (const auto& relative : stale) remove_file_and_empty_folders(deliveries + "/" + relative, deliveries);
+    // Files only: the folders they leave empty may be another period's, whose run (not locked
+    // against this one) may be about to rename into them.
+    for (const auto& relative : stale) remove_file(deliveries + "/" + relative);
     if (!stale.empty()) sync_file_system(deliveries);
     return std::vector<char>{};
   });
@@ -655,21 +660,30 @@ void remove_stale_period_files(const mpi::Comm& comm, const std::string& deliver
 // manifest never sees files it does not describe. Then what this run no longer delivers goes.
 void publish_deliveries(const mpi::Comm& comm, const std::string& out, const Period& period,
                         const std::vector<StagedFile>& written) {
-  comm.barrier();
   const std::string deliveries = out + "/deliveries";
+  // Every rank makes all its folders first, and the ranks agree before anyone renames: a folder
+  // that cannot be made (a full disk, a file in its place) fails the run with nothing published.
+  std::set<std::string> folders;
+  for (const auto& file : written) folders.insert(fs::path(deliveries + "/" + file.relative).parent_path().string());
+  std::int32_t code = 0;
+  std::string message;
+  try {
+    for (const auto& folder : folders) make_dirs(folder);
+  } catch (const Failure& f) {
+    code = static_cast<std::int32_t>(f.code());
+    message = f.what();
+  }
+  if (const auto worst = comm.max(code); worst != 0)
+    throw Failure(static_cast<ExitCode>(worst), code != 0 ? message : "publication failed on another rank (see its message)",
+                  /*collective=*/true);
   for (int manifests = 0; manifests < 2; ++manifests) {
-    std::set<std::string> folders;
     for (const auto& file : written) {
       const bool is_manifest = file.relative.find("/manifests/") != std::string::npos;
-      if (is_manifest != (manifests == 1)) continue;
-      const std::string target = deliveries + "/" + file.relative;
-      const std::string folder = fs::path(target).parent_path().string();
-      if (folders.insert(folder).second) make_dirs(folder);
-      rename_path(file.staged, target);
+      if (is_manifest == (manifests == 1)) rename_path(file.staged, deliveries + "/" + file.relative);
     }
     // The renames and new folders are durable before the manifests move (the data was synced
     // at export): one syncfs, not an fsync per folder and parent.
-    if (!folders.empty()) sync_file_system(deliveries);
+    if (!written.empty()) sync_file_system(deliveries);
     comm.barrier();
   }
   remove_stale_period_files(comm, deliveries, period, written);

@@ -19,7 +19,7 @@ struct JobOptions {
   double max_reject_fraction = 0.01;      // above it the run fails and publishes nothing
   bool progress = true;                   // rank 0 prints phases
   // Tests only: "PHASE" or "PHASE@RANK" makes that rank (every rank without @) fail when the
-  // phase starts. Phases: plan, read, dedupe, aggregate, by-seller, store, export, record, publish.
+  // phase starts. Phases: plan, read, fold, aggregate, by-seller, store, export, record, publish.
   // "lose-row" drops one delivered row instead, for the test of the balance check;
   // "stall:PHASE@RANK" makes that rank sleep when the phase starts (to be killed from outside);
   // "stall:publishing@RANK" once its stop signals are held back, before the first rename.

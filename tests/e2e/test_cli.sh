@@ -47,6 +47,8 @@ expect_bad_arguments "an overflowing size" "larger than 1024M" --feeds "$FEEDS" 
 expect_bad_arguments "a size without digits" "not a positive size" --feeds "$FEEDS" --out "$WORK/x" --period 2026-10 \
   --round-size M
 expect_bad_arguments "a period that is not a month" "not a month YYYY-MM" --feeds "$FEEDS" --out "$WORK/x" --period 2026-1
+expect_bad_arguments "a misspelt injected phase" "inject-failure 'dedupe@1' is not PHASE" --feeds "$FEEDS" --out "$WORK/x" \
+  --period 2026-10 --inject-failure dedupe@1
 expect_bad_arguments "verify with a misspelt cadence" "not one of: monthly, daily" verify --out "$WORK/from-cli" \
   --cadence weekly --period 2026-10
 expect_bad_arguments "verify with a misspelt period" "not a month YYYY-MM" verify --out "$WORK/from-cli" \

@@ -115,6 +115,11 @@ PY
   [ "$rc" -eq 3 ] && grep -q "delete_date" "$WORK/last-run.log" && grep -q "$f" "$WORK/last-run.log" ||
     fail "$f without delete_date: exit $rc"
 done
+# A file system error while listing the feeds (here a symlink loop inside a feed folder) is an
+# I/O failure (exit 4), not an internal error.
+rm -rf "$WORK/loop" && cp -a "$FEEDS" "$WORK/loop" && ln -s year=2027 "$WORK/loop/account_v1/year=2027"
+rc=0; FEEDS=$WORK/loop run_job 2 "$WORK/lp" monthly 2026-10 2>/dev/null || rc=$?
+[ "$rc" -eq 4 ] && grep -q 'account_v1/year=2027' "$WORK/last-run.log" || fail "a symlink loop among the feeds: exit $rc"
 # Two sellers enrolled with one aws_account_id would share a folder (each reading the other's
 # buyers, their staged files overwriting each other): a fatal registry error naming both lines.
 cp -a "$FEEDS" "$WORK/shared" && sed -i 's/^acc-seller-c,000987000987,/acc-seller-c,012345678901,/' "$WORK/shared/enrollment/enrollment.csv"

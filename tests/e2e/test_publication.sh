@@ -79,6 +79,16 @@ grep -q 'SIGTERM arrived while publishing: publication was finished first' "$WOR
 [ -f "$WORK/term/runs/monthly-2026-10/report.json" ] || fail "SIGTERM during publication stopped it before the run record"
 diff -r "$WORK/first" "$WORK/term/deliveries" >&2 || fail "SIGTERM during publication left a partial delivery"
 
+# A folder that cannot be made (a file in its place) fails the run before any rank renames
+# anything: no seller's files are published, at any rank count.
+for ranks in 1 3; do
+  rm -rf "$WORK/blocked" && mkdir -p "$WORK/blocked/deliveries" && : > "$WORK/blocked/deliveries/000987000987"
+  rc=0; run_job $ranks "$WORK/blocked" monthly 2026-10 2>/dev/null || rc=$?
+  [ "$rc" -eq 4 ] || fail "a file in place of a seller's folder at $ranks ranks: exit $rc, expected 4"
+  left=$(find "$WORK/blocked/deliveries" -mindepth 2 -type f | head -n 3)
+  [ -z "$left" ] || fail "a failed publication at $ranks ranks published: $left"
+done
+
 # Two runs at once: while the lock is held, a run of the same period refuses with code 6 ...
 exec 9>"$out/runs/.monthly-2026-10.lock"
 flock -n 9 || fail "could not take the period lock for the test"
