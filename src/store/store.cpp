@@ -558,8 +558,6 @@ LocalTable read_table(const mpi::Comm& comm, const std::string& path, const h5::
   return table;
 }
 
-}  // namespace
-
 // Fails (every rank, io_failure) when the file system of `path` has less room than the store
 // needs: its rows and seller indexes at the agreed widths, and 1 MiB for HDF5's own metadata.
 // Why first: when one rank's write fails for lack of space inside a parallel HDF5 call, the
@@ -583,6 +581,8 @@ void check_room(const mpi::Comm& comm, const std::string& path, const std::vecto
   }
   problems.agree(comm, "write_store " + path);
 }
+
+}  // namespace
 
 void write_store(const mpi::Comm& comm, const std::string& path, const StoreAttributes& attrs,
                  const std::vector<LocalTable>& tables) {
