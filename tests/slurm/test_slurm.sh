@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The slurm/ scripts on a real single-node Slurm: tests/slurm/test_slurm.sh BIN ROOT
 #
-# Installs slurm-wlm, slurm-client and munge when missing, starts a private munged, slurmctld and
-# slurmd (own key, socket, ports, state and logs under a temporary folder; SLURM_CONF points at
-# its own slurm.conf, /etc/slurm is not touched), submits through slurm/submit.sh with a test site
-# file, and checks:
+# Installs slurm-wlm, slurm-client, munge and procps (pkill) when missing, starts a private
+# munged, slurmctld and slurmd (own key, socket, ports, state and logs under a temporary folder;
+# SLURM_CONF points at its own slurm.conf, /etc/slurm is not touched), submits through
+# slurm/submit.sh with a test site file, and checks:
 #   - monthly on data-samples/ with 2 ranks (period from the default: the month before BA_NOW),
 #     chained to verify: both succeed, the deliveries equal tests/expected/, the job name carries
 #     the period;
@@ -88,7 +88,7 @@ cp "$BIN" "$T/bin/buyer-attribution"
 BIN=$T/bin/buyer-attribution
 
 # ---- Slurm and munge: installed when missing -------------------------------------------------
-"$ROOT/scripts/install-deps.sh" slurm-wlm slurm-client munge >/dev/null
+"$ROOT/scripts/install-deps.sh" slurm-wlm slurm-client munge procps >/dev/null
 [ "$(id -u)" -eq 0 ] || fail "this test runs Slurm daemons as root; run it as root"
 
 # The test's own time limit, within ctest's 600 s whatever the install took: a test that ends
