@@ -97,7 +97,7 @@ std::vector<TableRow> build_buyers(const std::vector<TableRow>& sales, const std
   };
 
   // Buyers by (seller, payer, currency) in a flat hash index over views: no key string and no
-  // node per buyer (GroupKey compares exactly as the joined key would).
+  // node per buyer.
   std::size_t detail_rows = 0;
   for (const auto* t : tables) detail_rows += t->size();
   GroupIndex index;

@@ -3,6 +3,7 @@
 
 #include "aggregate/detail_tables.hpp"
 #include "aggregate/partials.hpp"
+#include "common/composite_key.hpp"
 #include "tables/render.hpp"
 #include "tables/schemas.hpp"
 
@@ -25,7 +26,7 @@ DetailRows build_disbursements(const mpi::Comm& comm, std::vector<DisbursementGr
   };
   std::unordered_map<std::string, Payout> payouts;
   for (const auto& n : notes) {
-    auto& p = payouts[n.seller + '\x1f' + n.payout_id];
+    auto& p = payouts[composite_key(n.seller, n.payout_id)];
     if (n.failure) {
       p.failed = true;
     } else {
@@ -39,7 +40,7 @@ DetailRows build_disbursements(const mpi::Comm& comm, std::vector<DisbursementGr
   std::vector<char> keep(groups.size(), 0);
   for (std::size_t i = 0; i < groups.size(); ++i) {
     DisbursementGroup& g = groups[i];
-    const auto it = payouts.find(g.seller + '\x1f' + g.payout_id);
+    const auto it = payouts.find(composite_key(g.seller, g.payout_id));
     // Two currencies: rejected whatever the payout (decisions.md), so every excluded amount
     // below has one currency.
     if (g.currency_min != g.currency_max) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/composite_key.hpp"
 #include "common/error.hpp"
 
 namespace ba {
@@ -46,30 +47,21 @@ bool is_disbursement_line(const BillingEvent& e) {
 bool is_payout(const BillingEvent& e) { return e.type == TxType::disbursement && e.action == Action::disbursed; }
 
 std::string SalesGroup::key() const {
-  return seller + '\x1f' + transaction_ref + '\x1f' + attribution.product + '\x1f' + attribution.end_user;
+  return composite_key(seller, transaction_ref, attribution.product, attribution.end_user);
 }
 std::string DisbursementGroup::key() const {
-  return seller + '\x1f' + transaction_ref + '\x1f' + attribution.product + '\x1f' + payout_id + '\x1f' +
-         attribution.end_user;
+  return composite_key(seller, transaction_ref, attribution.product, payout_id, attribution.end_user);
 }
 std::string UsageGroup::key() const {
   const auto& a = attribution;
-  return seller + '\x1f' + a.payer + '\x1f' + a.end_user + '\x1f' + a.product + '\x1f' + a.offer + '\x1f' + region +
-         '\x1f' + dimension_key + '\x1f' + unit + '\x1f' + currency + '\x1f' + std::to_string(usage_date);
+  return composite_key(seller, a.payer, a.end_user, a.product, a.offer, region, dimension_key, unit, currency,
+                       std::to_string(usage_date));
 }
 
-std::string sales_key(const BillingEvent& e) {
-  std::string k;
-  k.reserve(e.seller.size() + e.transaction_ref.size() + e.product.size() + e.end_user.size() + 3);
-  k.append(e.seller).append(1, '\x1f').append(e.transaction_ref).append(1, '\x1f').append(e.product).append(1, '\x1f').append(e.end_user);
-  return k;
-}
+std::string sales_key(const BillingEvent& e) { return composite_key(e.seller, e.transaction_ref, e.product, e.end_user); }
 
 std::string line_key(const BillingEvent& e) {
-  std::string k;
-  k.append(e.seller).append(1, '\x1f').append(e.transaction_ref).append(1, '\x1f').append(e.product).append(1, '\x1f');
-  k.append(e.disbursement_id).append(1, '\x1f').append(e.end_user);
-  return k;
+  return composite_key(e.seller, e.transaction_ref, e.product, e.disbursement_id, e.end_user);
 }
 
 void merge(SalesGroup& into, const SalesGroup& from) {

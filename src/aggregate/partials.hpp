@@ -21,46 +21,21 @@
 namespace ba {
 
 // A group's key as views of its fields, hashed and compared field by field: no joined key string
-// is built per row or group. Equal exactly when the joined key() strings are equal: ids are not
-// checked for the '\x1f' separator, and fields holding it are compared through their joined form.
+// is built per row or group. Equal exactly when every field is (as the composite key() strings).
 template <std::size_t N>
 struct GroupKey {
   std::array<std::string_view, N> fields;
-  Instant instant = 0;  // the usage key's usage_date (its last field, which never holds '\x1f')
+  Instant instant = 0;  // the usage key's usage_date
 
-  bool operator==(const GroupKey& other) const {
-    if (instant != other.instant) return false;
-    if (fields == other.fields) return true;
-    // Different fields join to the same string only when both hold extra separators.
-    return !plain() && !other.plain() && joined() == other.joined();
-  }
+  bool operator==(const GroupKey& other) const { return instant == other.instant && fields == other.fields; }
 
   std::uint64_t hash() const {
     auto h = static_cast<std::uint64_t>(instant);
-    const auto mix = [&h](std::size_t part) {
-      h = (h ^ part) * 0x9e3779b97f4a7c15ULL;
+    for (const auto f : fields) {
+      h = (h ^ std::hash<std::string_view>{}(f)) * 0x9e3779b97f4a7c15ULL;
       h ^= h >> 32;
-    };
-    if (plain())
-      for (const auto f : fields) mix(std::hash<std::string_view>{}(f));
-    else
-      mix(std::hash<std::string>{}(joined()));  // equal joined strings, equal hashes
-    return h;
-  }
-
-  bool plain() const {
-    for (const auto f : fields)
-      if (f.find('\x1f') != std::string_view::npos) return false;
-    return true;
-  }
-
-  std::string joined() const {
-    std::string k;
-    for (std::size_t i = 0; i < N; ++i) {
-      if (i > 0) k += '\x1f';
-      k.append(fields[i]);
     }
-    return k;
+    return h;
   }
 };
 

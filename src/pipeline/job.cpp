@@ -21,6 +21,7 @@
 
 #include "aggregate/detail_tables.hpp"
 #include "aggregate/partials.hpp"
+#include "common/composite_key.hpp"
 #include "common/file.hpp"
 #include "common/group_index.hpp"
 #include "common/memory.hpp"
@@ -809,10 +810,10 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
     };
   };
   const auto billing_key = [](const BillingEvent& e, std::string& key) {
-    key.assign(e.seller).append(1, '\x1f').append(e.id);
+    assign_composite_key(key, e.seller, e.id);
   };
   const auto usage_key = [](const UsageRecord& r, std::string& key) {
-    key.assign(r.seller).append(1, '\x1f').append(r.feed_id);
+    assign_composite_key(key, r.seller, r.feed_id);
   };
   auto& billing_counts = ledger.feed(kBilling.name);
   auto billing_keys = read_fact_feed<BillingEvent>(

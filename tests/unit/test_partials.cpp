@@ -21,21 +21,44 @@ SalesGroup sales(std::string seller, std::string transaction, std::string produc
 }
 }  // namespace
 
-TEST(GroupKey, EqualExactlyWhenTheJoinedKeysAre) {
+TEST(GroupKey, EqualExactlyWhenEveryFieldIs) {
   const auto a = sales("s", "t", "p", "e", 0), b = sales("s", "t", "p", "e", 0), c = sales("s", "t", "p", "f", 0);
   EXPECT_TRUE(a.group_key() == b.group_key());
   EXPECT_EQ(a.group_key().hash(), b.group_key().hash());
+  EXPECT_EQ(a.key(), b.key());
   EXPECT_FALSE(a.group_key() == c.group_key());
-  // A field holding the separator: different fields, one joined key, so one group as before.
+  EXPECT_NE(a.key(), c.key());
+  // Fields holding what a separator-joined key would use: different tuples that such a key
+  // would make one (the old "s\x1ft\x1fp..." join credited one buyer's rows to another).
   const auto d = sales("s\x1ft", "p", "e\x1fx", "y", 0), e = sales("s", "t\x1fp", "e", "x\x1fy", 0);
-  ASSERT_EQ(d.key(), e.key());
-  EXPECT_TRUE(d.group_key() == e.group_key());
-  EXPECT_EQ(d.group_key().hash(), e.group_key().hash());
-  EXPECT_EQ(d.group_key().joined(), d.key());
-  // Both hold a separator but join differently: not equal.
-  const auto f = sales("s\x1f", "t", "p", "e", 0), g = sales("s", "t\x1f", "p", "e", 0);
-  ASSERT_NE(f.key(), g.key());
+  EXPECT_FALSE(d.group_key() == e.group_key());
+  EXPECT_NE(d.key(), e.key());
+  // A field's end moved into the next: "ab"+"c" against "a"+"bc", and an empty field.
+  const auto f = sales("s", "ab", "c", "e", 0), g = sales("s", "a", "bc", "e", 0), h = sales("s", "", "abc", "e", 0);
   EXPECT_FALSE(f.group_key() == g.group_key());
+  EXPECT_NE(f.key(), g.key());
+  EXPECT_NE(f.key(), h.key());
+  EXPECT_NE(g.key(), h.key());
+}
+
+TEST(GroupKey, EventKeysAreTheirGroupsKeys) {
+  BillingEvent e;
+  e.seller = "s";
+  e.transaction_ref = "t\x1f";
+  e.product = "p";
+  e.end_user = "e";
+  e.disbursement_id = "d";
+  EXPECT_EQ(sales_key(e), sales("s", "t\x1f", "p", "e", 0).key());
+  DisbursementGroup line;
+  line.seller = "s";
+  line.transaction_ref = "t\x1f";
+  line.attribution.product = "p";
+  line.payout_id = "d";
+  line.attribution.end_user = "e";
+  EXPECT_EQ(line_key(e), line.key());
+  e.transaction_ref = "t";
+  e.product = "\x1fp";
+  EXPECT_NE(sales_key(e), sales("s", "t\x1f", "p", "e", 0).key());
 }
 
 TEST(GroupKey, UsageKeysDifferByDate) {
@@ -83,18 +106,22 @@ TEST(StringSet, HoldsWhatWasInsertedOnceAndNothingElse) {
 TEST(Combine, FoldsEqualKeysInOrderOfFirstAppearance) {
   std::vector<SalesGroup> parts{sales("s", "t2", "p", "e", 5), sales("s", "t1", "p", "e", 1),
                                 sales("s", "t2", "p", "e", 7), sales("s\x1ft1", "p", "e", "", 2),
-                                sales("s", "t1\x1fp", "e", "", 3)};
+                                sales("s", "t1\x1fp", "e", "", 3), sales("s\x1ft1", "p", "e", "", 4)};
   parts[2].attribution.payer = "222222222222";
   parts[0].attribution.payer = "111111111111";
   const auto groups = combine(std::move(parts));
-  ASSERT_EQ(groups.size(), 3u);
+  ASSERT_EQ(groups.size(), 4u);
   EXPECT_EQ(groups[0].transaction_ref, "t2");
   EXPECT_EQ(groups[0].buckets[0], 12);
   EXPECT_EQ(groups[0].attribution.payer, "222222222222");  // the greatest
   EXPECT_EQ(groups[1].transaction_ref, "t1");
   EXPECT_EQ(groups[1].buckets[0], 1);
-  EXPECT_EQ(groups[2].seller, "s\x1ft1");  // joined keys equal: one group, as the joined key had it
-  EXPECT_EQ(groups[2].buckets[0], 5);
+  // Fields that a separator-joined key would have made one group stay two.
+  EXPECT_EQ(groups[2].seller, "s\x1ft1");
+  EXPECT_EQ(groups[2].buckets[0], 6);
+  EXPECT_EQ(groups[3].seller, "s");
+  EXPECT_EQ(groups[3].transaction_ref, "t1\x1fp");
+  EXPECT_EQ(groups[3].buckets[0], 3);
 }
 
 namespace {
