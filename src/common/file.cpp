@@ -283,7 +283,12 @@ void make_dirs(const std::string& path, unsigned mode) {
   std::filesystem::path partial;
   for (const auto& part : p) {
     partial /= part;
-    if (partial.empty() || std::filesystem::exists(partial, ec)) continue;
+    if (partial.empty()) continue;
+    if (std::filesystem::exists(partial, ec)) {
+      // A file in the way would only fail the first write into the folder, later.
+      if (!std::filesystem::is_directory(partial, ec)) io_fail("cannot create folder", partial.string(), ENOTDIR);
+      continue;
+    }
     if (::mkdir(partial.c_str(), mode) != 0 && errno != EEXIST) io_fail("cannot create folder", partial.string(), errno);
     ::chmod(partial.c_str(), mode);  // umask must not widen or narrow what the contract says
   }

@@ -1079,13 +1079,21 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   clock.start("publish");
   const DeferStopSignals defer_stop;
   clock.stall_if_asked("publishing");
-  publish_deliveries(comm, o.out, period, written);
+  // What could stop the store and the run record from moving in is done or checked before the
+  // first delivery moves: a failed run publishes nothing.
   on_root(comm, [&] {
     make_dirs(o.out + "/store");
     make_dirs(run_dir);
     // HDF5 creates the file with the process umask: the store is as confidential as a delivery.
     if (::chmod((staging + "/store/" + store_name).c_str(), 0640) != 0)
       fail(ExitCode::io_failure, "cannot set the mode of " + staging + "/store/" + store_name);
+    for (const auto& target : {store_path, run_dir + "/rejects.csv", run_dir + "/report.json"})
+      if (fs::is_directory(target))
+        fail(ExitCode::io_failure, "cannot publish " + target + ": a folder is in its place; nothing was published");
+    return std::vector<char>{};
+  });
+  publish_deliveries(comm, o.out, period, written);
+  on_root(comm, [&] {
     rename_path(staging + "/store/" + store_name, store_path);
     rename_path(staging + "/run/rejects.csv", run_dir + "/rejects.csv");
     rename_path(staging + "/run/report.json", run_dir + "/report.json");

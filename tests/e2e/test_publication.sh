@@ -88,6 +88,19 @@ for ranks in 1 3; do
   left=$(find "$WORK/blocked/deliveries" -mindepth 2 -type f | head -n 3)
   [ -z "$left" ] || fail "a failed publication at $ranks ranks published: $left"
 done
+# The same when the store or the run record cannot move in (a file in place of the store folder,
+# a folder in place of the store file or of report.json): found before the first rename.
+for block in "file store" "folder store/monthly-2026-10.h5" "folder runs/monthly-2026-10/report.json"; do
+  set -- $block
+  rm -rf "$WORK/blocked" && mkdir -p "$(dirname "$WORK/blocked/$2")"
+  if [ "$1" = file ]; then : > "$WORK/blocked/$2"; else mkdir "$WORK/blocked/$2"; fi
+  rc=0; run_job 2 "$WORK/blocked" monthly 2026-10 2>/dev/null || rc=$?
+  [ "$rc" -eq 4 ] || fail "a $1 in place of $2: exit $rc, expected 4"
+  grep -q "$2" "$WORK/last-run.log" || fail "a $1 in place of $2: the message does not name it"
+  left=$(find "$WORK/blocked" -path "$WORK/blocked/.staging" -prune -o -type f -print |
+    grep -v "^$WORK/blocked/$2$\|/runs/\.monthly-2026-10\.lock$" | head -n 3 || true)
+  [ -z "$left" ] || fail "a $1 in place of $2: the failed run published $left"
+done
 
 # Two runs at once: while the lock is held, a run of the same period refuses with code 6 ...
 exec 9>"$out/runs/.monthly-2026-10.lock"
