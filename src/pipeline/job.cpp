@@ -514,6 +514,50 @@ const std::vector<const TableSchema*>& store_schemas() {
   return schemas;
 }
 
+// The store is an input to a re-export. Its writer lists every seller, with its folder, in each of
+// the four tables' indexes in one order, and the sellers with representative tables alike in
+// both of theirs. Anything else would put one seller's rows in another's folder (a folder given
+// twice), or deliver a seller without one of its tables: bad input, named.
+void check_store_sellers(const std::string& store_path, const std::vector<std::vector<SellerEntry>>& indexes) {
+  const auto& schemas = store_schemas();
+  const std::string where = "--store " + store_path + ": ";
+  const auto& all = indexes[0];
+  std::set<std::string_view> sellers, folders;
+  for (const auto& e : all) {
+    if (!is_aws_account_number(e.folder))
+      fail(ExitCode::bad_input,
+           where + "seller " + e.seller + " has the delivery folder '" + e.folder + "', not a 12-digit aws_account_id");
+    if (!sellers.insert(e.seller).second)
+      fail(ExitCode::bad_input, where + "seller " + e.seller + " is listed twice in the index of " + schemas[0]->name);
+    if (!folders.insert(e.folder).second)
+      fail(ExitCode::bad_input, where + "the delivery folder " + e.folder + " is given to two sellers");
+  }
+  const auto same = [](const SellerEntry& a, const SellerEntry& b) { return a.seller == b.seller && a.folder == b.folder; };
+  for (std::size_t t = 1; t < indexes.size(); ++t) {
+    const auto& index = indexes[t];
+    bool ok = true;
+    if (t < kBuyersTables) {
+      ok = std::equal(index.begin(), index.end(), all.begin(), all.end(), same);
+    } else if (t > kBuyersTables) {
+      ok = std::equal(index.begin(), index.end(), indexes[kBuyersTables].begin(), indexes[kBuyersTables].end(), same);
+    } else {  // some of the sellers, in their order
+      std::size_t next = 0;
+      for (const auto& e : index) {
+        while (next < all.size() && !same(all[next], e)) ++next;
+        if (next == all.size()) {
+          ok = false;
+          break;
+        }
+        ++next;
+      }
+    }
+    if (!ok)
+      fail(ExitCode::bad_input, where + "the seller index of " + schemas[t]->name + " does not list the sellers of " +
+                                    (t <= kBuyersTables ? schemas[0]->name : schemas[kBuyersTables]->name) +
+                                    " as the job writes it");
+  }
+}
+
 // This rank's part of a table: `rows` (all of sellers held here) sorted in delivery order and
 // indexed by `sellers` (the global list in order, filtered to those this table has).
 LocalTable local_table(const TableSchema& schema, const std::vector<SellerEntry>& sellers,
@@ -1124,19 +1168,24 @@ JobResult run_reexport(const mpi::Comm& comm, const JobOptions& o, const std::st
                                   std::to_string(contents.attrs.schema_version) + " and amount_scale " +
                                   std::to_string(contents.attrs.amount_scale) + "; this job reads schema_version " +
                                   std::to_string(kSchemaVersion) + " with amount_scale " + std::to_string(kMicrosPerUnit));
-  for (const auto& t : contents.tables)
-    for (const auto& entry : t.sellers)
-      if (!is_aws_account_number(entry.folder))
-        fail(ExitCode::bad_input, "--store " + store_path + ": seller " + entry.seller + " has the delivery folder '" +
-                                      entry.folder + "', not a 12-digit aws_account_id");
-  const Period period = make_period(contents.attrs.cadence, contents.attrs.period);
+  std::vector<std::vector<SellerEntry>> indexes;  // whole on every rank: every rank decides alike
+  for (const auto& t : contents.tables) indexes.push_back(mpi::allgather_items(comm, t.sellers));
+  check_store_sellers(store_path, indexes);
+  const Period period = [&] {
+    try {
+      return make_period(contents.attrs.cadence, contents.attrs.period);
+    } catch (const Failure& f) {
+      throw Failure(ExitCode::bad_input, "--store " + store_path + " has cadence '" + contents.attrs.cadence +
+                                             "' and period '" + contents.attrs.period + "': " + f.what());
+    }
+  }();
   std::int64_t read_rows = 0;
   for (const auto& t : contents.tables) read_rows += static_cast<std::int64_t>(t.rows.size());
   clock.stop(read_rows);
 
   clock.start("by-seller");
   // The index of the first table lists every seller of the run, with or without rows.
-  const auto sellers = mpi::allgather_items(comm, contents.tables[0].sellers);
+  const auto& sellers = indexes[0];
   std::vector<std::int64_t> weight(sellers.size(), 1);
   {
     std::unordered_map<std::string, std::size_t> index;
@@ -1151,7 +1200,7 @@ JobResult run_reexport(const mpi::Comm& comm, const JobOptions& o, const std::st
   std::vector<std::vector<TableRow>> rows;
   for (auto& t : contents.tables) rows.push_back(std::move(t.rows));
   std::set<std::string> rep_sellers;  // the sellers the store has representative tables for
-  for (const auto& entry : mpi::allgather_items(comm, contents.tables[kBuyersTables].sellers)) rep_sellers.insert(entry.seller);
+  for (const auto& entry : indexes[kBuyersTables]) rep_sellers.insert(entry.seller);
   const std::vector<bool> shuffle(rows.size(), true);
   auto tables = arrange_by_seller(comm, sellers, owner, std::move(rows), shuffle,
                                         {nullptr, nullptr, nullptr, nullptr, &rep_sellers, &rep_sellers});

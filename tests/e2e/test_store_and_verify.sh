@@ -72,6 +72,32 @@ with h5py.File(sys.argv[1], "r+") as f:
             entries["delivery_folder"][0] = b"../../etc/x"
             index[...] = entries'
 
+# Indexes the job never writes: one folder given to two sellers (their files would share it), a
+# table that lists other sellers than the others (a seller would lose a table), and a period
+# that is not one.
+tamper "one folder for two sellers" "the delivery folder 012345678901 is given to two sellers" '
+import sys, h5py
+with h5py.File(sys.argv[1], "r+") as f:
+    for table in f["tables"].values():
+        index = table["seller_index"]
+        entries = index[()]
+        for e in range(len(entries)):
+            if entries["seller_account_id"][e] == b"acc-seller-b":
+                entries["delivery_folder"][e] = b"012345678901"
+        index[...] = entries'
+tamper "a seller missing from one table" "the seller index of usage does not list the sellers of sales_compensation" '
+import sys, h5py
+with h5py.File(sys.argv[1], "r+") as f:
+    for name in ("seller_index", "rows"):
+        data = f["tables/usage"][name]
+        values = data[()]
+        values["seller_account_id"][values["seller_account_id"] == b"acc-seller-c"] = b"acc-seller-x"
+        data[...] = values'
+tamper "a period that is not a month" "has cadence .monthly. and period .2026-1x." '
+import sys, h5py
+with h5py.File(sys.argv[1], "r+") as f:
+    f.attrs.modify("period", "2026-1x")'
+
 "$BIN" verify --out "$out" --cadence monthly --period 2026-10 >/dev/null || fail "verify rejects a good delivery"
 seller=$(ls "$EXPECTED/monthly-2026-10" | head -n 1)
 dir=$out/deliveries/$seller
