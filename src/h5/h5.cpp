@@ -136,14 +136,26 @@ PropertyList contiguous_no_fill_creation() {
   check(H5Pset_fill_time(dcpl.id(), H5D_FILL_TIME_NEVER), "H5Pset_fill_time", where);
   // Storage allocated at creation (the parallel default, said explicitly): its offset is known.
   check(H5Pset_alloc_time(dcpl.id(), H5D_ALLOC_TIME_EARLY), "H5Pset_alloc_time", where);
+  check(H5Pset_obj_track_times(dcpl.id(), 0), "H5Pset_obj_track_times", where);
   return dcpl;
 }
+
+namespace {
+// Object creation lists without time stamps: HDF5 stamps object headers with the clock by
+// default, and then the same input never gives the same store bytes.
+PropertyList untimed_creation(hid_t list_class, std::string_view where) {
+  PropertyList list(checked_id(H5Pcreate(list_class), "H5Pcreate", where));
+  check(H5Pset_obj_track_times(list.id(), 0), "H5Pset_obj_track_times", where);
+  return list;
+}
+}  // namespace
 
 // ---- files and groups ------------------------------------------------------------------------
 
 File create_file(const std::string& path, const PropertyList& fapl) {
   silence_error_printing();
-  return File(checked_id(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id()), "H5Fcreate", path));
+  const PropertyList fcpl = untimed_creation(H5P_FILE_CREATE, path);  // for the root group
+  return File(checked_id(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.id(), fapl.id()), "H5Fcreate", path));
 }
 
 File open_file_read_only(const std::string& path, const PropertyList& fapl) {
@@ -152,8 +164,8 @@ File open_file_read_only(const std::string& path, const PropertyList& fapl) {
 }
 
 Group create_group(hid_t parent, const std::string& name, std::string_view where) {
-  return Group(
-      checked_id(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "H5Gcreate2", where));
+  const PropertyList gcpl = untimed_creation(H5P_GROUP_CREATE, where);
+  return Group(checked_id(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, gcpl.id(), H5P_DEFAULT), "H5Gcreate2", where));
 }
 
 Group open_group(hid_t parent, const std::string& name, std::string_view where) {
