@@ -57,15 +57,14 @@ sum_sizes() { find "$@" -type f -name '*.csv' -printf '%s\n' | awk '{s += $1} EN
 
 if [ -z "${REPORT_ONLY:-}" ]; then
   # ---- tools ----------------------------------------------------------------------------------
-  apt_install() { if [ "$(id -u)" -eq 0 ]; then apt-get install -y -qq "$@" >/dev/null; else sudo apt-get install -y -qq "$@" >/dev/null; fi; }
-  if [ ! -x /usr/bin/time ]; then
-    log "installing GNU time (Debian package 'time')"
-    apt_install time
-  fi
-  # The DuckDB peer runs on Node.js and installs its bindings with npm (../shared/peer/install.sh).
+  # What the build needs, then GNU time and the DuckDB peer's Node.js and npm (its install.sh
+  # fetches the bindings with npm), when missing. The commands are looked for, not the Debian
+  # packages: a Node.js from elsewhere (NodeSource's carries its own npm) is used as it is.
+  "$here/scripts/install-deps.sh" >/dev/null
+  [ -x /usr/bin/time ] || "$here/scripts/install-deps.sh" time >/dev/null
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     log "installing Node.js and npm (Debian packages 'nodejs', 'npm') for the DuckDB peer"
-    apt_install nodejs npm
+    "$here/scripts/install-deps.sh" nodejs npm >/dev/null
   fi
   if [ -z "${SKIP_BUILD:-}" ]; then
     log "building Release into $build"
@@ -83,10 +82,16 @@ if [ -z "${REPORT_ONLY:-}" ]; then
   fi
 
   # ---- data (generated once, reused) -----------------------------------------------------------
+  # The cache belongs to the generator's source: data from an older generator is made again.
+  generator_id=$(sha256sum "$here/tools/generate/generate.cpp" | cut -c1-16)
+  if [ -d "$data" ] && [ "$(cat "$data/generator-id" 2>/dev/null)" != "$generator_id" ]; then
+    log "the generator changed since $data was made: generating it again"
+    rm -rf "$data"
+  fi
   if [ ! -d "$feeds" ]; then
     log "generating $events billing events (seed $seed, $month) into $data"
     mkdir -p "$data_root"
-    rm -rf "$data".tmp.*  # left by an interrupted generation
+    rm -rf "$data" "$data".tmp.*  # left by an interrupted generation or a folder without feeds
     tmp="$data.tmp.$$"
     mkdir -p "$tmp"
     if ! /usr/bin/time -f '%e s wall, %M KB peak' -o "$tmp/generate.time" \
@@ -96,6 +101,7 @@ if [ -z "${REPORT_ONLY:-}" ]; then
       echo "bench: the generator failed" >&2
       exit 1
     fi
+    echo "$generator_id" >"$tmp/generator-id"
     mv "$tmp" "$data"  # the folder appears only once complete
     cat "$data/generate.log" "$data/generate.time" >&2
   else
@@ -164,8 +170,9 @@ EOF
         mpirun -np "$n" "${extra[@]}" "$out/rank-time.sh" "$run/rank" \
         "$job" --feeds "$feeds" --out "$run/out" --period "$month" >"$run/stdout.txt" 2>"$run/stderr.txt" || status=$?
       # A rank's file holds "PEAK_KB WALL_S", after a "Command terminated by signal N" line if killed.
-      max=$(cat "$run"/rank.* 2>/dev/null | awk '$1 ~ /^[0-9]+$/ && $1 + 0 > m {m = $1 + 0} END {printf "%.0f\n", m}')
-      sum=$(cat "$run"/rank.* 2>/dev/null | awk '$1 ~ /^[0-9]+$/ {s += $1} END {printf "%.0f\n", s}')
+      # (No rank file when mpirun never started a rank: the run shows as failed, the bench goes on.)
+      max=$({ cat "$run"/rank.* 2>/dev/null || true; } | awk '$1 ~ /^[0-9]+$/ && $1 + 0 > m {m = $1 + 0} END {printf "%.0f\n", m}')
+      sum=$({ cat "$run"/rank.* 2>/dev/null || true; } | awk '$1 ~ /^[0-9]+$/ {s += $1} END {printf "%.0f\n", s}')
       if [ "$status" -ne 0 ]; then
         log "job at $n ranks failed (exit $status), the end of its stderr:"
         grep -v '^\s*$' "$run/stderr.txt" | tail -4 >&2 || true
@@ -176,7 +183,7 @@ EOF
 
     # The bulk (deliveries, store; report.json is kept): kept while the disk holds another round
     # (after the last one, only DuckDB's CSV comes) and 4 GB to spare.
-    round_kb=$(du -sk "$out"/job-*-"$round"/out 2>/dev/null | awk '{s += $1} END {printf "%.0f\n", s}')
+    round_kb=$({ du -sk "$out"/job-*-"$round"/out 2>/dev/null || true; } | awk '{s += $1} END {printf "%.0f\n", s}')
     free_kb=$(df -Pk "$out" | awk 'NR == 2 {print $4}')
     next_kb=$((round < repeat ? 2 * round_kb : 0))
     if [ "$free_kb" -gt $((next_kb + 4 * 1048576)) ]; then
@@ -210,7 +217,10 @@ mem=$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
   echo "machine: $(nproc) cores ($cpu), $mem RAM, $(uname -sr), $(mpirun --version 2>/dev/null | head -1)"
   echo "data:    $feeds: $events billing events (seed $seed), $((input_bytes / 1000000)) MB of feeds" \
        "(the peer reads $((peer_bytes / 1000000)) MB of them)"
-  echo "job:     $("$job" --version 2>/dev/null | head -1), $(cat "$build/bench-build-info.txt" 2>/dev/null || echo 'sources unknown (built outside this script)')"
+  # The build info only when it is not older than the binary (SKIP_BUILD=1 after another build).
+  build_info='sources unknown (built outside this script)'
+  [ "$build/bench-build-info.txt" -nt "$job" ] && build_info=$(cat "$build/bench-build-info.txt")
+  echo "job:     $("$job" --version 2>/dev/null | head -1), $build_info"
   echo "peer:    DuckDB node-api $(cd "$DUCKDB_DIR" && node -p "require('@duckdb/node-api/package.json').version" 2>/dev/null || echo '?'), node $(node --version)"
   "$python" - "$results" "$out" "$peer_threads" <<'EOF'
 import json, os, re, sys
@@ -238,7 +248,7 @@ def median(values):
 
 rounds = sorted({int(r.get('round') or 1) for r in rows})
 print()
-print(f"{'run':<15}{'round':>6}{'status':>8}{'wall s':>10}{'MB/s/rank':>11}{'peak RSS/rank MB':>18}{'sum of peaks MB':>17}")
+print(f"{'run':<15}{'round':>6}{'status':>8}{'wall s':>10}{'MB/s/rank':>11}{'peak RSS/rank MiB':>18}{'sum of peaks MiB':>17}")
 by = {}  # (name, ranks) -> the ok runs' figures
 for r in rows:
     ranks, ok = int(r['ranks']), r['status'] == 'ok'
@@ -284,6 +294,8 @@ for name, v, op, target in checks:
         continue
     ok = v <= target if op == "<=" else v >= target
     print(f"{name:<36}{v:>8.3f}  {op} {target}  {'meets' if ok else 'misses'}")
+print("shuffles in bounded rounds: not a figure; the MPI tests force rounds of a few bytes and the")
+print("end-to-end tests --round-size 97, and compare the outputs (README, Performance)")
 
 # Where the job's time goes: report.json timings (max over ranks), or, for a run that failed before
 # writing it, the rank-0 progress lines on stderr ("[buyer-attribution] read  done: ... in 12.3 s").

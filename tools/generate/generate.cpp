@@ -366,8 +366,10 @@ Params parse_args(int argc, char** argv) {
       if (m.size() != 7 || m[4] != '-') usage_error("--month '" + m + "' is not YYYY-MM");
       p.year = static_cast<i64>(parse_u64("--month", m.substr(0, 4).c_str()));
       p.month = static_cast<unsigned>(parse_u64("--month", m.substr(5, 2).c_str()));
-      if (p.month < 1 || p.month > 12 || p.year < 2011 || p.year > 9998)
-        usage_error("--month '" + m + "' must be a month after 2010-12");
+      // History starts on 2012-01-01 and the backfill spans at least the 400 days before the
+      // month: an earlier month would have accounts and products that begin after it.
+      if (p.month < 1 || p.month > 12 || p.year < 2013 || (p.year == 2013 && p.month < 3) || p.year > 9998)
+        usage_error("--month '" + m + "' must be a month from 2013-03 on");
       have_month = true;
     } else if (a == "--billing-events") {
       p.events = parse_u64(a, v);
