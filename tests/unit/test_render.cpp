@@ -15,6 +15,11 @@ TEST(Render, FormulaCellsAreNeutralisedButAmountsAreNot) {
   EXPECT_EQ(render_cell(text, Cell{"+x", 0}), "'+x");
   EXPECT_EQ(render_cell(text, Cell{"@x", 0}), "'@x");
   EXPECT_EQ(render_cell(text, Cell{"\tx", 0}), "'\tx");
+  EXPECT_EQ(render_cell(text, Cell{"\rx", 0}), "'\rx");
+  EXPECT_EQ(render_cell(text, Cell{"\r", 0}), "'\r");
+  EXPECT_EQ(render_cell(text, Cell{"x\r", 0}), "x\r");
+  EXPECT_EQ(render_cell(text, Cell{"\nx", 0}), "\nx");  // not in the spec's list
+  EXPECT_EQ(render_cell(text, Cell{"", 0}), "");
   EXPECT_EQ(render_cell(text, Cell{"a=b", 0}), "a=b");
   EXPECT_EQ(render_cell(amount, Cell{"", -12'500'000}), "-12.500000");
   EXPECT_EQ(render_cell(count, Cell{"", 42}), "42");
@@ -49,6 +54,22 @@ TEST(Render, SortsBySellerThenSortColumnsAsBytesThenLine) {
   EXPECT_EQ(rows[2].text(1), "z");
   EXPECT_EQ(rows[3].text(8), "USD");
   EXPECT_EQ(rows[4].seller, "s2");
+}
+
+TEST(Render, SortsByTheCellsAfterTheFormulaPrefix) {
+  const auto& schema = buyers_schema();
+  auto row = [&](std::string payer) {
+    std::vector<Cell> cells(schema.columns.size());
+    cells[7].text = std::move(payer);
+    cells[8].text = "USD";
+    return TableRow::from_cells("s1", cells);
+  };
+  // As raw bytes "(b" < ")c" < "-a"; rendered, "'-a" (0x27 first) comes before both.
+  std::vector<TableRow> rows{row(")c"), row("-a"), row("(b")};
+  sort_rows(schema, rows);
+  EXPECT_EQ(rows[0].text(7), "-a");
+  EXPECT_EQ(rows[1].text(7), "(b");
+  EXPECT_EQ(rows[2].text(7), ")c");
 }
 
 TEST(TableRow, PacksTextAndNumbersAndSurvivesTheWire) {
