@@ -1,15 +1,33 @@
-"""Writes a randomized multi-seller month (a FEEDS_ROOT) for the confidentiality property test:
+"""Writes randomized multi-seller months (a FEEDS_ROOT) for the confidentiality property test:
 many sellers, enrollment windows that start and end mid-period, buyers shared by several
 sellers. Every id that could identify a seller carries the seller's index, so the checker can
-tell from a delivered row alone whose it is. Usage: random_feeds.py OUT SEED"""
+tell from a delivered row alone whose it is.
+
+Three months of fact files, September to November 2026. Each file also holds rows dated outside
+its month: late deliveries of the month before (a September invoice in the October file) and a
+few rows dated in the next month, so a period filter that lets them through is seen. Each seller
+is paid out a few times a month: a DISBURSEMENT row and DISBURSED lines (feeds.md, semantics.md
+section 2) settling that seller's earlier invoices; some payouts fail (a DISBURSEMENT_FAILURE the
+same day). Payout ids are the same for every seller (`pay-MM-K`, unique per recipient as
+feeds.md allows), so lines joined to another seller's payout would show. Rows are shuffled within
+each file so that a transaction's rows land on different ranks. Usage: random_feeds.py OUT SEED"""
 import os
 import random
 import sys
+from datetime import date, timedelta
 
 out, seed = sys.argv[1], int(sys.argv[2])
 rng = random.Random(seed)
 SELLERS, BUYERS = 14, 60
+MONTHS = [(2026, 9), (2026, 10), (2026, 11)]
 HIST = "valid_from,insert_date,update_date,delete_date"
+BILLING_HEADER = ("billing_event_id,recipient_account_id,from_account_id,to_account_id,end_user_account_id,product_id,"
+                  "offer_id,action,transaction_type,parent_billing_event_id,disbursement_billing_event_id,currency,amount,"
+                  "balance_impacting,invoice_date,payment_due_date,usage_period_start_date,usage_period_end_date,invoice_id,"
+                  "billing_address_id,transaction_reference_id,bank_trace_id,broker_id")
+USAGE_HEADER = ("usage_feed_id,recipient_account_id,usage_date,product_id,offer_id,agreement_id,end_user_account_id,"
+                "payer_account_id,region,dimension_key,usage_unit,usage_quantity,pricing_currency,"
+                "usage_rate_per_unit_in_pricing_currency,estimated_revenue_in_pricing_currency,charge_item_description," + HIST)
 
 
 def write(path, header, rows):
@@ -25,7 +43,16 @@ def aws(i, kind):
     return f"{kind}{i:011d}"[-12:]
 
 
-# Sellers: some enrolled for the whole month, some from or until a day inside it, some never.
+def month_days(y, m):
+    first = date(y, m, 1)
+    return [first + timedelta(days=i) for i in range(((first.replace(day=28) + timedelta(days=4)).replace(day=1) - first).days)]
+
+
+def neg(amount):
+    return amount[1:] if amount.startswith("-") else "-" + amount
+
+
+# Sellers: some enrolled for the whole of October, some from or until a day inside it, some never.
 enroll = []
 for s in range(SELLERS):
     kind = s % 5
@@ -36,6 +63,8 @@ for s in range(SELLERS):
         end = f"2026-10-{rng.randint(1, 30):02d}"
     elif kind == 3:
         start, end = "2026-11-01", ""
+    elif kind == 4:
+        end = "2027-12-31"  # a closed window that covers the three months
     enroll.append([f"seller-{s:02d}", aws(s, "9"), start, end, f"S{s}"])
 write("enrollment/enrollment.csv", "seller_account_id,aws_account_id,enrolled_from,enrolled_until,delivery_name", enroll)
 
@@ -58,29 +87,82 @@ write("offer_v1/year=2010/month=01/data.csv",
       "offer_id,offer_revision,name,expiration_date,opportunity_name,opportunity_description,seller_account_id,opportunity_id," + HIST,
       offers)
 
-billing, usage = [], []
+billing = {ym: [] for ym in MONTHS}  # file month -> rows
+usage = {ym: [] for ym in MONTHS}
 n = 0
-for t in range(900):
-    s = rng.randrange(SELLERS)
-    b = rng.randrange(BUYERS)  # buyers are shared by many sellers
-    day = rng.randint(1, 31)
-    ts = f"2026-10-{day:02d}T{rng.randint(0, 23):02d}:00:00Z"
-    trx = f"trx-{s:02d}-{t}"
-    prod = f"prod-{s:02d}-{rng.randrange(3)}"
-    cents = rng.randint(100, 100000)
-    amount = f"{cents // 100}.{cents % 100:02d}"
-    fee = f"-{cents // 500}.{cents % 5:01d}"
-    for typ, frm, to, amt in (("SELLER_REV_SHARE", f"buyer-{b:03d}", f"seller-{s:02d}", amount),
-                              ("AWS_REV_SHARE", f"seller-{s:02d}", "AWS", fee)):
-        n += 1
-        billing.append([f"be-{n}", f"seller-{s:02d}", frm, to, f"buyer-{b:03d}", prod, f"offer-{s:02d}", "INVOICED", typ,
-                        "", "", "USD", amt, "1", ts, "", "", "", f"inv-{t}", "", trx, "", ""])
-    if rng.random() < 0.5:
-        usage.append([f"u-{t}", f"seller-{s:02d}", f"2026-10-{day:02d}", prod, f"offer-{s:02d}", "agr-1", f"buyer-{b:03d}", f"buyer-{b:03d}",
-                      "us-east-1", "hours", "Hrs", "2.5", "USD", "0.1", "0.25", "desc", "2026-10-01T00:00:00Z", "", "", ""])
-write("billing_event_v1/year=2026/month=10/data.csv",
-      "billing_event_id,recipient_account_id,from_account_id,to_account_id,end_user_account_id,product_id,offer_id,action,transaction_type,parent_billing_event_id,disbursement_billing_event_id,currency,amount,balance_impacting,invoice_date,payment_due_date,usage_period_start_date,usage_period_end_date,invoice_id,billing_address_id,transaction_reference_id,bank_trace_id,broker_id",
-      billing)
-write("daily_usage_v1/year=2026/month=10/data.csv",
-      "usage_feed_id,recipient_account_id,usage_date,product_id,offer_id,agreement_id,end_user_account_id,payer_account_id,region,dimension_key,usage_unit,usage_quantity,pricing_currency,usage_rate_per_unit_in_pricing_currency,estimated_revenue_in_pricing_currency,charge_item_description," + HIST,
-      usage)
+
+
+def file_month(d):
+    """The file a row dated d is delivered in: usually its own month; some rows arrive late (the
+    next month's file) and a few early (the month before), so every file has rows of other months."""
+    ym = (d.year, d.month)
+    i = MONTHS.index(ym)
+    r = rng.random()
+    if r < 0.12 and i + 1 < len(MONTHS):
+        return MONTHS[i + 1]
+    if r < 0.16 and i > 0:
+        return MONTHS[i - 1]
+    return ym
+
+
+unpaid = {s: [] for s in range(SELLERS)}  # invoices not yet settled: (timestamp, invoice rows)
+t = 0
+for ym in MONTHS:
+    days = month_days(*ym)
+    for _ in range(900 if ym == (2026, 10) else 300):  # October, the month the tests run, is the dense one
+        t += 1
+        s = rng.randrange(SELLERS)
+        b = rng.randrange(BUYERS)  # buyers are shared by many sellers
+        day = rng.choice(days)
+        ts = f"{day.isoformat()}T{rng.randint(0, 23):02d}:00:00Z"
+        trx = f"trx-{s:02d}-{t}"
+        prod = f"prod-{s:02d}-{rng.randrange(3)}"
+        cents = rng.randint(100, 100000)
+        amount = f"{cents // 100}.{cents % 100:02d}"
+        fee = f"-{cents // 500}.{cents % 5:01d}"
+        rows = []
+        for typ, frm, to, amt in (("SELLER_REV_SHARE", f"buyer-{b:03d}", f"seller-{s:02d}", amount),
+                                  ("AWS_REV_SHARE", f"seller-{s:02d}", "AWS", fee)):
+            n += 1
+            rows.append([f"be-{n}", f"seller-{s:02d}", frm, to, f"buyer-{b:03d}", prod, f"offer-{s:02d}", "INVOICED", typ,
+                         "", "", "USD", amt, "1", ts, "", "", "", f"inv-{t}", "", trx, "", ""])
+        billing[file_month(day)].extend(rows)
+        unpaid[s].append((ts, rows))
+        if rng.random() < 0.5:
+            usage[file_month(day)].append(
+                [f"u-{t}", f"seller-{s:02d}", day.isoformat(), prod, f"offer-{s:02d}", "agr-1", f"buyer-{b:03d}",
+                 f"buyer-{b:03d}", "us-east-1", "hours", "Hrs", "2.5", "USD", "0.1", "0.25", "desc",
+                 f"{day.isoformat()}T00:00:00Z", "", "", ""])
+    # Payouts of the month: every seller, two or three, each settling the seller's invoices
+    # issued before it (lines carry the payout's date and the invoice's transaction id).
+    for s in range(SELLERS):
+        for k in range(rng.randint(2, 3)):
+            day = rng.choice(days)
+            ts = f"{day.isoformat()}T{rng.randint(0, 21):02d}:30:00Z"
+            settled = [inv for inv in unpaid[s] if inv[0] < ts][: rng.randint(1, 6)]
+            if not settled:
+                continue
+            for inv in settled:
+                unpaid[s].remove(inv)
+            pay = f"pay-{ym[1]:02d}-{k}"  # the same ids for every seller
+            trace = f"trace-{s:02d}-{ym[1]:02d}{k}"
+            rows = [[pay, f"seller-{s:02d}", "AWS", f"seller-{s:02d}", "", "", "", "DISBURSED", "DISBURSEMENT", "", "", "USD",
+                     "1.00", "1", ts, "", "", "", "", "", f"trxpay-{s:02d}-{ym[1]:02d}{k}", trace, ""]]
+            for _, inv_rows in settled:
+                for r in inv_rows:
+                    n += 1
+                    rows.append([f"be-{n}", r[1], r[2], r[3], r[4], r[5], r[6], "DISBURSED", r[8], r[0], pay, "USD",
+                                 neg(r[12]), "1", ts, "", "", "", "", "", r[20], "", ""])
+            if rng.random() < 0.2:  # the payout fails the same day: no disbursements row from it
+                n += 1
+                fail_ts = f"{day.isoformat()}T23:00:00Z"
+                rows.append([f"be-{n}", f"seller-{s:02d}", f"seller-{s:02d}", "AWS", "", "", "", "DISBURSED",
+                             "DISBURSEMENT_FAILURE", pay, "", "USD", "-1.00", "1", fail_ts, "", "", "", "", "",
+                             f"trxpay-{s:02d}-{ym[1]:02d}{k}", trace, ""])
+            billing[ym].extend(rows)  # a payout and its lines arrive together, in their month's file
+
+for (y, m) in MONTHS:
+    rng.shuffle(billing[(y, m)])
+    rng.shuffle(usage[(y, m)])
+    write(f"billing_event_v1/year={y}/month={m:02d}/data.csv", BILLING_HEADER, billing[(y, m)])
+    write(f"daily_usage_v1/year={y}/month={m:02d}/data.csv", USAGE_HEADER, usage[(y, m)])

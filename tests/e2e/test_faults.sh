@@ -68,19 +68,32 @@ long=$(head -c 2000000 /dev/zero | tr '\0' 'x')
 # An enrollment row whose folder name would leave the deliveries folder.
 echo 'acc-seller-z,../../../etc,2020-01-01,,Z' >> "$feeds/enrollment/enrollment.csv"
 echo 'acc-seller-y,12345/789012,2020-01-01,,Y' >> "$feeds/enrollment/enrollment.csv"
-FEEDS=$feeds run_job 3 "$WORK/h" monthly 2026-10
-rejects=$WORK/h/runs/monthly-2026-10/rejects.csv
+# The output root sits five levels below $WORK, so that a folder escaping it through the
+# registry's `../../../etc` (OUT/deliveries/../../../etc = $WORK/a/b/c/etc) would land inside
+# $WORK, where the check below can see it.
+h=$WORK/a/b/c/d/h
+mkdir -p "$WORK/a/b/c/d"
+tmp_etc_before=no; [ -e /tmp/etc ] && tmp_etc_before=yes
+FEEDS=$feeds run_job 3 "$h" monthly 2026-10
+rejects=$h/runs/monthly-2026-10/rejects.csv
 grep -q '^billing_event,[^,]*,83,bad_amount,' "$rejects" || fail "an enormous amount is not rejected as bad_amount"
 grep -q '^enrollment,[^,]*,7,bad_aws_account_id,' "$rejects" || fail "a path in aws_account_id is not rejected"
 grep -q '^enrollment,[^,]*,8,bad_aws_account_id,' "$rejects" || fail "a 12-character id with a slash is not rejected"
-"$BA_PYTHON" - "$WORK/h/runs/monthly-2026-10/report.json" <<'PY' || fail "year 9999 not counted outside the period"
+"$BA_PYTHON" - "$h/runs/monthly-2026-10/report.json" <<'PY' || fail "year 9999 not counted outside the period"
 import json, sys
 b = json.load(open(sys.argv[1]))["feeds"]["billing_event"]
 assert b["outside_period"] == 3, b  # the two September rows of the sample and the year-9999 row
 PY
-[ -z "$(find "$WORK" -path "$WORK/h" -prune -o -name 'etc' -print)" ] || fail "a folder escaped the output root"
-ls "$WORK/h/deliveries" | grep -qvE '^[0-9]{12}$' && fail "a delivery folder is not a 12-digit account"
-grep -q 'txn-h-03' "$WORK/h/deliveries/012345678901/sales_compensation_v1/year=2026/month=10/data.csv" ||
+# Nothing named after the registry's path anywhere under $WORK (inside the output root too: its
+# staging or deliveries folder must not hold an `etc` either), nothing beside the output root in
+# the folders above it, and no /tmp/etc made by this run.
+escaped=$(find "$WORK" -name 'etc*')
+[ -z "$escaped" ] || fail "a folder escaped the output root: $escaped"
+beside=$(find "$WORK/a" -mindepth 1 -path "$h" -prune -o -print | grep -vxF -e "$WORK/a/b" -e "$WORK/a/b/c" -e "$WORK/a/b/c/d" || true)
+[ -z "$beside" ] || fail "the run created something outside its output root: $beside"
+[ "$tmp_etc_before" = yes ] || [ ! -e /tmp/etc ] || fail "the run created /tmp/etc"
+ls "$h/deliveries" | grep -qvE '^[0-9]{12}$' && fail "a delivery folder is not a 12-digit account"
+grep -q 'txn-h-03' "$h/deliveries/012345678901/sales_compensation_v1/year=2026/month=10/data.csv" ||
   fail "the row with a 2 MB field was not delivered"
 
 # An empty feed folder and a missing registry are fatal input errors that name what is missing.

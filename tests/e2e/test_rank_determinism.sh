@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # Same input, any rank count and chunk size: byte-identical delivery files and manifests.
 source "$(dirname "$0")/lib.sh"
-day=$(expected_days | head -n 1)
-for cadence_period in "monthly 2026-10" "daily $day"; do
+# The month and every day with a hand-written expectation (days differ: header-only sellers on
+# 03 and 14, a seller enrolled from 10-15, payouts on 14/21/28, a failed payout on 14, a refund on
+# 21). The reference run at 1 rank must also equal the expectation, so "the same bytes" is anchored.
+days=$(expected_days)
+[ "$(echo "$days" | wc -w)" -ge 4 ] || fail "expected_days lists only: $days"
+periods=("monthly 2026-10")
+for day in $days; do periods+=("daily $day"); done
+for cadence_period in "${periods[@]}"; do
   set -- $cadence_period
   cadence=$1 period=$2
+  rm -rf "$WORK/ref"
   run_job 1 "$WORK/ref" "$cadence" "$period" --chunk-size 8M
+  compare_with_expected "$WORK/ref" "$cadence" "$period"
   for ranks in 2 3 4; do
     for chunk in 1K 64; do
       rm -rf "$WORK/cmp"
