@@ -93,7 +93,10 @@ const char* kVerifyExitCodes =
 // buyer-attribution verify --out DIR [--cadence C --period P]
 int verify(int argc, char** argv, const ba::mpi::Comm& comm) {
   std::string out, cadence, period;
-  po::options_description opts("verify: re-checks delivered files against their manifests (size, SHA-256, rows, control totals)");
+  po::options_description opts(
+      "verify: re-checks each manifest against its folder and file name (seller, cadence, period, the four tables at\n"
+      "their delivery paths, job version, confidentiality notice) and every file it lists (size, SHA-256, rows,\n"
+      "control totals)");
   opts.add_options()("help,h", "print this help")("out", po::value(&out)->value_name("DIR"), "the job's output root")(
       "cadence", po::value(&cadence), "only the manifests of this cadence and --period")(
       "period", po::value(&period), "YYYY-MM or YYYY-MM-DD (with --cadence)");

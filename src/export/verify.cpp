@@ -6,14 +6,20 @@
 #include <boost/property_tree/json_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
+#include <set>
 
 #include "common/error.hpp"
 #include "common/file.hpp"
 #include "common/money.hpp"
 #include "common/sha256.hpp"
 #include "csv/fields.hpp"
+#include "export/delivery.hpp"
+#include "tables/schemas.hpp"
+#include "territory/territory.hpp"
 
 namespace ba {
 
@@ -44,6 +50,32 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text, bool& w
   return records;
 }
 
+// The period a manifest's file name gives (manifests/<cadence>-<period>.json, as the job names
+// it); none when the name is not one the job writes.
+std::optional<Period> period_of_manifest(const fs::path& manifest) {
+  const std::string stem = manifest.stem().string();
+  const auto dash = stem.find('-');
+  if (dash == std::string::npos) return std::nullopt;
+  try {
+    return make_period(stem.substr(0, dash), stem.substr(dash + 1));
+  } catch (const Failure&) {
+    return std::nullopt;
+  }
+}
+
+// The tables a manifest may list: the four every seller gets (semantics.md), required, then the
+// representative tables of a seller with territory rules (docs/decisions.md), optional.
+const std::vector<std::string>& deliverable_tables() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> all;
+    for (const auto* schema : all_schemas()) all.push_back(schema->name);
+    all.push_back(rep_attribution_schema().name);
+    all.push_back(rep_statements_schema().name);
+    return all;
+  }();
+  return names;
+}
+
 void verify_manifest(const fs::path& manifest, VerifyReport& report) {
   pt::ptree tree;
   try {
@@ -54,21 +86,55 @@ void verify_manifest(const fs::path& manifest, VerifyReport& report) {
   }
   report.manifests += 1;
   const fs::path seller_dir = manifest.parent_path().parent_path();
-  const auto files = tree.get_child_optional("files");
-  if (!files) {
-    report.problems.push_back(manifest.string() + ": lists no files");
-    return;
+  const std::string folder = seller_dir.filename().string();
+  const std::string about = manifest.string() + ": ";
+
+  // What the manifest says about itself must be what its place says: otherwise a manifest moved
+  // to another seller's folder or period, or edited, would still pass as long as its files do.
+  const auto field = [&](const char* key) { return tree.get<std::string>(key, ""); };
+  if (field("seller_aws_account_id") != folder)
+    report.problems.push_back(about + "seller_aws_account_id is '" + field("seller_aws_account_id") +
+                              "', not its folder's " + folder);
+  if (field("seller_account_id").empty()) report.problems.push_back(about + "no seller_account_id");
+  const auto period = period_of_manifest(manifest);
+  if (!period) {
+    report.problems.push_back(about + "its name is not <cadence>-<period>.json, so its period is unknown");
+  } else {
+    if (field("cadence") != period->cadence)
+      report.problems.push_back(about + "cadence is '" + field("cadence") + "', not " + period->cadence + " (its file name)");
+    if (field("period") != period->label)
+      report.problems.push_back(about + "period is '" + field("period") + "', not " + period->label + " (its file name)");
   }
-  for (const auto& [unused, file] : *files) {
+  // outputs.md: every manifest carries the job version and the confidentiality notice.
+  if (field("job_version").empty()) report.problems.push_back(about + "no job_version");
+  if (field("confidentiality").empty()) report.problems.push_back(about + "no confidentiality notice");
+
+  pt::ptree files;
+  if (const auto listed_files = tree.get_child_optional("files")) files = *listed_files;
+  const auto& tables = deliverable_tables();
+  std::set<std::string> tables_listed;
+  for (const auto& [unused, file] : files) {
     report.files += 1;
+    const std::string table = file.get<std::string>("table", "");
     const std::string relative = file.get<std::string>("path", "");
     const fs::path path = seller_dir / relative;
     const std::string where = path.string() + ": ";
+    if (table.empty())
+      report.problems.push_back(about + "a file entry names no table");
+    else if (std::find(tables.begin(), tables.end(), table) == tables.end())
+      report.problems.push_back(about + "lists a file of table '" + table + "', which the job does not deliver");
+    else if (!tables_listed.insert(table).second)
+      report.problems.push_back(about + "lists table " + table + " twice");
     // Inside the seller's folder only: an absolute path would replace it (operator/ of paths).
     if (relative.empty() || relative.front() == '/' || relative.find("..") != std::string::npos) {
-      report.problems.push_back(manifest.string() + ": a file entry has no valid path");
+      report.problems.push_back(about + "a file entry has no valid path");
       continue;
     }
+    // Each table at the one place the job delivers it: another period's file, listed here, would
+    // otherwise pass for this period's.
+    if (period && !table.empty() && relative != delivery_file_path(table, *period))
+      report.problems.push_back(about + "lists table " + table + " at " + relative + ", not at " +
+                                delivery_file_path(table, *period) + " where the job delivers it");
     if (!fs::is_regular_file(path)) {
       report.problems.push_back(where + "missing (listed in " + manifest.filename().string() + ")");
       continue;
@@ -134,6 +200,11 @@ void verify_manifest(const fs::path& manifest, VerifyReport& report) {
     if (actual != listed)
       report.problems.push_back(where + "control totals per currency differ from the manifest");
   }
+  // A manifest is complete only with the four tables every seller gets, even when one is empty.
+  for (std::size_t t = 0; t < all_schemas().size(); ++t)
+    if (!tables_listed.count(tables[t]))
+      report.problems.push_back(about + "lists no " + tables[t] + " file" +
+                                (period ? " (the job delivers it at " + delivery_file_path(tables[t], *period) + ")" : ""));
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #pragma once
-// Re-checks a delivery tree against its manifests: every file's size, SHA-256, row count and
-// per-currency control totals. What an operator runs to answer "is this what we sent?".
+// Re-checks a delivery tree against its manifests: each manifest against its folder and file
+// name (seller, cadence, period, the four tables at their delivery paths, job version,
+// confidentiality notice), then every file's size, SHA-256, row count and per-currency control
+// totals. What an operator runs to answer "is this what we sent?".
 #include <string>
 #include <vector>
 

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# verify checks what a manifest says about itself, not only the files it lists: its seller,
+# cadence and period must be those of its folder and file name, its job version and
+# confidentiality notice must be there, and it must list the four tables each where the job
+# delivers it. Each case edits a copy of a good delivery and expects exit 7 with the manifest
+# and the reason on standard error.
+source "$(dirname "$0")/lib.sh"
+good=$WORK/good
+t=$WORK/t
+A=012345678901
+sub=year=2026/month=10
+run_job 2 "$good" monthly 2026-10
+"$BIN" verify --out "$good" --cadence monthly --period 2026-10 > "$WORK/v.out" 2>&1 || {
+  cat "$WORK/v.out" >&2
+  fail "verify rejects a good delivery"
+}
+grep -q '^verify: 3 manifests, 12 files, 0 problems$' "$WORK/v.out" || fail "verify of a good delivery says: $(cat "$WORK/v.out")"
+
+fresh() {  # a new copy of the good output in $t
+  rm -rf "$t" && cp -a "$good" "$t"
+}
+manifest=$t/deliveries/$A/manifests/monthly-2026-10.json
+edit() {  # edit PYTHON: runs PYTHON on seller A's manifest as `m` (a dict), and writes it back
+  "$BA_PYTHON" - "$manifest" "$1" <<'PY' || fail "could not edit the manifest copy"
+import json, sys
+path, code = sys.argv[1:3]
+m = json.load(open(path))
+exec(code)
+json.dump(m, open(path, "w"), indent=2)
+PY
+}
+# caught WHAT MESSAGE... [-- VERIFY OPTIONS]: verify of $t exits 7 and says every MESSAGE on
+# standard error (fixed strings). Without `--` it checks monthly 2026-10; `--` alone, every manifest.
+caught() {
+  local what=$1 messages=() rc=0
+  shift
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do messages+=("$1"); shift; done
+  if [ $# -gt 0 ]; then shift; else set -- --cadence monthly --period 2026-10; fi
+  "$BIN" verify --out "$t" "$@" > "$WORK/v.out" 2> "$WORK/v.err" || rc=$?
+  [ "$rc" -eq 7 ] || { cat "$WORK/v.out" "$WORK/v.err" >&2; fail "verify $* did not catch $what (exit $rc)"; }
+  for message in "${messages[@]}"; do
+    grep -qF -- "$message" "$WORK/v.err" || { cat "$WORK/v.err" >&2; fail "verify $* caught $what without saying: $message"; }
+  done
+}
+
+# ---- the manifest against its folder and file name ------------------------------------------
+fresh; edit 'm["seller_aws_account_id"] = "999999999999"'
+caught "another seller's id" "$manifest: seller_aws_account_id is '999999999999', not its folder's $A"
+fresh; edit 'm["period"] = "2026-11"'
+caught "another period" "$manifest: period is '2026-11', not 2026-10 (its file name)"
+fresh; edit 'm["cadence"] = "daily"'
+caught "another cadence" "$manifest: cadence is 'daily', not monthly (its file name)"
+fresh; edit 'del m["job_version"]'
+caught "no job version" "$manifest: no job_version"
+fresh; edit 'm["confidentiality"] = ""'
+caught "an empty confidentiality notice" "$manifest: no confidentiality notice"
+
+# ---- the four tables, each where the job delivers it ----------------------------------------
+fresh; edit 'm["files"] = [f for f in m["files"] if f["table"] != "buyers"]'
+rm "$t/deliveries/$A/buyers_v1/$sub/data.csv"
+caught "a table taken out with its file" \
+  "$manifest: lists no buyers file (the job delivers it at buyers_v1/$sub/data.csv)"
+fresh
+mkdir -p "$t/deliveries/$A/usage_v1/year=2026/month=11"
+mv "$t/deliveries/$A/usage_v1/$sub/data.csv" "$t/deliveries/$A/usage_v1/year=2026/month=11/data.csv"
+edit '[f for f in m["files"] if f["table"] == "usage"][0]["path"] = "usage_v1/year=2026/month=11/data.csv"'
+caught "a table listed at another period's path" \
+  "$manifest: lists table usage at usage_v1/year=2026/month=11/data.csv, not at usage_v1/$sub/data.csv where the job delivers it"
+fresh
+mkdir -p "$t/deliveries/$A/notes_v1/$sub"
+cp "$t/deliveries/$A/usage_v1/$sub/data.csv" "$t/deliveries/$A/notes_v1/$sub/data.csv"
+edit 'm["files"].append(dict([f for f in m["files"] if f["table"] == "usage"][0], table="notes", path="notes_v1/year=2026/month=10/data.csv"))'
+caught "a table the job does not deliver" "$manifest: lists a file of table 'notes', which the job does not deliver"
+fresh; edit 'm["files"].append(m["files"][0])'
+caught "a table listed twice" "$manifest: lists table sales_compensation twice"
+
+# A manifest whose name gives no period (checking every manifest): its fields cannot be checked.
+fresh; cp "$manifest" "$t/deliveries/$A/manifests/latest.json"
+caught "a manifest named without its period" \
+  "$t/deliveries/$A/manifests/latest.json: its name is not <cadence>-<period>.json, so its period is unknown" --
+
+# The review's case: all of it at once, checking one period and every manifest.
+fresh
+edit 'm["files"] = [f for f in m["files"] if f["table"] != "buyers"]
+m["seller_aws_account_id"] = "999999999999"; m["period"] = "2026-11"
+del m["confidentiality"]; del m["job_version"]'
+rm "$t/deliveries/$A/buyers_v1/$sub/data.csv"
+for args in "--cadence monthly --period 2026-10" ""; do
+  # shellcheck disable=SC2086  # $args is split on purpose
+  caught "the review's edits" "$manifest: seller_aws_account_id is '999999999999'" "$manifest: period is '2026-11'" \
+    "$manifest: no job_version" "$manifest: no confidentiality notice" "$manifest: lists no buyers file" -- $args
+done
+echo "1 passed, 0 failed"
