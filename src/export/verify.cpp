@@ -76,13 +76,18 @@ const std::vector<std::string>& deliverable_tables() {
   return names;
 }
 
-void verify_manifest(const fs::path& manifest, VerifyReport& report) {
+// The paths of delivered files, relative to the deliveries folder (<folder>/<table>_v1/...).
+using Paths = std::set<std::string, std::less<>>;
+
+// Checks one manifest and the files it lists, and adds each file it lists to `paths_listed`.
+// Returns false when the manifest cannot be read at all.
+bool verify_manifest(const fs::path& manifest, VerifyReport& report, Paths& paths_listed) {
   pt::ptree tree;
   try {
     pt::read_json(manifest.string(), tree);
   } catch (const pt::json_parser_error& e) {
     report.problems.push_back(manifest.string() + ": not a valid manifest: " + e.what());
-    return;
+    return false;
   }
   report.manifests += 1;
   const fs::path seller_dir = manifest.parent_path().parent_path();
@@ -130,6 +135,7 @@ void verify_manifest(const fs::path& manifest, VerifyReport& report) {
       report.problems.push_back(about + "a file entry has no valid path");
       continue;
     }
+    paths_listed.insert(folder + "/" + relative);
     // Each table at the one place the job delivers it: another period's file, listed here, would
     // otherwise pass for this period's.
     if (period && !table.empty() && relative != delivery_file_path(table, *period))
@@ -205,15 +211,48 @@ void verify_manifest(const fs::path& manifest, VerifyReport& report) {
     if (!tables_listed.count(tables[t]))
       report.problems.push_back(about + "lists no " + tables[t] + " file" +
                                 (period ? " (the job delivers it at " + delivery_file_path(tables[t], *period) + ")" : ""));
+  return true;
+}
+
+// The data files (<table>_v1/.../data.csv) under `deliveries` that no manifest lists: of
+// `period` (the files a rerun of it would replace, see stale_period_files: a monthly file is
+// month=MM/data.csv, a daily one month=MM/day=DD/data.csv), or of any period. Sellers in `skip`
+// (whose manifest could not be read) are left out: that problem is reported already.
+std::vector<std::string> unlisted_data_files(const fs::path& deliveries, const std::optional<Period>& period,
+                                            const Paths& listed, const std::set<std::string>& skip) {
+  const auto skipped = [&](const std::string& relative) { return skip.count(relative.substr(0, relative.find('/'))) > 0; };
+  std::vector<std::string> unlisted;
+  if (period) {
+    for (auto& relative : stale_period_files(deliveries.string(), *period, listed))
+      if (!skipped(relative)) unlisted.push_back(std::move(relative));
+    return unlisted;
+  }
+  for (const auto& seller : fs::directory_iterator(deliveries)) {
+    const std::string folder = seller.path().filename().string();
+    if (!seller.is_directory() || skip.count(folder)) continue;
+    for (const auto& table : fs::directory_iterator(seller.path())) {
+      const std::string name = table.path().filename().string();
+      if (!table.is_directory() || name.size() <= 3 || !name.ends_with("_v1")) continue;
+      for (const auto& file : fs::recursive_directory_iterator(table.path()))
+        if (file.is_regular_file() && file.path().filename() == "data.csv")
+          if (std::string relative = folder + "/" + file.path().lexically_relative(seller.path()).string();
+              !listed.contains(relative))
+            unlisted.push_back(std::move(relative));
+    }
+  }
+  std::sort(unlisted.begin(), unlisted.end());
+  return unlisted;
 }
 
 }  // namespace
 
-VerifyReport verify_deliveries(const std::string& deliveries_root, const std::string& manifest_name) {
+VerifyReport verify_deliveries(const std::string& out, const std::optional<Period>& period) {
   VerifyReport report;
-  if (!fs::is_directory(deliveries_root)) fail(ExitCode::bad_arguments, "no delivery folder " + deliveries_root);
+  const std::string deliveries = out + "/deliveries";
+  if (!fs::is_directory(deliveries)) fail(ExitCode::bad_arguments, "no delivery folder " + deliveries);
+  const std::string manifest_name = period ? period->name() + ".json" : "";
   std::vector<fs::path> manifests;
-  for (const auto& seller : fs::directory_iterator(deliveries_root)) {
+  for (const auto& seller : fs::directory_iterator(deliveries)) {
     const fs::path dir = seller.path() / "manifests";
     if (!fs::is_directory(dir)) continue;
     for (const auto& m : fs::directory_iterator(dir))
@@ -221,10 +260,21 @@ VerifyReport verify_deliveries(const std::string& deliveries_root, const std::st
         manifests.push_back(m.path());
   }
   std::sort(manifests.begin(), manifests.end());
-  for (const auto& m : manifests) verify_manifest(m, report);
+  Paths listed;
+  std::set<std::string> unreadable;
+  for (const auto& m : manifests) {
+    const std::string folder = m.parent_path().parent_path().filename().string();
+    listed.insert(folder + "/manifests/" + m.filename().string());
+    if (!verify_manifest(m, report, listed)) unreadable.insert(folder);
+  }
   if (report.manifests == 0)
     report.problems.push_back("no manifest" + (manifest_name.empty() ? std::string() : " " + manifest_name) + " under " +
-                              deliveries_root);
+                              deliveries);
+  // A data file no manifest lists is as wrong as a listed one that is missing: the seller's
+  // crawler takes every file of the layout, whatever the manifest says.
+  for (const auto& relative : unlisted_data_files(deliveries, period, listed, unreadable))
+    report.problems.push_back(deliveries + "/" + relative + ": a data file" +
+                              (period ? " of " + period->name() : std::string()) + " that no manifest lists");
   return report;
 }
 

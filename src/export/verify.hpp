@@ -3,8 +3,11 @@
 // name (seller, cadence, period, the four tables at their delivery paths, job version,
 // confidentiality notice), then every file's size, SHA-256, row count and per-currency control
 // totals. What an operator runs to answer "is this what we sent?".
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "ingest/feed_files.hpp"
 
 namespace ba {
 
@@ -14,8 +17,8 @@ struct VerifyReport {
   std::vector<std::string> problems;  // empty: everything matches
 };
 
-// Checks every manifest named `<manifest_name>` (e.g. "monthly-2026-10.json"; empty: every
-// manifest) under deliveries_root/<seller>/manifests/.
-VerifyReport verify_deliveries(const std::string& deliveries_root, const std::string& manifest_name);
+// Checks every manifest of `period` (none: every manifest) under out/deliveries/<seller>/manifests/,
+// and reports every data file (of the period, or of any) that no manifest lists.
+VerifyReport verify_deliveries(const std::string& out, const std::optional<Period>& period);
 
 }  // namespace ba

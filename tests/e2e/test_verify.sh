@@ -2,19 +2,26 @@
 # verify checks what a manifest says about itself, not only the files it lists: its seller,
 # cadence and period must be those of its folder and file name, its job version and
 # confidentiality notice must be there, and it must list the four tables each where the job
-# delivers it. Each case edits a copy of a good delivery and expects exit 7 with the manifest
-# and the reason on standard error.
+# delivers it. A data file that no manifest lists is reported too, without taking a daily file
+# of the month for a monthly one or the other way round. Each case edits a copy of a good
+# delivery and expects exit 7 with the manifest or file and the reason on standard error.
 source "$(dirname "$0")/lib.sh"
 good=$WORK/good
 t=$WORK/t
 A=012345678901
+C=000987000987
 sub=year=2026/month=10
 run_job 2 "$good" monthly 2026-10
-"$BIN" verify --out "$good" --cadence monthly --period 2026-10 > "$WORK/v.out" 2>&1 || {
-  cat "$WORK/v.out" >&2
-  fail "verify rejects a good delivery"
+run_job 2 "$good" daily 2026-10-03  # the same month's folders, one level down (day=03/)
+passes() {  # passes OUT SUMMARY [VERIFY OPTIONS]: verify exits 0 and prints SUMMARY
+  local out=$1 summary=$2
+  shift 2
+  "$BIN" verify --out "$out" "$@" > "$WORK/v.out" 2>&1 || { cat "$WORK/v.out" >&2; fail "verify $* rejects a good delivery"; }
+  grep -qxF "verify: $summary" "$WORK/v.out" || fail "verify $* of a good delivery says: $(cat "$WORK/v.out")"
 }
-grep -q '^verify: 3 manifests, 12 files, 0 problems$' "$WORK/v.out" || fail "verify of a good delivery says: $(cat "$WORK/v.out")"
+passes "$good" "3 manifests, 12 files, 0 problems" --cadence monthly --period 2026-10
+passes "$good" "3 manifests, 12 files, 0 problems" --cadence daily --period 2026-10-03
+passes "$good" "6 manifests, 24 files, 0 problems"
 
 fresh() {  # a new copy of the good output in $t
   rm -rf "$t" && cp -a "$good" "$t"
@@ -74,6 +81,41 @@ caught "a table the job does not deliver" "$manifest: lists a file of table 'not
 fresh; edit 'm["files"].append(m["files"][0])'
 caught "a table listed twice" "$manifest: lists table sales_compensation twice"
 
+# ---- data files that no manifest lists ------------------------------------------------------
+fresh; edit 'm["files"] = [f for f in m["files"] if f["table"] != "buyers"]'
+caught "a table taken out, its file left" "$manifest: lists no buyers file" \
+  "$t/deliveries/$A/buyers_v1/$sub/data.csv: a data file of monthly-2026-10 that no manifest lists"
+# Seller A has no territory rules: a representative table dropped in is not the job's.
+fresh
+mkdir -p "$t/deliveries/$A/rep_attribution_v1/$sub"
+cp "$t/deliveries/$A/buyers_v1/$sub/data.csv" "$t/deliveries/$A/rep_attribution_v1/$sub/data.csv"
+caught "a representative table no manifest lists" \
+  "$t/deliveries/$A/rep_attribution_v1/$sub/data.csv: a data file of monthly-2026-10 that no manifest lists"
+fresh; rm "$t/deliveries/$C/manifests/monthly-2026-10.json"
+left=()
+for table in sales_compensation disbursements usage buyers; do
+  left+=("$t/deliveries/$C/${table}_v1/$sub/data.csv: a data file of monthly-2026-10 that no manifest lists")
+done
+caught "a seller's manifest removed, its files left" "${left[@]}"
+grep -qxF "verify: 2 manifests, 8 files, 4 problems" "$WORK/v.out" || fail "verify says $(cat "$WORK/v.out")"
+# A daily file of a day without a delivery is not the monthly delivery's problem, nor another
+# day's; and a file of another month is not October's.
+fresh
+mkdir -p "$t/deliveries/$A/usage_v1/$sub/day=05" "$t/deliveries/$A/usage_v1/year=2026/month=11"
+cp "$t/deliveries/$A/usage_v1/$sub/data.csv" "$t/deliveries/$A/usage_v1/$sub/day=05/data.csv"
+cp "$t/deliveries/$A/usage_v1/$sub/data.csv" "$t/deliveries/$A/usage_v1/year=2026/month=11/data.csv"
+passes "$t" "3 manifests, 12 files, 0 problems" --cadence monthly --period 2026-10
+passes "$t" "3 manifests, 12 files, 0 problems" --cadence daily --period 2026-10-03
+caught "a daily file of a day without a delivery" \
+  "$t/deliveries/$A/usage_v1/$sub/day=05/data.csv: a data file of daily-2026-10-05 that no manifest lists" \
+  -- --cadence daily --period 2026-10-05
+caught "a monthly file of a month without a delivery" \
+  "$t/deliveries/$A/usage_v1/year=2026/month=11/data.csv: a data file of monthly-2026-11 that no manifest lists" \
+  -- --cadence monthly --period 2026-11
+caught "files of periods without a delivery" \
+  "$t/deliveries/$A/usage_v1/$sub/day=05/data.csv: a data file that no manifest lists" \
+  "$t/deliveries/$A/usage_v1/year=2026/month=11/data.csv: a data file that no manifest lists" --
+
 # A manifest whose name gives no period (checking every manifest): its fields cannot be checked.
 fresh; cp "$manifest" "$t/deliveries/$A/manifests/latest.json"
 caught "a manifest named without its period" \
@@ -85,6 +127,9 @@ edit 'm["files"] = [f for f in m["files"] if f["table"] != "buyers"]
 m["seller_aws_account_id"] = "999999999999"; m["period"] = "2026-11"
 del m["confidentiality"]; del m["job_version"]'
 rm "$t/deliveries/$A/buyers_v1/$sub/data.csv"
+mkdir -p "$t/deliveries/$A/usage_v1/year=2026/month=11"
+cp "$t/deliveries/$A/usage_v1/$sub/data.csv" "$t/deliveries/$A/usage_v1/year=2026/month=11/data.csv"
+caught "the review's stray file" "$t/deliveries/$A/usage_v1/year=2026/month=11/data.csv: a data file that no manifest lists" --
 for args in "--cadence monthly --period 2026-10" ""; do
   # shellcheck disable=SC2086  # $args is split on purpose
   caught "the review's edits" "$manifest: seller_aws_account_id is '999999999999'" "$manifest: period is '2026-11'" \
