@@ -86,8 +86,9 @@ const char* kExitCodes =
 
 const char* kVerifyExitCodes =
     "Exit status:\n"
-    "  0  every file matches its manifest\n"
-    "  2  bad arguments: no --out folder, --cadence without --period, a misspelt cadence or period\n"
+    "  0  every file matches its manifest, or the period's run record says no seller was delivered\n"
+    "  2  bad arguments: no --out folder, --cadence without --period, a misspelt cadence or period; no\n"
+    "     deliveries folder (unless the period's run record says no seller was delivered)\n"
     "  4  I/O failure: a manifest or file cannot be read\n"
     "  7  the deliveries do not match their manifests (each problem on standard error)\n";
 
@@ -120,8 +121,11 @@ int verify(int argc, char** argv, const ba::mpi::Comm& comm) {
   if (!comm.is_root()) return 0;  // a file check: rank 0 does it
   const auto report = ba::verify_deliveries(out, only);
   for (const auto& p : report.problems) std::cerr << "verify: " << p << "\n";
-  std::cout << "verify: " << report.manifests << " manifests, " << report.files << " files, " << report.problems.size()
-            << " problems\n";
+  if (report.problems.empty() && !report.nothing_to_check.empty())
+    std::cout << "verify: nothing to check: " << report.nothing_to_check << "\n";
+  else
+    std::cout << "verify: " << report.manifests << " manifests, " << report.files << " files, "
+              << report.problems.size() << " problems\n";
   return report.problems.empty() ? 0 : static_cast<int>(ba::ExitCode::verify_mismatch);
 }
 

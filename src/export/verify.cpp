@@ -244,12 +244,44 @@ std::vector<std::string> unlisted_data_files(const fs::path& deliveries, const s
   return unlisted;
 }
 
+// How many sellers the period's run record (OUT/runs/<cadence>-<period>/report.json, outputs.md)
+// says the run delivered to. Only a run that succeeded publishes its record (a failed one leaves
+// it in staging), so a record of this cadence and period that balances is a success. None
+// without such a record.
+std::optional<std::int64_t> sellers_delivered(const std::string& record, const Period& period) {
+  if (!fs::is_regular_file(record)) return std::nullopt;
+  pt::ptree tree;
+  try {
+    pt::read_json(record, tree);
+  } catch (const pt::json_parser_error&) {
+    return std::nullopt;
+  }
+  if (tree.get<std::string>("cadence", "") != period.cadence || tree.get<std::string>("period", "") != period.label ||
+      tree.get<std::string>("balanced", "") != "true")
+    return std::nullopt;
+  const auto delivered = tree.get_optional<std::int64_t>("sellers_delivered");
+  if (!delivered) return std::nullopt;
+  return *delivered;
+}
+
 }  // namespace
 
 VerifyReport verify_deliveries(const std::string& out, const std::optional<Period>& period) {
   VerifyReport report;
   const std::string deliveries = out + "/deliveries";
-  if (!fs::is_directory(deliveries)) fail(ExitCode::bad_arguments, "no delivery folder " + deliveries);
+  // A run with no enrolled seller succeeds and publishes no delivery (not even the deliveries
+  // folder, unless an earlier run made it): its run record tells that from a run that failed.
+  std::string nothing_due;
+  if (period) {
+    const std::string record = out + "/runs/" + period->name() + "/report.json";
+    if (sellers_delivered(record, *period) == 0)
+      nothing_due = record + " says the run of " + period->name() + " succeeded and delivered to no seller";
+  }
+  if (!fs::is_directory(deliveries)) {
+    if (nothing_due.empty()) fail(ExitCode::bad_arguments, "no delivery folder " + deliveries);
+    report.nothing_to_check = nothing_due;
+    return report;
+  }
   const std::string manifest_name = period ? period->name() + ".json" : "";
   std::vector<fs::path> manifests;
   for (const auto& seller : fs::directory_iterator(deliveries)) {
@@ -267,7 +299,9 @@ VerifyReport verify_deliveries(const std::string& out, const std::optional<Perio
     listed.insert(folder + "/manifests/" + m.filename().string());
     if (!verify_manifest(m, report, listed)) unreadable.insert(folder);
   }
-  if (report.manifests == 0)
+  if (manifests.empty() && !nothing_due.empty())
+    report.nothing_to_check = nothing_due;
+  else if (report.manifests == 0)
     report.problems.push_back("no manifest" + (manifest_name.empty() ? std::string() : " " + manifest_name) + " under " +
                               deliveries);
   // A data file no manifest lists is as wrong as a listed one that is missing: the seller's

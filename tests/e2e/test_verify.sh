@@ -5,6 +5,8 @@
 # delivers it. A data file that no manifest lists is reported too, without taking a daily file
 # of the month for a monthly one or the other way round. Each case edits a copy of a good
 # delivery and expects exit 7 with the manifest or file and the reason on standard error.
+# A period whose run succeeded with no enrolled seller has nothing to check (its run record says
+# so), which is success, not a missing delivery.
 source "$(dirname "$0")/lib.sh"
 good=$WORK/good
 t=$WORK/t
@@ -135,4 +137,43 @@ for args in "--cadence monthly --period 2026-10" ""; do
   caught "the review's edits" "$manifest: seller_aws_account_id is '999999999999'" "$manifest: period is '2026-11'" \
     "$manifest: no job_version" "$manifest: no confidentiality notice" "$manifest: lists no buyers file" -- $args
 done
+
+# ---- a run with no enrolled seller ----------------------------------------------------------
+cp -a "$FEEDS" "$WORK/feeds-none"
+sed -i '2,$d' "$WORK/feeds-none/enrollment/enrollment.csv"  # the registry's header only
+none=$WORK/none
+FEEDS=$WORK/feeds-none run_job 2 "$none" monthly 2026-10
+[ ! -e "$none/deliveries" ] || fail "a run with no seller published a deliveries folder (the cases below assume none)"
+nothing="nothing to check: $none/runs/monthly-2026-10/report.json says the run of monthly-2026-10 succeeded and delivered to no seller"
+passes "$none" "$nothing" --cadence monthly --period 2026-10
+# The same in an output root that has a deliveries folder: a rerun of October with no seller
+# left removes the period's files, and the daily delivery stays and still verifies.
+fresh
+FEEDS=$WORK/feeds-none run_job 2 "$t" monthly 2026-10
+nothing_t="nothing to check: $t/runs/monthly-2026-10/report.json says the run of monthly-2026-10 succeeded and delivered to no seller"
+passes "$t" "$nothing_t" --cadence monthly --period 2026-10
+passes "$t" "3 manifests, 12 files, 0 problems" --cadence daily --period 2026-10-03
+# Nothing due is not a licence for files: a data file of the period is still one no manifest lists.
+mkdir -p "$t/deliveries/$A/usage_v1/$sub"
+cp "$t/deliveries/$A/usage_v1/$sub/day=03/data.csv" "$t/deliveries/$A/usage_v1/$sub/data.csv"
+caught "a data file of a period with no seller" \
+  "$t/deliveries/$A/usage_v1/$sub/data.csv: a data file of monthly-2026-10 that no manifest lists"
+rm "$t/deliveries/$A/usage_v1/$sub/data.csv"
+
+# Without the period's run record, as before: no manifest is a problem, no folder a bad argument.
+rm -r "$t/runs/monthly-2026-10"
+caught "a period without a manifest or run record" "no manifest monthly-2026-10.json under $t/deliveries"
+no_folder() {  # no_folder OUT WHAT [VERIFY OPTIONS]: verify exits 2 saying there is no deliveries folder
+  local out=$1 what=$2 rc=0
+  shift 2
+  "$BIN" verify --out "$out" "$@" > "$WORK/v.out" 2> "$WORK/v.err" || rc=$?
+  [ "$rc" -eq 2 ] && grep -qF "no delivery folder $out/deliveries" "$WORK/v.err" ||
+    { cat "$WORK/v.out" "$WORK/v.err" >&2; fail "verify $* of $what: exit $rc"; }
+}
+no_folder "$none" "another period than the run record's" --cadence daily --period 2026-10-03
+no_folder "$none" "every manifest (no period, so no run record)"
+cp "$good/runs/monthly-2026-10/report.json" "$none/runs/monthly-2026-10/report.json"
+no_folder "$none" "a run record saying 3 sellers" --cadence monthly --period 2026-10
+rm -r "$none/runs/monthly-2026-10"
+no_folder "$none" "no run record" --cadence monthly --period 2026-10
 echo "1 passed, 0 failed"
