@@ -271,11 +271,12 @@ VerifyReport verify_deliveries(const std::string& out, const std::optional<Perio
   const std::string deliveries = out + "/deliveries";
   // A run with no enrolled seller succeeds and publishes no delivery (not even the deliveries
   // folder, unless an earlier run made it): its run record tells that from a run that failed.
-  std::string nothing_due;
+  std::string record, nothing_due;
+  std::optional<std::int64_t> delivered;
   if (period) {
-    const std::string record = out + "/runs/" + period->name() + "/report.json";
-    if (sellers_delivered(record, *period) == 0)
-      nothing_due = record + " says the run of " + period->name() + " succeeded and delivered to no seller";
+    record = out + "/runs/" + period->name() + "/report.json";
+    delivered = sellers_delivered(record, *period);
+    if (delivered == 0) nothing_due = record + " says the run of " + period->name() + " succeeded and delivered to no seller";
   }
   if (!fs::is_directory(deliveries)) {
     if (nothing_due.empty()) fail(ExitCode::bad_arguments, "no delivery folder " + deliveries);
@@ -304,6 +305,12 @@ VerifyReport verify_deliveries(const std::string& out, const std::optional<Perio
   else if (report.manifests == 0)
     report.problems.push_back("no manifest" + (manifest_name.empty() ? std::string() : " " + manifest_name) + " under " +
                               deliveries);
+  // One manifest per seller the run delivered to: a seller's whole delivery removed (manifest and
+  // files) leaves nothing else behind to notice.
+  if (const auto found = static_cast<std::int64_t>(manifests.size()); delivered && *delivered != found)
+    report.problems.push_back(record + ": the run delivered to " + std::to_string(*delivered) + " sellers, but " +
+                              std::to_string(found) + " seller folders under " + deliveries + " have a manifest " +
+                              manifest_name);
   // A data file no manifest lists is as wrong as a listed one that is missing: the seller's
   // crawler takes every file of the layout, whatever the manifest says.
   for (const auto& relative : unlisted_data_files(deliveries, period, listed, unreadable))

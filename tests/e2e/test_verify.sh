@@ -6,7 +6,8 @@
 # of the month for a monthly one or the other way round. Each case edits a copy of a good
 # delivery and expects exit 7 with the manifest or file and the reason on standard error.
 # A period whose run succeeded with no enrolled seller has nothing to check (its run record says
-# so), which is success, not a missing delivery.
+# so), which is success, not a missing delivery; when it says more sellers than have a manifest,
+# a seller's delivery is gone.
 source "$(dirname "$0")/lib.sh"
 good=$WORK/good
 t=$WORK/t
@@ -99,7 +100,8 @@ for table in sales_compensation disbursements usage buyers; do
   left+=("$t/deliveries/$C/${table}_v1/$sub/data.csv: a data file of monthly-2026-10 that no manifest lists")
 done
 caught "a seller's manifest removed, its files left" "${left[@]}"
-grep -qxF "verify: 2 manifests, 8 files, 4 problems" "$WORK/v.out" || fail "verify says $(cat "$WORK/v.out")"
+# (the fifth: the run record counts 3 sellers, see below)
+grep -qxF "verify: 2 manifests, 8 files, 5 problems" "$WORK/v.out" || fail "verify says $(cat "$WORK/v.out")"
 # A daily file of a day without a delivery is not the monthly delivery's problem, nor another
 # day's; and a file of another month is not October's.
 fresh
@@ -117,6 +119,13 @@ caught "a monthly file of a month without a delivery" \
 caught "files of periods without a delivery" \
   "$t/deliveries/$A/usage_v1/$sub/day=05/data.csv: a data file that no manifest lists" \
   "$t/deliveries/$A/usage_v1/year=2026/month=11/data.csv: a data file that no manifest lists" --
+
+# A seller's whole delivery removed leaves no file to notice: the run record counts the sellers.
+fresh; rm -r "$t/deliveries/$C"
+caught "a seller's delivery removed whole" \
+  "$t/runs/monthly-2026-10/report.json: the run delivered to 3 sellers, but 2 seller folders under $t/deliveries have a manifest monthly-2026-10.json"
+rm -r "$t/runs/monthly-2026-10"
+passes "$t" "2 manifests, 8 files, 0 problems" --cadence monthly --period 2026-10  # without the record, nothing tells
 
 # A manifest whose name gives no period (checking every manifest): its fields cannot be checked.
 fresh; cp "$manifest" "$t/deliveries/$A/manifests/latest.json"
