@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <regex>
 #include <sstream>
 
@@ -85,15 +86,19 @@ const char* kExitCodes =
 
 const char* kVerifyExitCodes =
     "Exit status:\n"
-    "  0  every file matches its manifest\n"
-    "  2  bad arguments: no --out folder, --cadence without --period, a misspelt cadence or period\n"
+    "  0  every file matches its manifest, or the period's run record says no seller was delivered\n"
+    "  2  bad arguments: no --out folder, --cadence without --period, a misspelt cadence or period; no\n"
+    "     deliveries folder (unless the period's run record says no seller was delivered)\n"
     "  4  I/O failure: a manifest or file cannot be read\n"
     "  7  the deliveries do not match their manifests (each problem on standard error)\n";
 
 // buyer-attribution verify --out DIR [--cadence C --period P]
 int verify(int argc, char** argv, const ba::mpi::Comm& comm) {
   std::string out, cadence, period;
-  po::options_description opts("verify: re-checks delivered files against their manifests (size, SHA-256, rows, control totals)");
+  po::options_description opts(
+      "verify: re-checks each manifest against its folder and file name (seller, cadence, period, the four tables at\n"
+      "their delivery paths, job version, confidentiality notice), every file it lists (size, SHA-256, rows,\n"
+      "control totals), and that a manifest lists every data file of the period (of any period, without --period)");
   opts.add_options()("help,h", "print this help")("out", po::value(&out)->value_name("DIR"), "the job's output root")(
       "cadence", po::value(&cadence), "only the manifests of this cadence and --period")(
       "period", po::value(&period), "YYYY-MM or YYYY-MM-DD (with --cadence)");
@@ -111,12 +116,16 @@ int verify(int argc, char** argv, const ba::mpi::Comm& comm) {
   if (out.empty()) ba::fail(ba::ExitCode::bad_arguments, "verify needs --out DIR");
   if (cadence.empty() != period.empty()) ba::fail(ba::ExitCode::bad_arguments, "verify: give --cadence and --period together");
   // A misspelt period is a bad argument, not a delivery without a manifest.
-  const std::string manifest = cadence.empty() ? "" : ba::make_period(cadence, period).name() + ".json";
+  std::optional<ba::Period> only;
+  if (!cadence.empty()) only = ba::make_period(cadence, period);
   if (!comm.is_root()) return 0;  // a file check: rank 0 does it
-  const auto report = ba::verify_deliveries(out + "/deliveries", manifest);
+  const auto report = ba::verify_deliveries(out, only);
   for (const auto& p : report.problems) std::cerr << "verify: " << p << "\n";
-  std::cout << "verify: " << report.manifests << " manifests, " << report.files << " files, " << report.problems.size()
-            << " problems\n";
+  if (report.problems.empty() && !report.nothing_to_check.empty())
+    std::cout << "verify: nothing to check: " << report.nothing_to_check << "\n";
+  else
+    std::cout << "verify: " << report.manifests << " manifests, " << report.files << " files, "
+              << report.problems.size() << " problems\n";
   return report.problems.empty() ? 0 : static_cast<int>(ba::ExitCode::verify_mismatch);
 }
 

@@ -6,14 +6,20 @@
 #include <boost/property_tree/json_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
+#include <set>
 
 #include "common/error.hpp"
 #include "common/file.hpp"
 #include "common/money.hpp"
 #include "common/sha256.hpp"
 #include "csv/fields.hpp"
+#include "export/delivery.hpp"
+#include "tables/schemas.hpp"
+#include "territory/territory.hpp"
 
 namespace ba {
 
@@ -44,31 +50,97 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text, bool& w
   return records;
 }
 
-void verify_manifest(const fs::path& manifest, VerifyReport& report) {
+// The period a manifest's file name gives (manifests/<cadence>-<period>.json, as the job names
+// it); none when the name is not one the job writes.
+std::optional<Period> period_of_manifest(const fs::path& manifest) {
+  const std::string stem = manifest.stem().string();
+  const auto dash = stem.find('-');
+  if (dash == std::string::npos) return std::nullopt;
+  try {
+    return make_period(stem.substr(0, dash), stem.substr(dash + 1));
+  } catch (const Failure&) {
+    return std::nullopt;
+  }
+}
+
+// The tables a manifest may list: the four every seller gets (semantics.md), required, then the
+// representative tables of a seller with territory rules (docs/decisions.md), optional.
+const std::vector<std::string>& deliverable_tables() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> all;
+    for (const auto* schema : all_schemas()) all.push_back(schema->name);
+    all.push_back(rep_attribution_schema().name);
+    all.push_back(rep_statements_schema().name);
+    return all;
+  }();
+  return names;
+}
+
+// The paths of delivered files, relative to the deliveries folder (<folder>/<table>_v1/...).
+using Paths = std::set<std::string, std::less<>>;
+
+// Checks one manifest and the files it lists, and adds each file it lists to `paths_listed`.
+// Returns false when the manifest cannot be read at all.
+bool verify_manifest(const fs::path& manifest, VerifyReport& report, Paths& paths_listed) {
   pt::ptree tree;
   try {
     pt::read_json(manifest.string(), tree);
   } catch (const pt::json_parser_error& e) {
     report.problems.push_back(manifest.string() + ": not a valid manifest: " + e.what());
-    return;
+    return false;
   }
   report.manifests += 1;
   const fs::path seller_dir = manifest.parent_path().parent_path();
-  const auto files = tree.get_child_optional("files");
-  if (!files) {
-    report.problems.push_back(manifest.string() + ": lists no files");
-    return;
+  const std::string folder = seller_dir.filename().string();
+  const std::string about = manifest.string() + ": ";
+
+  // What the manifest says about itself must be what its place says: otherwise a manifest moved
+  // to another seller's folder or period, or edited, would still pass as long as its files do.
+  const auto field = [&](const char* key) { return tree.get<std::string>(key, ""); };
+  if (field("seller_aws_account_id") != folder)
+    report.problems.push_back(about + "seller_aws_account_id is '" + field("seller_aws_account_id") +
+                              "', not its folder's " + folder);
+  if (field("seller_account_id").empty()) report.problems.push_back(about + "no seller_account_id");
+  const auto period = period_of_manifest(manifest);
+  if (!period) {
+    report.problems.push_back(about + "its name is not <cadence>-<period>.json, so its period is unknown");
+  } else {
+    if (field("cadence") != period->cadence)
+      report.problems.push_back(about + "cadence is '" + field("cadence") + "', not " + period->cadence + " (its file name)");
+    if (field("period") != period->label)
+      report.problems.push_back(about + "period is '" + field("period") + "', not " + period->label + " (its file name)");
   }
-  for (const auto& [unused, file] : *files) {
+  // outputs.md: every manifest carries the job version and the confidentiality notice.
+  if (field("job_version").empty()) report.problems.push_back(about + "no job_version");
+  if (field("confidentiality").empty()) report.problems.push_back(about + "no confidentiality notice");
+
+  pt::ptree files;
+  if (const auto listed_files = tree.get_child_optional("files")) files = *listed_files;
+  const auto& tables = deliverable_tables();
+  std::set<std::string> tables_listed;
+  for (const auto& [unused, file] : files) {
     report.files += 1;
+    const std::string table = file.get<std::string>("table", "");
     const std::string relative = file.get<std::string>("path", "");
     const fs::path path = seller_dir / relative;
     const std::string where = path.string() + ": ";
+    if (table.empty())
+      report.problems.push_back(about + "a file entry names no table");
+    else if (std::find(tables.begin(), tables.end(), table) == tables.end())
+      report.problems.push_back(about + "lists a file of table '" + table + "', which the job does not deliver");
+    else if (!tables_listed.insert(table).second)
+      report.problems.push_back(about + "lists table " + table + " twice");
     // Inside the seller's folder only: an absolute path would replace it (operator/ of paths).
     if (relative.empty() || relative.front() == '/' || relative.find("..") != std::string::npos) {
-      report.problems.push_back(manifest.string() + ": a file entry has no valid path");
+      report.problems.push_back(about + "a file entry has no valid path");
       continue;
     }
+    paths_listed.insert(folder + "/" + relative);
+    // Each table at the one place the job delivers it: another period's file, listed here, would
+    // otherwise pass for this period's.
+    if (period && !table.empty() && relative != delivery_file_path(table, *period))
+      report.problems.push_back(about + "lists table " + table + " at " + relative + ", not at " +
+                                delivery_file_path(table, *period) + " where the job delivers it");
     if (!fs::is_regular_file(path)) {
       report.problems.push_back(where + "missing (listed in " + manifest.filename().string() + ")");
       continue;
@@ -134,15 +206,86 @@ void verify_manifest(const fs::path& manifest, VerifyReport& report) {
     if (actual != listed)
       report.problems.push_back(where + "control totals per currency differ from the manifest");
   }
+  // A manifest is complete only with the four tables every seller gets, even when one is empty.
+  for (std::size_t t = 0; t < all_schemas().size(); ++t)
+    if (!tables_listed.count(tables[t]))
+      report.problems.push_back(about + "lists no " + tables[t] + " file" +
+                                (period ? " (the job delivers it at " + delivery_file_path(tables[t], *period) + ")" : ""));
+  return true;
+}
+
+// The data files (<table>_v1/.../data.csv) under `deliveries` that no manifest lists: of
+// `period` (the files a rerun of it would replace, see stale_period_files: a monthly file is
+// month=MM/data.csv, a daily one month=MM/day=DD/data.csv), or of any period. Sellers in `skip`
+// (whose manifest could not be read) are left out: that problem is reported already.
+std::vector<std::string> unlisted_data_files(const fs::path& deliveries, const std::optional<Period>& period,
+                                            const Paths& listed, const std::set<std::string>& skip) {
+  const auto skipped = [&](const std::string& relative) { return skip.count(relative.substr(0, relative.find('/'))) > 0; };
+  std::vector<std::string> unlisted;
+  if (period) {
+    for (auto& relative : stale_period_files(deliveries.string(), *period, listed))
+      if (!skipped(relative)) unlisted.push_back(std::move(relative));
+    return unlisted;
+  }
+  for (const auto& seller : fs::directory_iterator(deliveries)) {
+    const std::string folder = seller.path().filename().string();
+    if (!seller.is_directory() || skip.count(folder)) continue;
+    for (const auto& table : fs::directory_iterator(seller.path())) {
+      const std::string name = table.path().filename().string();
+      if (!table.is_directory() || name.size() <= 3 || !name.ends_with("_v1")) continue;
+      for (const auto& file : fs::recursive_directory_iterator(table.path()))
+        if (file.is_regular_file() && file.path().filename() == "data.csv")
+          if (std::string relative = folder + "/" + file.path().lexically_relative(seller.path()).string();
+              !listed.contains(relative))
+            unlisted.push_back(std::move(relative));
+    }
+  }
+  std::sort(unlisted.begin(), unlisted.end());
+  return unlisted;
+}
+
+// How many sellers the period's run record (OUT/runs/<cadence>-<period>/report.json, outputs.md)
+// says the run delivered to. Only a run that succeeded publishes its record (a failed one leaves
+// it in staging), so a record of this cadence and period that balances is a success. None
+// without such a record.
+std::optional<std::int64_t> sellers_delivered(const std::string& record, const Period& period) {
+  if (!fs::is_regular_file(record)) return std::nullopt;
+  pt::ptree tree;
+  try {
+    pt::read_json(record, tree);
+  } catch (const pt::json_parser_error&) {
+    return std::nullopt;
+  }
+  if (tree.get<std::string>("cadence", "") != period.cadence || tree.get<std::string>("period", "") != period.label ||
+      tree.get<std::string>("balanced", "") != "true")
+    return std::nullopt;
+  const auto delivered = tree.get_optional<std::int64_t>("sellers_delivered");
+  if (!delivered) return std::nullopt;
+  return *delivered;
 }
 
 }  // namespace
 
-VerifyReport verify_deliveries(const std::string& deliveries_root, const std::string& manifest_name) {
+VerifyReport verify_deliveries(const std::string& out, const std::optional<Period>& period) {
   VerifyReport report;
-  if (!fs::is_directory(deliveries_root)) fail(ExitCode::bad_arguments, "no delivery folder " + deliveries_root);
+  const std::string deliveries = out + "/deliveries";
+  // A run with no enrolled seller succeeds and publishes no delivery (not even the deliveries
+  // folder, unless an earlier run made it): its run record tells that from a run that failed.
+  std::string record, nothing_due;
+  std::optional<std::int64_t> delivered;
+  if (period) {
+    record = out + "/runs/" + period->name() + "/report.json";
+    delivered = sellers_delivered(record, *period);
+    if (delivered == 0) nothing_due = record + " says the run of " + period->name() + " succeeded and delivered to no seller";
+  }
+  if (!fs::is_directory(deliveries)) {
+    if (nothing_due.empty()) fail(ExitCode::bad_arguments, "no delivery folder " + deliveries);
+    report.nothing_to_check = nothing_due;
+    return report;
+  }
+  const std::string manifest_name = period ? period->name() + ".json" : "";
   std::vector<fs::path> manifests;
-  for (const auto& seller : fs::directory_iterator(deliveries_root)) {
+  for (const auto& seller : fs::directory_iterator(deliveries)) {
     const fs::path dir = seller.path() / "manifests";
     if (!fs::is_directory(dir)) continue;
     for (const auto& m : fs::directory_iterator(dir))
@@ -150,10 +293,29 @@ VerifyReport verify_deliveries(const std::string& deliveries_root, const std::st
         manifests.push_back(m.path());
   }
   std::sort(manifests.begin(), manifests.end());
-  for (const auto& m : manifests) verify_manifest(m, report);
-  if (report.manifests == 0)
+  Paths listed;
+  std::set<std::string> unreadable;
+  for (const auto& m : manifests) {
+    const std::string folder = m.parent_path().parent_path().filename().string();
+    listed.insert(folder + "/manifests/" + m.filename().string());
+    if (!verify_manifest(m, report, listed)) unreadable.insert(folder);
+  }
+  if (manifests.empty() && !nothing_due.empty())
+    report.nothing_to_check = nothing_due;
+  else if (report.manifests == 0)
     report.problems.push_back("no manifest" + (manifest_name.empty() ? std::string() : " " + manifest_name) + " under " +
-                              deliveries_root);
+                              deliveries);
+  // One manifest per seller the run delivered to: a seller's whole delivery removed (manifest and
+  // files) leaves nothing else behind to notice.
+  if (const auto found = static_cast<std::int64_t>(manifests.size()); delivered && *delivered != found)
+    report.problems.push_back(record + ": the run delivered to " + std::to_string(*delivered) + " sellers, but " +
+                              std::to_string(found) + " seller folders under " + deliveries + " have a manifest " +
+                              manifest_name);
+  // A data file no manifest lists is as wrong as a listed one that is missing: the seller's
+  // crawler takes every file of the layout, whatever the manifest says.
+  for (const auto& relative : unlisted_data_files(deliveries, period, listed, unreadable))
+    report.problems.push_back(deliveries + "/" + relative + ": a data file" +
+                              (period ? " of " + period->name() : std::string()) + " that no manifest lists");
   return report;
 }
 

@@ -34,6 +34,8 @@ done
 compare_with_expected "$WORK/out" monthly 2026-10  # the four tables are unchanged for everyone
 grep -q 'territories.csv: line 8' "$WORK/out/runs/monthly-2026-10/report.json" || fail "the report does not name the bad rule's line"
 "$BIN" verify --out "$WORK/out" >/dev/null || fail "verify rejects a delivery with representative tables"
+"$BIN" verify --out "$WORK/out" --cadence monthly --period 2026-10 >/dev/null ||
+  fail "verify of the period rejects a delivery with representative tables"
 grep -q '"rep_statements"' "$WORK/out/deliveries/$A/manifests/monthly-2026-10.json" || fail "the manifest omits rep_statements"
 
 "$BA_PYTHON" - "$WORK/out/deliveries/$A" "$sub" <<'PY' || fail "representative statements do not add up to the buyers' totals"
