@@ -403,7 +403,7 @@ StoredRecord stored_record(const h5::Dataset& dataset, const std::vector<std::pa
                            const std::string& where) {
   const h5::Datatype file_type = h5::dataset_type(dataset, where);
   const auto mismatch = [&](const std::string& why) {
-    fail(ExitCode::io_failure, "store " + where + " has an unexpected record type: " + why);
+    fail(ExitCode::bad_input, "store " + where + " has an unexpected record type: " + why);
   };
   if (H5Tget_class(file_type.id()) != H5T_COMPOUND) mismatch("not a compound");
   const int members = h5::check(H5Tget_nmembers(file_type.id()), "H5Tget_nmembers", where);
@@ -454,9 +454,9 @@ void check_table_attributes(const h5::Group& group, const TableSchema& schema, c
   const auto stored_names = h5::read_strings_attribute(group.id(), "columns", where);
   const auto stored_kinds = h5::read_strings_attribute(group.id(), "column_kinds", where);
   if (stored_names != names || stored_kinds != kinds) {
-    fail(ExitCode::io_failure, "store " + where + " has columns [" + join(stored_names) + "] of kinds [" +
-                                   join(stored_kinds) + "], the job expects [" + join(names) + "] of kinds [" +
-                                   join(kinds) + "]");
+    fail(ExitCode::bad_input, "store " + where + " has columns [" + join(stored_names) + "] of kinds [" +
+                                  join(stored_kinds) + "], the job expects [" + join(names) + "] of kinds [" +
+                                  join(kinds) + "]");
   }
 }
 
@@ -501,20 +501,20 @@ LocalTable read_table(const mpi::Comm& comm, const std::string& path, const h5::
   Problems problems;
   std::int64_t share_rows = 0;
   for (const auto& entry : share) {
-    if (entry.row_count < 0 || entry.first_row < 0) problems.add(ExitCode::io_failure, "negative row numbers");
+    if (entry.row_count < 0 || entry.first_row < 0) problems.add(ExitCode::bad_input, "negative row numbers");
     share_rows += entry.row_count;
   }
   const std::int64_t rows_before = comm.exclusive_prefix_sum(share_rows);
   std::int64_t expect = rows_before;
   for (const auto& entry : share) {
     if (entry.first_row != expect) {
-      problems.add(ExitCode::io_failure, "seller '" + entry.seller + "' starts at row " +
-                                             std::to_string(entry.first_row) + ", expected " + std::to_string(expect));
+      problems.add(ExitCode::bad_input, "seller '" + entry.seller + "' starts at row " +
+                                            std::to_string(entry.first_row) + ", expected " + std::to_string(expect));
     }
     expect += entry.row_count;
   }
   if (comm.sum(share_rows) != total_rows) {
-    problems.add(ExitCode::io_failure, "the seller index does not cover the " + std::to_string(total_rows) + " rows");
+    problems.add(ExitCode::bad_input, "the seller index does not cover the " + std::to_string(total_rows) + " rows");
   }
   problems.agree(comm, "read_store " + index_where);
 
@@ -544,9 +544,9 @@ LocalTable read_table(const mpi::Comm& comm, const std::string& path, const h5::
   for (const auto& seller : table.sellers) {
     for (std::int64_t i = 0; i < seller.rows; ++i, ++row) {
       if (table.rows[row].seller != seller.seller) {
-        row_problems.add(ExitCode::io_failure, "row " + std::to_string(first_row + static_cast<std::int64_t>(row)) +
-                                                   " belongs to seller '" + table.rows[row].seller +
-                                                   "', the index files it under '" + seller.seller + "'");
+        row_problems.add(ExitCode::bad_input, "row " + std::to_string(first_row + static_cast<std::int64_t>(row)) +
+                                                  " belongs to seller '" + table.rows[row].seller +
+                                                  "', the index files it under '" + seller.seller + "'");
       }
     }
   }

@@ -50,9 +50,10 @@ struct StoreContents {
 // Collective. Reads the attributes and, for the given schemas, the tables back. Sellers are split
 // across ranks in index order (whole sellers, contiguous ranges, balanced by row count; a rank may
 // get none) and each rank reads only its sellers' rows, through the seller index, with
-// hyperslab selections. A table whose stored columns or kinds differ from its schema is an
-// io_failure naming the path. The attributes are returned as stored; checking schema_version is
-// the caller's business.
+// hyperslab selections. A store read back is an input: a table whose record type, columns or
+// kinds differ from its schema, or whose seller index does not tile its rows as the writer does,
+// is bad_input naming the path (what cannot be read at all is an io_failure). The attributes are
+// returned as stored; checking schema_version is the caller's business.
 StoreContents read_store(const mpi::Comm& comm, const std::string& path,
                          const std::vector<const TableSchema*>& schemas);
 

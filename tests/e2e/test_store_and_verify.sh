@@ -88,6 +88,12 @@ with h5py.File(sys.argv[1], "r+") as f:
         values = data[()]
         values["seller_account_id"][values["seller_account_id"] == b"acc-seller-c"] = b"acc-seller-x"
         data[...] = values'
+tamper "a renamed column" "store .*usage has columns \[.*customer_id" '
+import sys, h5py, numpy
+with h5py.File(sys.argv[1], "r+") as f:
+    attrs = f["tables/usage"].attrs
+    names = [c.replace(b"customer_aws_account_id", b"customer_id") for c in attrs["columns"]]
+    attrs["columns"] = numpy.array(names, dtype="S%d" % max(map(len, names)))'
 tamper "a period that is not a month" "has cadence .monthly. and period .2026-1x." '
 import sys, h5py
 with h5py.File(sys.argv[1], "r+") as f:
