@@ -566,18 +566,28 @@ LocalTable read_table(const mpi::Comm& comm, const std::string& path, const h5::
 void check_room(const mpi::Comm& comm, const std::string& path, const std::vector<LocalTable>& tables,
                 const std::vector<TableWidths>& widths) {
   std::int64_t bytes = std::int64_t{1} << 20;
+  std::string widest;  // a text column is as wide as its longest cell in every row: name the widest
+  std::size_t widest_bytes = 0;
   for (std::size_t t = 0; t < tables.size(); ++t) {
     const std::vector<std::int64_t> totals = comm.sum(std::vector<std::int64_t>{
         static_cast<std::int64_t>(tables[t].rows.size()), static_cast<std::int64_t>(tables[t].sellers.size())});
     bytes += totals[0] * static_cast<std::int64_t>(store::row_layout(*tables[t].schema, widths[t]).size) +
              totals[1] * static_cast<std::int64_t>(store::seller_index_layout(widths[t]).size);
+    for (std::size_t c = 0; c < widths[t].columns.size(); ++c)
+      if (totals[0] > 0 && widths[t].columns[c] > widest_bytes) {
+        widest_bytes = widths[t].columns[c];
+        widest = tables[t].schema->name + "." + tables[t].schema->columns[c].name;
+      }
   }
   Problems problems;
   if (comm.is_root()) {
     const std::int64_t free = free_bytes(std::filesystem::path(path).parent_path().string());
     if (free >= 0 && free < bytes)
-      problems.add(ExitCode::io_failure, "no room for the store: it needs about " + std::to_string(bytes >> 10) +
-                                             " KiB, the file system has " + std::to_string(free >> 10) + " KiB free");
+      problems.add(ExitCode::io_failure,
+                   "no room for the store: it needs about " + std::to_string(bytes >> 10) + " KiB, the file system has " +
+                       std::to_string(free >> 10) + " KiB free" +
+                       (widest.empty() ? "" : " (its widest text column, " + widest + ", takes " +
+                                                  std::to_string(widest_bytes) + " bytes in every row)"));
   }
   problems.agree(comm, "write_store " + path);
 }
