@@ -284,9 +284,10 @@ void make_dirs(const std::string& path, unsigned mode) {
   for (const auto& part : p) {
     partial /= part;
     if (partial.empty()) continue;
-    if (std::filesystem::exists(partial, ec)) {
+    const auto status = std::filesystem::status(partial, ec);  // one stat per part: publication makes many
+    if (std::filesystem::exists(status)) {
       // A file in the way would only fail the first write into the folder, later.
-      if (!std::filesystem::is_directory(partial, ec)) io_fail("cannot create folder", partial.string(), ENOTDIR);
+      if (!std::filesystem::is_directory(status)) io_fail("cannot create folder", partial.string(), ENOTDIR);
       continue;
     }
     if (::mkdir(partial.c_str(), mode) != 0 && errno != EEXIST) io_fail("cannot create folder", partial.string(), errno);
