@@ -34,10 +34,11 @@ def append(rel, rows):
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", newline="") as f:
             csv.writer(f, lineterminator="\n").writerow(header)
-    with open(path, "a", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        for r in rows:
-            w.writerow([r.get(h, "") for h in header])
+    with open(path, "a", newline="", encoding="utf-8") as f:
+        for r in rows:  # RFC 4180, quoted where needed (csv.writer would leave a lone \r unquoted)
+            cells = [str(r.get(h, "")) for h in header]
+            f.write(",".join('"' + c.replace('"', '""') + '"' if any(x in c for x in ',"\r\n') else c
+                             for c in cells) + "\n")
 
 
 def ts(day, hour=10):
@@ -232,3 +233,76 @@ for i, s in enumerate(SELLERS):
                             valid_from="2026-10-20T00:00:00Z"))
 rng.shuffle(use)
 append("daily_usage_v1/year=2026/month=10/data.csv", use)
+
+# ---- edge cases of the spec's wording, one seller each time (random among the enrolled) ----
+edge_bill, edge_use, edge_addr, edge_acc, edge_offer = [], [], [], [], []
+bill = edge_bill  # ev() appends to `bill`
+E = rng.choice(SELLERS)
+# Text cells: a tab or CR first, a formula domain, non-ASCII upper case in the domain (left as is).
+for b, company, email in ((210, "\tTab Co", "a@=Evil.Example"), (211, "\rCR Co", "b@ÜBER.Example"),
+                          (212, "Plain", "NoAtSign.EXAMPLE")):
+    edge_acc.append(dict(account_id=f"buyer-{b:03d}", aws_account_id=aws(b), mailing_address_id=f"addr-{b:03d}",
+                         valid_from="2020-01-01T00:00:00Z", update_date="2020-01-01T00:00:00Z"))
+    edge_addr.append(dict(address_id=f"addr-{b:03d}", aws_account_id=aws(b), email_domain=email, company_name=company,
+                          country_code="US", city="X", valid_from="2020-01-01T00:00:00Z",
+                          update_date="2020-01-01T00:00:00Z"))
+    invoice(E, f"ed-text-{b}", b, "5", "-1", "2026-10-12")
+    edge_use.append(dict(usage_feed_id=f"ed-u-{b}", recipient_account_id=f"seller-{E:02d}", usage_date="2026-10-12",
+                         product_id=f"prod-{E:02d}-2", offer_id=f"offer-{E:02d}", end_user_account_id=f"buyer-{b:03d}",
+                         payer_account_id=f"buyer-{b:03d}", region="r", dimension_key="d", usage_unit="u",
+                         usage_quantity="" if b == 210 else "1", pricing_currency="USD",
+                         estimated_revenue_in_pricing_currency="" if b == 211 else "0.5",
+                         valid_from="2026-10-12T00:00:00Z", update_date="2026-10-13T00:00:00Z"))
+# A billing address on the listing-fee row only: sales uses it (any row), disbursements do not
+# (only the SELLER_* lines' address counts there).
+bb = 213
+edge_acc.append(dict(account_id="buyer-213", aws_account_id=aws(bb), mailing_address_id="addr-213",
+                     valid_from="2020-01-01T00:00:00Z", update_date="2020-01-01T00:00:00Z"))
+for a, city in (("addr-213", "Mailing"), ("addr-213-bill", "Billing")):
+    edge_addr.append(dict(address_id=a, aws_account_id=aws(bb), email_domain="e.example", company_name="Two Addr",
+                          country_code="US", city=city, valid_from="2020-01-01T00:00:00Z",
+                          update_date="2020-01-01T00:00:00Z"))
+r = invoice(E, "ed-feeaddr", bb, "10", "-2", "2026-10-12")
+r[1]["billing_address_id"] = "addr-213-bill"
+pay = ev(E, "ed-pay", "DISBURSEMENT", "1", "2026-10-12", 20, "AWS", f"seller-{E:02d}", "DISBURSED", prod_id="",
+         offer_id="", bank_trace_id="")
+for typ, frm, to, amt, addr_id in (("SELLER_REV_SHARE", "buyer-213", f"seller-{E:02d}", "-10", ""),
+                                   ("AWS_REV_SHARE", f"seller-{E:02d}", "AWS", "2", "addr-213-bill")):
+    ev(E, "ed-feeaddr", typ, amt, "2026-10-12", 20, frm, to, "DISBURSED", eu="buyer-213",
+       disbursement_billing_event_id=pay["billing_event_id"], billing_address_id=addr_id)
+# buyers tie: the same day in sales (billing address) and disbursements (mailing address): 1 wins.
+# Non-inputs in another currency do not make a group mixed (bi 0 tax, balance adjustment).
+r = invoice(E, "ed-notmixed", 30, "10", "-2", "2026-10-12")
+ev(E, "ed-notmixed", "AWS_TAX_SHARE", "1", "2026-10-12", frm="buyer-030", eu="buyer-030", bi="0", cur="EUR")
+ev(E, "ed-notmixed", "BALANCE_ADJUSTMENT", "1", "2026-10-12", frm="buyer-030", eu="buyer-030", cur="EUR")
+# A duplicate whose first occurrence is dated September: the October row is the duplicate.
+r = invoice(E, "ed-dupsep", 31, "10", "-2", "2026-09-30", hour=23)
+bill.extend([dict(x, invoice_date="2026-10-12T10:00:00Z", amount="77", _late=1) for x in r])
+# Usage: a correction that moves the record to another day (the old day loses it); a seller-local
+# usage_feed_id also used by another seller (the ids are the sellers' own, like billing_event_id).
+others = [s for s in SELLERS if s != E]
+for s, day in ((E, "2026-10-12"), (others[0], "2026-10-20")):
+    u = dict(usage_feed_id="ed-shared-id", recipient_account_id=f"seller-{s:02d}", usage_date=day,
+             product_id=f"prod-{s:02d}-2", offer_id=f"offer-{s:02d}", end_user_account_id="buyer-032",
+             payer_account_id="buyer-032", region="r", dimension_key="d", usage_unit="u", usage_quantity="2",
+             pricing_currency="USD", estimated_revenue_in_pricing_currency="1", valid_from=f"{day}T00:00:00Z",
+             update_date=("2026-10-25T00:00:00Z" if s == E else "2026-10-21T00:00:00Z"))
+    edge_use.append(u)
+u = dict(edge_use[-1], usage_feed_id="ed-moved", recipient_account_id=f"seller-{E:02d}", usage_date="2026-10-12",
+         update_date="2026-10-13T00:00:00Z", product_id=f"prod-{E:02d}-2", offer_id=f"offer-{E:02d}")
+edge_use.append(u)
+edge_use.append(dict(u, usage_date="2026-10-20", update_date="2026-10-21T00:00:00Z"))
+# Offers: a higher revision with an older valid_from loses to the latest valid_from.
+edge_offer.append(dict(offer_id=f"offer-{E:02d}", offer_revision="11", opportunity_name="older valid_from",
+                       valid_from="2026-10-03T00:00:00Z", update_date="2026-10-03T00:00:00Z"))
+# Enrollment: an 11-digit folder enrolls nobody; a second, non-enrolling row of an enrolled seller.
+append("enrollment/enrollment.csv", [dict(seller_account_id="seller-01", aws_account_id="91234567890",
+                                          enrolled_from="2020-01-01"),
+                                     dict(seller_account_id=f"seller-{E:02d}", aws_account_id=f"9{E:011d}",
+                                          enrolled_from="2026-10-15")])
+edge_bill = [r for r in edge_bill if "_late" not in r] + [r for r in edge_bill if "_late" in r]
+append("billing_event_v1/year=2026/month=10/data.csv", edge_bill)
+append("daily_usage_v1/year=2026/month=10/data.csv", edge_use)
+append("account_v1/year=2026/month=10/data.csv", edge_acc)
+append("address_v1/year=2026/month=10/data.csv", edge_addr)
+append("offer_v1/year=2026/month=10/data.csv", edge_offer)
