@@ -14,7 +14,6 @@ territories. Rejects are modelled only as far as they change the tables (a rejec
 nowhere; a rejected row claims no billing_event_id; mixed-currency groups vanish).
 """
 import calendar
-import csv
 import os
 import re
 import sys
@@ -106,18 +105,53 @@ def ts(text):
     raise Bad("bad_date")
 
 
+def parse_records(data):
+    """RFC 4180 records of a whole file (feeds.md): fields may be quoted, "" is a quote inside a
+    quoted field, \n ends a record outside quotes, a \r\n ending is the same, and a stray \r
+    elsewhere is data (Python's csv module would end the record there)."""
+    recs, fields, cell, i, n = [], [], [], 0, len(data)
+    quoted = False  # inside a quoted field
+    while i < n:
+        c = data[i]
+        if quoted:
+            if c == '"':
+                if i + 1 < n and data[i + 1] == '"':
+                    cell.append('"')
+                    i += 1
+                else:
+                    quoted = False
+            else:
+                cell.append(c)
+        elif c == '"':
+            quoted = True
+        elif c == ",":
+            fields.append("".join(cell))
+            cell = []
+        elif c == "\n" or (c == "\r" and i + 1 < n and data[i + 1] == "\n"):
+            if c == "\r":
+                i += 1
+            fields.append("".join(cell))
+            recs.append(fields)
+            fields, cell = [], []
+        else:
+            cell.append(c)
+        i += 1
+    if cell or fields:
+        fields.append("".join(cell))
+        recs.append(fields)
+    return recs
+
+
 def read_csv(path):
-    """(record index, dict) per record; columns by name. \r\n is read as \n by the csv module."""
+    """(record index, dict) per record; columns by name."""
     with open(path, newline="", encoding="utf-8") as f:
-        r = csv.reader(f)
-        header = next(r)
-        for i, rec in enumerate(r):
-            if rec == []:
-                continue
-            d = {h: (rec[k] if k < len(rec) else "") for k, h in enumerate(header)}
-            if len(rec) != len(header):
-                d["__bad__"] = "field_count"
-            yield i, d
+        recs = parse_records(f.read())
+    header = recs[0]
+    for i, rec in enumerate(recs[1:]):
+        d = {h: (rec[k] if k < len(rec) else "") for k, h in enumerate(header)}
+        if len(rec) != len(header):
+            d["__bad__"] = "field_count"
+        yield i, d
 
 
 def month_files(root, feed, until):

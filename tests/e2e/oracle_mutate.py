@@ -306,3 +306,21 @@ append("daily_usage_v1/year=2026/month=10/data.csv", edge_use)
 append("account_v1/year=2026/month=10/data.csv", edge_acc)
 append("address_v1/year=2026/month=10/data.csv", edge_addr)
 append("offer_v1/year=2026/month=10/data.csv", edge_offer)
+
+# ---- raw bytes: a stray CR inside an unquoted field is data; a CRLF record end is a record end ----
+append("account_v1/year=2026/month=10/data.csv",
+       [dict(account_id="buyer-214", aws_account_id=aws(214), mailing_address_id="addr-214",
+             valid_from="2020-01-01T00:00:00Z", update_date="2020-01-01T00:00:00Z")])
+with open(os.path.join(root, "address_v1/year=2026/month=10/data.csv"), newline="") as f:
+    header = f.readline().rstrip("\n").split(",")
+row = dict(address_id="addr-214", aws_account_id=aws(214), email_domain="cr.example", company_name="Stray\rCR",
+           city="Carriage", valid_from="2020-01-01T00:00:00Z", update_date="2020-01-01T00:00:00Z")
+with open(os.path.join(root, "address_v1/year=2026/month=10/data.csv"), "a", newline="") as f:
+    f.write(",".join(row.get(h, "") for h in header) + "\r\n")
+bill = []
+invoice(E, "ed-cr", 214, "4", "-0.8", "2026-10-20")
+with open(os.path.join(root, "billing_event_v1/year=2026/month=10/data.csv"), newline="") as f:
+    header = f.readline().rstrip("\n").split(",")
+with open(os.path.join(root, "billing_event_v1/year=2026/month=10/data.csv"), "a", newline="") as f:
+    for r in bill:
+        f.write(",".join(r.get(h, "") for h in header) + "\r\n")
