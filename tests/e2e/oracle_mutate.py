@@ -156,6 +156,11 @@ for i, s in enumerate(SELLERS):
     ev(s, f"mx-refund-{k}", "SELLER_TAX_SHARE_REFUND", "-5.000000000", "2026-10-20", frm=f"buyer-{bb:03d}",
        eu=f"buyer-{bb:03d}")
     ev(s, f"mx-refund-{k}", "BALANCE_ADJUSTMENT", "3", "2026-10-31", frm=f"buyer-{bb:03d}", eu=f"buyer-{bb:03d}")
+    # A group whose two currencies are on different days: mixed in the month, one currency a day.
+    r = invoice(s, f"mx-mixdays-{k}", b(), "60", "-12", "2026-10-12")
+    r = invoice(s, f"mx-mixdays-{k}", int(r[0]["from_account_id"][6:]), "70", "-14", "2026-10-20", cur="EUR")
+    # An end customer not yet known (buyer-201 starts 2026-10-20T12) under a known payer.
+    invoice(s, f"mx-eu-unknown-{k}", b(), "19", "-3.8", "2026-10-12", eu="buyer-201")
     # Credits; a group with no payer (only a marketplace credit).
     invoice(s, f"mx-credit-{k}", b(), "30", "-6", d())
     ev(s, f"mx-credit-{k}", "SELLER_REV_SHARE_CREDIT", "-3", "2026-10-20", frm="AWS", eu=f"buyer-{b():03d}")
@@ -179,7 +184,7 @@ for i, s in enumerate(SELLERS):
     # Duplicates: a later row with the same billing_event_id and seller is a reject; the first wins.
     bb = b()
     first = invoice(s, f"mx-dup-{k}", bb, "75", "-15", d())
-    dup = dict(first[0], amount="999", _late=1)
+    dup = dict(first[0], amount="999", invoice_date=ts("2026-10-20", 8), _late=1)  # another day: daily runs too
     # A row rejected for its content claims no id (decisions.md): a valid row with the same id is used.
     badrow = ev(s, f"mx-badfirst-{k}", "SELLER_REV_SHARE", "1.5e3", d(), frm=f"buyer-{bb:03d}", eu=f"buyer-{bb:03d}")
     good = dict(badrow, amount="43", _late=1)
@@ -202,6 +207,11 @@ for i, s in enumerate(SELLERS):
                 ev(s, trx, typ, amt, day, 18, frm, to, "DISBURSED", eu=f"buyer-{bb:03d}",
                    parent_billing_event_id="x", disbursement_billing_event_id=pay["billing_event_id"],
                    bank_trace_id=f"line-trace-{rng.randrange(5)}", billing_address_id=f"addr-{bb:03d}")
+        if j == 2:  # a disbursement group with lines in two currencies: rejected whole
+            for typ, frm, to, amt, cur in (("SELLER_REV_SHARE", "buyer-003", f"seller-{s:02d}", "-50", "USD"),
+                                           ("AWS_REV_SHARE", f"seller-{s:02d}", "AWS", "10", "EUR")):
+                ev(s, f"mx-paidmixed-{k}", typ, amt, day, 18, frm, to, "DISBURSED", cur=cur, eu="buyer-003",
+                   disbursement_billing_event_id=pay["billing_event_id"])
         if fail:
             ev(s, f"mx-paytrx-{k}-{j}", "DISBURSEMENT_FAILURE", "-1.00", day, 23, f"seller-{s:02d}", "AWS",
                "DISBURSED", prod_id="", offer_id="", parent_billing_event_id=pay["billing_event_id"])
