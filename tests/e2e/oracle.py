@@ -343,6 +343,10 @@ def run(root, out, cadence, period):
                 raise Bad("empty_key")
             if d["transaction_type"] not in TYPES or d["action"] not in ACTIONS:
                 raise Bad("bad_value")
+            # feeds.md: every amount is preceded by its currency (amounts are summed per currency);
+            # balance_impacting is 1 or 0. Anything else cannot be used: a reject, never a guess.
+            if d["currency"] == "" or d["balance_impacting"] not in ("0", "1"):
+                raise Bad("bad_value")
             d["_amt"] = amount(d["amount"])
             d["_t"] = ts(d["invoice_date"])
         except Bad:
@@ -449,6 +453,11 @@ def run(root, out, cadence, period):
         try:
             if not d["usage_feed_id"] or not d["recipient_account_id"]:
                 raise Bad("empty_key")
+            # usage_date is a date (feeds.md: date-only values appear in daily_usage; semantics.md
+            # resolves it at 00:00:00Z): a timestamp there is not one. A usage amount, like every
+            # amount, needs its currency.
+            if not DATE_RE.match(d["usage_date"]) or d["pricing_currency"] == "":
+                raise Bad("bad_value")
             d["_t"] = ts(d["usage_date"])
             d["_q"] = amount(d["usage_quantity"], True)
             d["_r"] = amount(d["estimated_revenue_in_pricing_currency"], True)
