@@ -379,9 +379,8 @@ def run(root, out, cadence, period):
             continue
         if d["transaction_type"] == "BALANCE_ADJUSTMENT":
             continue
-        if d["transaction_type"] == "DISBURSEMENT_FAILURE" and \
-                (d["recipient_account_id"], d["parent_billing_event_id"]) in payouts:
-            continue  # decisions.md: a failure naming a payout joins no other table
+        if d["transaction_type"] == "DISBURSEMENT_FAILURE" and d["parent_billing_event_id"] != "":
+            continue  # decisions.md: a failure naming a payout (read or not) joins no other table
         k = (d["recipient_account_id"], d["transaction_reference_id"], d["product_id"], d["end_user_account_id"])
         groups.setdefault(k, []).append(d)
     for (seller, trx, pid, eu), rows in groups.items():

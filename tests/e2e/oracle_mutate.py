@@ -244,14 +244,9 @@ for i, s in enumerate(SELLERS):
 rng.shuffle(use)
 append("daily_usage_v1/year=2026/month=10/data.csv", use)
 
-# Deliberately NOT generated (open findings of the oracle comparison, see the session report):
-# - a DISBURSEMENT_FAILURE row with action INVOICED/FORGIVEN and balance_impacting 1 whose
-#   parent_billing_event_id is non-empty but names no payout of the period: the oracle takes it as
-#   a sales_compensation input (decisions.md: "A failure naming no payout ... is a
-#   sales_compensation input row that adds to no bucket"), the job leaves it out of the group, so
-#   the group's invoice_date and payer differ;
-# - amounts or sums of 2^63 micro-units (about 9.2e12) and more: the job rejects such an amount
-#   (bad_amount) and fails the run (exit 3) on such a sum; the spec's grammar has no limit.
+# Deliberately NOT generated: amounts or sums of 2^63 micro-units (about 9.2e12) and more, which
+# the job rejects (bad_amount) or fails the run on (exit 3): decisions.md, "Amounts are held as
+# 64-bit integers of micro-units".
 
 # ---- edge cases of the spec's wording, one seller each time (random among the enrolled) ----
 edge_bill, edge_use, edge_addr, edge_acc, edge_offer = [], [], [], [], []
@@ -294,6 +289,12 @@ for typ, frm, to, amt, addr_id in (("SELLER_REV_SHARE", "buyer-213", f"seller-{E
 r = invoice(E, "ed-notmixed", 30, "10", "-2", "2026-10-12")
 ev(E, "ed-notmixed", "AWS_TAX_SHARE", "1", "2026-10-12", frm="buyer-030", eu="buyer-030", bi="0", cur="EUR")
 ev(E, "ed-notmixed", "BALANCE_ADJUSTMENT", "1", "2026-10-12", frm="buyer-030", eu="buyer-030", cur="EUR")
+# A failure carrying INVOICED whose parent names a payout that is not among the rows (a September
+# payout, say), from another payer and a day later: it names a payout, so it joins no sales group
+# (decisions.md), and the group keeps its own payer and invoice date.
+r = invoice(E, "ed-failparent", 32, "7", "-1", "2026-10-13")
+ev(E, "ed-failparent", "DISBURSEMENT_FAILURE", "-1", "2026-10-14", 18, "buyer-033", f"seller-{E:02d}", eu="buyer-032",
+   parent_billing_event_id="pay-not-read")
 # A duplicate whose first occurrence is dated September: the October row is the duplicate.
 r = invoice(E, "ed-dupsep", 31, "10", "-2", "2026-09-30", hour=23)
 bill.extend([dict(x, invoice_date="2026-10-12T10:00:00Z", amount="77", _late=1) for x in r])
