@@ -88,9 +88,10 @@ const char* kVerifyExitCodes =
     "Exit status:\n"
     "  0  every file matches its manifest, or the period's run record says no seller was delivered\n"
     "  2  bad arguments: no --out folder, --cadence without --period, a misspelt cadence or period; no\n"
-    "     deliveries folder (unless the period's run record says no seller was delivered)\n"
+    "     deliveries folder (unless the period's run record says how many sellers were delivered)\n"
     "  4  I/O failure: a manifest or file cannot be read\n"
-    "  7  the deliveries do not match their manifests (each problem on standard error)\n";
+    "  7  the deliveries do not match their manifests, or are gone while the run record says\n"
+    "     sellers were delivered (each problem on standard error)\n";
 
 // buyer-attribution verify --out DIR [--cadence C --period P]
 int verify(int argc, char** argv, const ba::mpi::Comm& comm) {

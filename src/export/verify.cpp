@@ -64,16 +64,21 @@ std::optional<Period> period_of_manifest(const fs::path& manifest) {
 }
 
 // The tables a manifest may list: the four every seller gets (semantics.md), required, then the
-// representative tables of a seller with territory rules (docs/decisions.md), optional.
-const std::vector<std::string>& deliverable_tables() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> all;
-    for (const auto* schema : all_schemas()) all.push_back(schema->name);
-    all.push_back(rep_attribution_schema().name);
-    all.push_back(rep_statements_schema().name);
+// representative tables of a seller with territory rules (docs/decisions.md), both or neither.
+const std::vector<const TableSchema*>& deliverable_tables() {
+  static const std::vector<const TableSchema*> schemas = [] {
+    auto all = all_schemas();
+    all.push_back(&rep_attribution_schema());
+    all.push_back(&rep_statements_schema());
     return all;
   }();
-  return names;
+  return schemas;
+}
+
+const TableSchema* deliverable_table(const std::string& name) {
+  for (const auto* schema : deliverable_tables())
+    if (schema->name == name) return schema;
+  return nullptr;
 }
 
 // The paths of delivered files, relative to the deliveries folder (<folder>/<table>_v1/...).
@@ -116,7 +121,6 @@ bool verify_manifest(const fs::path& manifest, VerifyReport& report, Paths& path
 
   pt::ptree files;
   if (const auto listed_files = tree.get_child_optional("files")) files = *listed_files;
-  const auto& tables = deliverable_tables();
   std::set<std::string> tables_listed;
   for (const auto& [unused, file] : files) {
     report.files += 1;
@@ -124,9 +128,10 @@ bool verify_manifest(const fs::path& manifest, VerifyReport& report, Paths& path
     const std::string relative = file.get<std::string>("path", "");
     const fs::path path = seller_dir / relative;
     const std::string where = path.string() + ": ";
+    const TableSchema* schema = deliverable_table(table);
     if (table.empty())
       report.problems.push_back(about + "a file entry names no table");
-    else if (std::find(tables.begin(), tables.end(), table) == tables.end())
+    else if (!schema)
       report.problems.push_back(about + "lists a file of table '" + table + "', which the job does not deliver");
     else if (!tables_listed.insert(table).second)
       report.problems.push_back(about + "lists table " + table + " twice");
@@ -168,11 +173,18 @@ bool verify_manifest(const fs::path& manifest, VerifyReport& report, Paths& path
     std::map<std::string, std::map<std::string, Micros>> actual;  // currency -> column -> sum
     pt::ptree totals;
     if (const auto listed_totals = file.get_child_optional("control_totals")) totals = *listed_totals;
+    // Every amount column of the table, as the job totals them: a column dropped from the
+    // manifest must not go unchecked. (A table the job does not deliver: what the manifest lists.)
     std::vector<std::string> amount_columns;
-    for (const auto& [currency, sums] : totals)
-      for (const auto& [name, value] : sums)
-        if (std::find(amount_columns.begin(), amount_columns.end(), name) == amount_columns.end())
-          amount_columns.push_back(name);
+    if (schema) {
+      for (const auto& c : schema->columns)
+        if (c.kind == ColumnKind::amount) amount_columns.push_back(c.name);
+    } else {
+      for (const auto& [currency, sums] : totals)
+        for (const auto& [name, value] : sums)
+          if (std::find(amount_columns.begin(), amount_columns.end(), name) == amount_columns.end())
+            amount_columns.push_back(name);
+    }
     if (!column.count("currency")) {
       report.problems.push_back(where + "has no currency column");
       continue;
@@ -206,11 +218,19 @@ bool verify_manifest(const fs::path& manifest, VerifyReport& report, Paths& path
     if (actual != listed)
       report.problems.push_back(where + "control totals per currency differ from the manifest");
   }
-  // A manifest is complete only with the four tables every seller gets, even when one is empty.
-  for (std::size_t t = 0; t < all_schemas().size(); ++t)
-    if (!tables_listed.count(tables[t]))
-      report.problems.push_back(about + "lists no " + tables[t] + " file" +
-                                (period ? " (the job delivers it at " + delivery_file_path(tables[t], *period) + ")" : ""));
+  // A manifest is complete only with the four tables every seller gets, even when one is empty,
+  // and the representative tables come together or not at all.
+  for (const auto* schema : all_schemas())
+    if (!tables_listed.count(schema->name))
+      report.problems.push_back(about + "lists no " + schema->name + " file" +
+                                (period ? " (the job delivers it at " + delivery_file_path(schema->name, *period) + ")"
+                                        : ""));
+  const std::string& rep_a = rep_attribution_schema().name;
+  const std::string& rep_s = rep_statements_schema().name;
+  if (tables_listed.count(rep_a) != tables_listed.count(rep_s))
+    report.problems.push_back(about + "lists " + (tables_listed.count(rep_a) ? rep_a + " without " + rep_s
+                                                                              : rep_s + " without " + rep_a) +
+                              " (the job delivers both or neither)");
   return true;
 }
 
@@ -271,15 +291,22 @@ VerifyReport verify_deliveries(const std::string& out, const std::optional<Perio
   const std::string deliveries = out + "/deliveries";
   // A run with no enrolled seller succeeds and publishes no delivery (not even the deliveries
   // folder, unless an earlier run made it): its run record tells that from a run that failed.
-  std::string record, nothing_due;
+  std::string nothing_due;
   std::optional<std::int64_t> delivered;
   if (period) {
-    record = out + "/runs/" + period->name() + "/report.json";
+    const std::string record = out + "/runs/" + period->name() + "/report.json";
     delivered = sellers_delivered(record, *period);
-    if (delivered == 0) nothing_due = record + " says the run of " + period->name() + " succeeded and delivered to no seller";
+    if (delivered == 0)
+      nothing_due = record + " says the run of " + period->name() + " succeeded and delivered to no seller";
   }
   if (!fs::is_directory(deliveries)) {
-    if (nothing_due.empty()) fail(ExitCode::bad_arguments, "no delivery folder " + deliveries);
+    // With a record of sellers delivered, the delivery is gone (a mismatch); without one, the
+    // output root given is most likely wrong.
+    if (delivered > 0)
+      report.problems.push_back("no delivery folder " + deliveries + ", though the run record of " + period->name() +
+                                " says " + std::to_string(*delivered) + " sellers were delivered");
+    else if (nothing_due.empty())
+      fail(ExitCode::bad_arguments, "no delivery folder " + deliveries);
     report.nothing_to_check = nothing_due;
     return report;
   }
@@ -288,9 +315,13 @@ VerifyReport verify_deliveries(const std::string& out, const std::optional<Perio
   for (const auto& seller : fs::directory_iterator(deliveries)) {
     const fs::path dir = seller.path() / "manifests";
     if (!fs::is_directory(dir)) continue;
-    for (const auto& m : fs::directory_iterator(dir))
-      if (m.path().extension() == ".json" && (manifest_name.empty() || m.path().filename() == manifest_name))
+    for (const auto& m : fs::directory_iterator(dir)) {
+      if (m.path().extension() != ".json" || (!manifest_name.empty() && m.path().filename() != manifest_name)) continue;
+      if (m.is_regular_file())
         manifests.push_back(m.path());
+      else
+        report.problems.push_back(m.path().string() + ": not a file, where a manifest belongs");
+    }
   }
   std::sort(manifests.begin(), manifests.end());
   Paths listed;
@@ -305,12 +336,6 @@ VerifyReport verify_deliveries(const std::string& out, const std::optional<Perio
   else if (report.manifests == 0)
     report.problems.push_back("no manifest" + (manifest_name.empty() ? std::string() : " " + manifest_name) + " under " +
                               deliveries);
-  // One manifest per seller the run delivered to: a seller's whole delivery removed (manifest and
-  // files) leaves nothing else behind to notice.
-  if (const auto found = static_cast<std::int64_t>(manifests.size()); delivered && *delivered != found)
-    report.problems.push_back(record + ": the run delivered to " + std::to_string(*delivered) + " sellers, but " +
-                              std::to_string(found) + " seller folders under " + deliveries + " have a manifest " +
-                              manifest_name);
   // A data file no manifest lists is as wrong as a listed one that is missing: the seller's
   // crawler takes every file of the layout, whatever the manifest says.
   for (const auto& relative : unlisted_data_files(deliveries, period, listed, unreadable))

@@ -37,6 +37,19 @@ grep -q 'territories.csv: line 8' "$WORK/out/runs/monthly-2026-10/report.json" |
 "$BIN" verify --out "$WORK/out" --cadence monthly --period 2026-10 >/dev/null ||
   fail "verify of the period rejects a delivery with representative tables"
 grep -q '"rep_statements"' "$WORK/out/deliveries/$A/manifests/monthly-2026-10.json" || fail "the manifest omits rep_statements"
+# The job delivers both representative tables or neither: one without the other is a problem.
+cp -a "$WORK/out" "$WORK/one-rep"
+"$BA_PYTHON" - "$WORK/one-rep/deliveries/$A/manifests/monthly-2026-10.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m["files"] = [f for f in m["files"] if f["table"] != "rep_statements"]
+json.dump(m, open(sys.argv[1], "w"), indent=2)
+PY
+rm "$WORK/one-rep/deliveries/$A/rep_statements_v1/$sub/data.csv"
+rc=0; "$BIN" verify --out "$WORK/one-rep" --cadence monthly --period 2026-10 > /dev/null 2> "$WORK/v.err" || rc=$?
+[ "$rc" -eq 7 ] && grep -q "lists rep_attribution without rep_statements" "$WORK/v.err" ||
+  { cat "$WORK/v.err" >&2; fail "verify accepts rep_attribution without rep_statements (exit $rc)"; }
+rm -rf "$WORK/one-rep"
 
 "$BA_PYTHON" - "$WORK/out/deliveries/$A" "$sub" <<'PY' || fail "representative statements do not add up to the buyers' totals"
 import csv, sys
