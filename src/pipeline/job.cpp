@@ -706,21 +706,32 @@ void remove_stale_period_files(const mpi::Comm& comm, const std::string& deliver
 void publish_deliveries(const mpi::Comm& comm, const std::string& out, const Period& period,
                         const std::vector<StagedFile>& written) {
   const std::string deliveries = out + "/deliveries";
-  // Every rank makes all its folders first, and the ranks agree before anyone renames: a folder
-  // that cannot be made (a full disk, a file in its place) fails the run with nothing published.
+  // Every rank makes all its folders first and looks at its targets, and the ranks agree before
+  // anyone renames: a folder that cannot be made (a full disk, a file in its place) or a folder
+  // where a file goes fails the run with nothing published.
   std::set<std::string> folders;
   for (const auto& file : written) folders.insert(fs::path(deliveries + "/" + file.relative).parent_path().string());
   std::int32_t code = 0;
   std::string message;
   try {
     for (const auto& folder : folders) make_dirs(folder);
+    for (const auto& file : written) {
+      std::error_code ec;
+      if (const std::string target = deliveries + "/" + file.relative; fs::is_directory(target, ec))
+        fail(ExitCode::io_failure, "cannot publish " + target + ": a folder is in its place; nothing was published");
+    }
   } catch (const Failure& f) {
     code = static_cast<std::int32_t>(f.code());
     message = f.what();
   }
-  if (const auto worst = comm.max(code); worst != 0)
-    throw Failure(static_cast<ExitCode>(worst), code != 0 ? message : "publication failed on another rank (see its message)",
+  if (const auto worst = comm.max(code); worst != 0) {
+    // Rank 0 reports a collective failure: it needs the message of a rank that failed.
+    std::string first;
+    for (const auto& part : comm.gather(std::vector<char>(message.begin(), message.end())))
+      if (first.empty()) first.assign(part.begin(), part.end());
+    throw Failure(static_cast<ExitCode>(worst), first.empty() ? "publication failed on another rank" : first,
                   /*collective=*/true);
+  }
   for (int manifests = 0; manifests < 2; ++manifests) {
     for (const auto& file : written) {
       const bool is_manifest = file.relative.find("/manifests/") != std::string::npos;
@@ -1161,24 +1172,29 @@ JobResult run_reexport(const mpi::Comm& comm, const JobOptions& o, const std::st
   PhaseClock clock(comm, o.progress);
   clock.start("read-store");
   auto contents = read_store(comm, store_path, store_schemas());
-  // The store is an input here: what this build cannot read as it wrote it is bad input, and a
-  // seller's folder name must be a 12-digit account, as when it came from the registry.
-  if (contents.attrs.schema_version != kSchemaVersion || contents.attrs.amount_scale != kMicrosPerUnit)
-    fail(ExitCode::bad_input, "--store " + store_path + " has schema_version " +
-                                  std::to_string(contents.attrs.schema_version) + " and amount_scale " +
-                                  std::to_string(contents.attrs.amount_scale) + "; this job reads schema_version " +
-                                  std::to_string(kSchemaVersion) + " with amount_scale " + std::to_string(kMicrosPerUnit));
-  std::vector<std::vector<SellerEntry>> indexes;  // whole on every rank: every rank decides alike
+  std::vector<std::vector<SellerEntry>> indexes;  // whole on every rank
   for (const auto& t : contents.tables) indexes.push_back(mpi::allgather_items(comm, t.sellers));
-  check_store_sellers(store_path, indexes);
-  const Period period = [&] {
+  // The store is an input here: what this build cannot read as it wrote it is bad input, and a
+  // seller's folder name must be a 12-digit account, as when it came from the registry. Every
+  // rank checks the same attributes and gathered indexes and decides alike: a failure is
+  // collective (reported once, no rank aborted).
+  Period period;
+  try {
+    if (contents.attrs.schema_version != kSchemaVersion || contents.attrs.amount_scale != kMicrosPerUnit)
+      fail(ExitCode::bad_input, "--store " + store_path + " has schema_version " +
+                                    std::to_string(contents.attrs.schema_version) + " and amount_scale " +
+                                    std::to_string(contents.attrs.amount_scale) + "; this job reads schema_version " +
+                                    std::to_string(kSchemaVersion) + " with amount_scale " + std::to_string(kMicrosPerUnit));
+    check_store_sellers(store_path, indexes);
     try {
-      return make_period(contents.attrs.cadence, contents.attrs.period);
+      period = make_period(contents.attrs.cadence, contents.attrs.period);
     } catch (const Failure& f) {
-      throw Failure(ExitCode::bad_input, "--store " + store_path + " has cadence '" + contents.attrs.cadence +
-                                             "' and period '" + contents.attrs.period + "': " + f.what());
+      fail(ExitCode::bad_input, "--store " + store_path + " has cadence '" + contents.attrs.cadence +
+                                    "' and period '" + contents.attrs.period + "': " + f.what());
     }
-  }();
+  } catch (const Failure& f) {
+    throw Failure(f.code(), f.what(), /*collective=*/true);
+  }
   std::int64_t read_rows = 0;
   for (const auto& t : contents.tables) read_rows += static_cast<std::int64_t>(t.rows.size());
   clock.stop(read_rows);

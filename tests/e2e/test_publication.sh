@@ -88,9 +88,12 @@ for ranks in 1 3; do
   left=$(find "$WORK/blocked/deliveries" -mindepth 2 -type f | head -n 3)
   [ -z "$left" ] || fail "a failed publication at $ranks ranks published: $left"
 done
-# The same when the store or the run record cannot move in (a file in place of the store folder,
-# a folder in place of the store file or of report.json): found before the first rename.
-for block in "file store" "folder store/monthly-2026-10.h5" "folder runs/monthly-2026-10/report.json"; do
+# The same when the store, the run record or a delivered file cannot move in (a file in place of
+# the store folder, a folder in place of the store file, report.json, a manifest or a data file):
+# found before the first rename.
+for block in "file store" "folder store/monthly-2026-10.h5" "folder runs/monthly-2026-10/report.json" \
+  "folder deliveries/000987000987/manifests/monthly-2026-10.json" \
+  "folder deliveries/012345678901/usage_v1/year=2026/month=10/data.csv"; do
   set -- $block
   rm -rf "$WORK/blocked" && mkdir -p "$(dirname "$WORK/blocked/$2")"
   if [ "$1" = file ]; then : > "$WORK/blocked/$2"; else mkdir "$WORK/blocked/$2"; fi
