@@ -57,10 +57,12 @@ sum_sizes() { find "$@" -type f -name '*.csv' -printf '%s\n' | awk '{s += $1} EN
 
 if [ -z "${REPORT_ONLY:-}" ]; then
   # ---- tools ----------------------------------------------------------------------------------
-  # What the build needs, then GNU time and the DuckDB peer's Node.js and npm (its install.sh
-  # fetches the bindings with npm), when missing. The commands are looked for, not the Debian
-  # packages: a Node.js from elsewhere (NodeSource's carries its own npm) is used as it is.
-  "$here/scripts/install-deps.sh" >/dev/null
+  # What the build needs (only when this script builds: with SKIP_BUILD=1 the machine may have its
+  # toolchain from elsewhere, modules on a cluster), then GNU time and the DuckDB peer's Node.js
+  # and npm (its install.sh fetches the bindings with npm), when missing. For those the commands
+  # are looked for, not the Debian packages: a Node.js from elsewhere (NodeSource's carries its
+  # own npm) is used as it is.
+  [ -n "${SKIP_BUILD:-}" ] || "$here/scripts/install-deps.sh" >/dev/null
   [ -x /usr/bin/time ] || "$here/scripts/install-deps.sh" time >/dev/null
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     log "installing Node.js and npm (Debian packages 'nodejs', 'npm') for the DuckDB peer"
