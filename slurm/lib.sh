@@ -194,6 +194,7 @@ ba_on_signal() {
   [ -z "$BA_STOP" ] || return 0
   BA_STOP=$sig
   if grep -qE '^\[buyer-attribution\] (record +done|publish)' "$BA_PROGRESS" 2>/dev/null; then
+    BA_STOP_PUBLISHING=1
     ba_say "SIG$sig: the job is already publishing; letting it finish"
   else
     ba_say "SIG$sig: stopping the job before it publishes anything"
@@ -207,6 +208,7 @@ ba_on_signal() {
 ba_run_step() {
   BA_PROGRESS=$(mktemp "${TMPDIR:-/tmp}/ba-progress.XXXXXX")
   BA_STOP=""
+  BA_STOP_PUBLISHING=0
   trap 'ba_on_signal USR1' USR1
   trap 'ba_on_signal TERM' TERM
   trap 'ba_on_signal INT' INT
@@ -222,7 +224,12 @@ ba_run_step() {
   done
   trap - USR1 TERM INT
   rm -f "$BA_PROGRESS"
-  if [ -n "$BA_STOP" ] && [ "$rc" -ne 0 ]; then
+  if [ -n "$BA_STOP" ] && [ "$rc" -ne 0 ] && [ "$BA_STOP_PUBLISHING" = 1 ]; then
+    # Not 75: that says nothing was published, and this step may have renamed part of the
+    # period into place before it died (srun, itself sent SIGTERM, kills its tasks at once).
+    ba_say "SIG$BA_STOP came while the job was publishing, and the step then failed (status $rc):" \
+      "part of the period may be published; rerun the period to repair it"
+  elif [ -n "$BA_STOP" ] && [ "$rc" -ne 0 ]; then
     ba_say "stopped by SIG$BA_STOP (step status $rc)"
     rc=$BA_EXIT_STOPPED
     if [ "$BA_STOP" = USR1 ] && [ "$BA_REQUEUE_ON_STOP" = 1 ] && [ -n "${SLURM_JOB_ID:-}" ]; then

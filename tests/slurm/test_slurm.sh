@@ -11,12 +11,18 @@
 #   - the same over bad input (a missing billing file): the job fails with exit code 3, publishes
 #     nothing, and its verify job is cancelled;
 #   - a backfill of two months as a job array limited to one task at a time, each task verified;
+#   - the same with BA_ARRAY_LIMIT=2: a throttle of 2, both tasks run at once (each waits
+#     until it sees the other started), both complete and are verified;
 #   - the mpirun launcher as well as srun --mpi=pmix;
 #   - daily.sbatch given to sbatch by hand without a period: the previous day, put in the job name;
 #   - two runs of one period: singleton keeps them apart;
 #   - graceful stop: SIGUSR1 (the time-limit warning) stops a running job with exit code 75 and
 #     nothing published, but lets a job that is already publishing finish; a requeued job reruns
-#     its period from the start and publishes it.
+#     its period from the start and publishes it;
+#   - the real job stalled inside publication (--inject-failure stall:publishing@0) and then told to
+#     stop by scancel --full --signal=TERM, by scancel --full --signal=USR1, and by its time limit
+#     (the USR1 warning, then SIGTERM to everything): each finishes publishing, exits 0 and is
+#     reported as published (the time-limited one ends in state TIMEOUT with exit code 0).
 # Slurm gets three attempts to come up (fresh ports each time), every wait is bounded, and the test
 # ends itself before ctest's timeout (BA_TEST_TIME_LIMIT seconds, 570 less the install by default)
 # so that a hang shows the daemons' and jobs' logs. Stops every daemon it started, whatever
@@ -261,17 +267,25 @@ job_field() {
   scontrol -o show job "$1" 2>/dev/null | tr ' ' '\n' | sed -n "s/^$2=//p"
 }
 
-# wait_jobs ID...: until every job (and array task) has ended, at most 150 s in all.
+# wait_jobs ID...: until every job (and array task) has ended, at most 150 s in all. Ended means
+# a final state: anything else (PENDING, RUNNING, COMPLETING, SIGNALING, REQUEUED, ...) is waited for.
 WAIT_END=$((SECONDS + 150))
 wait_jobs() {
-  local id st
+  local id st s ended
   for id in "$@"; do
     while :; do
       st=$(job_field "$id" JobState | sort -u | tr '\n' ' ')
-      case " $st" in
-        *" PENDING "* | *" RUNNING "* | *" COMPLETING "* | *" CONFIGURING "* | *" REQUEUED "* | *" SUSPENDED "* | " ") ;;
-        *) break ;;
-      esac
+      ended=0
+      if [ -n "${st// /}" ]; then
+        ended=1
+        for s in $st; do
+          case $s in
+            COMPLETED | FAILED | CANCELLED | TIMEOUT | OUT_OF_MEMORY | NODE_FAIL | BOOT_FAIL | DEADLINE | PREEMPTED) ;;
+            *) ended=0 ;;
+          esac
+        done
+      fi
+      [ $ended = 0 ] || break
       [ $SECONDS -lt $WAIT_END ] || { scontrol show job >&2; fail "job $id still '$st' after the test's time"; }
       sleep 0.5
     done
@@ -340,6 +354,30 @@ exec '$BIN' "\$@"
 EOF
 chmod +x "$PUBLISHING"
 
+# A stand-in for a backfill whose tasks may run two at once: each aggregation task notes its start
+# and waits (at most 20 s) until the other task of its array has started too, noting that it saw
+# it; then it runs the real executable. Tasks that are kept apart never see each other.
+TOGETHER=$T/together-buyer-attribution
+cat >"$TOGETHER" <<EOF
+#!/bin/bash
+if [ "\$1" != verify ]; then
+  touch "$T/together.\${SLURM_ARRAY_JOB_ID}.\${SLURM_ARRAY_TASK_ID}"
+  for i in \$(seq 100); do
+    if [ "\$(ls "$T"/together.\${SLURM_ARRAY_JOB_ID}.* 2>/dev/null | wc -l)" -ge 2 ]; then
+      touch "$T/together-saw.\${SLURM_ARRAY_JOB_ID}.\${SLURM_ARRAY_TASK_ID}"
+      break
+    fi
+    sleep 0.2
+  done
+fi
+exec '$BIN' "\$@"
+EOF
+chmod +x "$TOGETHER"
+
+# The real job, stalled by its rank 0 inside publication (its stop signals already held back)
+# until a signal reaches it: a stop that arrives then must let it finish.
+STALL_OPTS="--max-reject-fraction 0.05 --inject-failure stall:publishing@0"
+
 # ---- submit everything, then wait ----------------------------------------------------------------
 step "submitting: monthly (default period), bad input, backfill, mpirun, singleton, stop, requeue, daily"
 # BA_NOW in the middle of November: the default period is the previous month, 2026-10.
@@ -370,6 +408,22 @@ REQUEUE=$AGG REQUEUE_VERIFY=$VER
 submit BA_BIN="$PUBLISHING" BA_OUT="$T/out-publishing" BA_JOB_PREFIX=publishing -- --no-verify monthly 2026-10
 PUBLISH=$AGG
 
+submit BA_BIN="$TOGETHER" BA_ARRAY_LIMIT=2 BA_OUT="$T/out-backfill2" BA_JOB_PREFIX=backfill2 -- backfill monthly 2026-09 2026-10
+BACKFILL2=$AGG BACKFILL2_VERIFY=$VER
+
+# Publishing when stopped: by scancel --full --signal=TERM (batch shell, launcher and ranks), by
+# scancel --full --signal=USR1, and by the time limit itself (the USR1 warning BA_STOP_LEAD before
+# it, then SIGTERM to everything, KillWait seconds before SIGKILL).
+submit BA_EXTRA_OPTS="$STALL_OPTS" BA_OUT="$T/out-pubterm" BA_JOB_PREFIX=pubterm -- --no-verify monthly 2026-10
+PUBTERM=$AGG
+submit BA_EXTRA_OPTS="$STALL_OPTS" BA_OUT="$T/out-pubusr1" BA_JOB_PREFIX=pubusr1 -- --no-verify monthly 2026-10
+PUBUSR1=$AGG
+submit BA_EXTRA_OPTS="$STALL_OPTS" BA_OUT="$T/out-pubcancel" BA_JOB_PREFIX=pubcancel -- --no-verify monthly 2026-10
+PUBCANCEL=$AGG
+submit BA_EXTRA_OPTS="$STALL_OPTS" BA_OUT="$T/out-pubtime" BA_JOB_PREFIX=pubtime BA_TIME_MONTHLY=00:01:00 \
+  BA_STOP_LEAD=20 -- --no-verify monthly 2026-10
+PUBTIME=$AGG
+
 # The daily script given to sbatch by hand, without a period: it finds slurm/ and the site file by
 # itself, takes the day before BA_NOW and writes it into the job name.
 DAILY=$(env BA_NOW=2026-10-15T00:30:00 BA_OUT="$T/out-daily" sbatch --parsable --ntasks=2 \
@@ -399,9 +453,22 @@ for _ in $(seq 40); do
   sleep 0.25
 done
 scontrol update JobId="$REQUEUE" StartTime=now || fail "could not release requeued job $REQUEUE"
+# The real jobs once their rank 0 stands still inside publication.
+for job in "$PUBTERM" "$PUBUSR1" "$PUBCANCEL"; do
+  for _ in $(seq 300); do
+    grep -qs 'rank 0 stalls in phase publishing' "$T"/logs/*-"$job".out && break
+    [ $SECONDS -lt $WAIT_END ] || break
+    sleep 0.2
+  done
+  grep -qs 'rank 0 stalls in phase publishing' "$T"/logs/*-"$job".out || fail "job $job did not reach its stall in publication"
+done
+scancel --full --signal=TERM "$PUBTERM" || fail "scancel --full --signal=TERM $PUBTERM"
+scancel --full --signal=USR1 "$PUBUSR1" || fail "scancel --full --signal=USR1 $PUBUSR1"
+scancel "$PUBCANCEL" || fail "scancel $PUBCANCEL"
 
 wait_jobs "$MONTHLY" "$MONTHLY_VERIFY" "$BAD" "$BAD_VERIFY" "$BACKFILL" "$BACKFILL_VERIFY" \
-  "$MPIRUN" "$MPIRUN_VERIFY" "$SINGLE1" "$SINGLE2" "$STOP" "$STOP_VERIFY" "$REQUEUE" "$REQUEUE_VERIFY" "$PUBLISH" "$DAILY"
+  "$MPIRUN" "$MPIRUN_VERIFY" "$SINGLE1" "$SINGLE2" "$STOP" "$STOP_VERIFY" "$REQUEUE" "$REQUEUE_VERIFY" "$PUBLISH" "$DAILY" \
+  "$BACKFILL2" "$BACKFILL2_VERIFY" "$PUBTERM" "$PUBUSR1" "$PUBCANCEL" "$PUBTIME"
 
 # ---- checks -----------------------------------------------------------------------------------------
 # The verify subcommand is written in parallel with these scripts: assert the verify jobs only
@@ -447,6 +514,21 @@ mapfile -t ends < <(job_field "$BACKFILL" EndTime | sort)
 if [ $HAS_VERIFY = 1 ]; then expect_job "$BACKFILL_VERIFY" COMPLETED 0; fi
 [ "$(job_field "$BACKFILL_VERIFY" ArrayTaskId | sort | tr '\n' ' ')" = "0 1 " ] || fail "backfill verify array"
 
+step "backfill 2026-09..2026-10 with BA_ARRAY_LIMIT=2: both tasks run at once, each verified"
+[ "$(job_field "$BACKFILL2" ArrayTaskId | sort | tr '\n' ' ')" = "0 1 " ] || fail "backfill2 array tasks: $(job_field "$BACKFILL2" ArrayTaskId)"
+job_field "$BACKFILL2" ArrayTaskThrottle | grep -qx 2 || fail "backfill2 array has no concurrency limit of 2: $(job_field "$BACKFILL2" ArrayTaskThrottle)"
+expect_job "$BACKFILL2" COMPLETED 0
+expect_deliveries "$T/out-backfill2" monthly 2026-09
+expect_deliveries "$T/out-backfill2" monthly 2026-10
+for task in 0 1; do
+  [ -e "$T/together-saw.$BACKFILL2.$task" ] || fail "backfill2 task $task never ran while the other task had started (ran one at a time)"
+done
+mapfile -t starts < <(job_field "$BACKFILL2" StartTime | sort)
+mapfile -t ends < <(job_field "$BACKFILL2" EndTime | sort)
+[[ ${starts[1]} < ${ends[0]} ]] || fail "backfill2 tasks did not overlap (${starts[*]} / ${ends[*]})"
+if [ $HAS_VERIFY = 1 ]; then expect_job "$BACKFILL2_VERIFY" COMPLETED 0; fi
+[ "$(job_field "$BACKFILL2_VERIFY" ArrayTaskId | sort | tr '\n' ' ')" = "0 1 " ] || fail "backfill2 verify array"
+
 step "daily.sbatch by hand, no period: the previous day, named in the job"
 expect_job "$DAILY" COMPLETED 0
 [ "$(job_field "$DAILY" JobName)" = ba-daily-2026-10-14 ] || fail "daily job name is $(job_field "$DAILY" JobName)"
@@ -476,6 +558,42 @@ step "graceful stop while publishing: the job finishes and publishes everything"
 expect_job "$PUBLISH" COMPLETED 0
 expect_log "$PUBLISH" "SIGUSR1: the job is already publishing; letting it finish"
 expect_deliveries "$T/out-publishing" monthly 2026-10
+
+step "the real job stopped while publishing (scancel --full TERM, USR1; the time limit): it finishes, exit 0"
+# srun sent SIGTERM itself kills its tasks at once (SIGKILL), publishing or not, unless the job is
+# already ending (time limit, scancel): the job may finish or die part way, and the script must
+# then say so with the step's status, never 75 (which says nothing was published).
+expect_log "$PUBTERM" "SIGTERM: the job is already publishing; letting it finish"
+! grep -qF "exit 75" "$T"/logs/*-"$PUBTERM".out || fail "job $PUBTERM, stopped while publishing, reports exit 75 (nothing published)"
+if [ "$(job_field "$PUBTERM" ExitCode)" = 0:0 ]; then
+  expect_job "$PUBTERM" COMPLETED 0
+  expect_log "$PUBTERM" "exit 0: success: published"
+  expect_deliveries "$T/out-pubterm" monthly 2026-10
+else
+  code=$(job_field "$PUBTERM" ExitCode)
+  [ "${code%%:*}" -gt 128 ] || fail "job $PUBTERM, stopped while publishing, ended with exit code $code"
+  expect_log "$PUBTERM" "SIGTERM came while the job was publishing, and the step then failed"
+  echo "   (srun killed the publishing job: exit code $code, reported as such)"
+fi
+expect_job "$PUBUSR1" COMPLETED 0
+expect_log "$PUBUSR1" "SIGUSR1: the job is already publishing; letting it finish"
+expect_log "$PUBUSR1" "SIGUSR1 arrived while publishing: publication was finished first"
+expect_log "$PUBUSR1" "exit 0: success: published"
+expect_deliveries "$T/out-pubusr1" monthly 2026-10
+# scancel proper: SIGTERM to everything, SIGKILL KillWait seconds later; the job is CANCELLED.
+expect_job "$PUBCANCEL" CANCELLED 0
+expect_log "$PUBCANCEL" "SIGTERM: the job is already publishing; letting it finish"
+expect_log "$PUBCANCEL" "SIGTERM arrived while publishing: publication was finished first"
+expect_log "$PUBCANCEL" "exit 0: success: published"
+expect_deliveries "$T/out-pubcancel" monthly 2026-10
+# Slurm calls a job that reached its limit TIMEOUT whatever it exits with; the exit code is its own.
+expect_job "$PUBTIME" TIMEOUT 0
+# (slurmctld checks limits every 30 s or so: the warning may come with the limit, or not before it)
+grep -qE 'SIG(USR1|TERM): the job is already publishing; letting it finish' "$T"/logs/*-"$PUBTIME".out ||
+  fail "job $PUBTIME: its log does not say the stop let it finish publishing"
+expect_log "$PUBTIME" "SIGTERM arrived while publishing: publication was finished first"
+expect_log "$PUBTIME" "exit 0: success: published"
+expect_deliveries "$T/out-pubtime" monthly 2026-10
 
 step "requeue: the job reruns its period from the start"
 [ "$(job_field "$REQUEUE" Restarts)" = 1 ] || fail "job $REQUEUE was restarted $(job_field "$REQUEUE" Restarts) times, not once"
