@@ -277,7 +277,21 @@ ba_run_period() {
   read -ra extra <<<"$BA_EXTRA_OPTS"
   args+=(${extra[@]+"${extra[@]}"})
   ba_header "$cadence $BA_PERIOD: ${BA_LAUNCH[*]} $BA_BIN ${args[*]}"
+  local started
+  started=$(mktemp "${TMPDIR:-/tmp}/ba-started.XXXXXX")
+  touch -d "@$(($(date +%s) - 2))" "$started" # file systems with coarse time stamps
   ba_run_step "${BA_LAUNCH[@]}" "$BA_BIN" "${args[@]}"
+  # A launcher may report success without having run the job (srun after "task launch failed"
+  # exited 0 here): a run that succeeded has published its period's run record just now.
+  if [ "$BA_STEP_RC" -eq 0 ]; then
+    local record
+    record="$(ba_out_dir "$cadence")/runs/$cadence-$BA_PERIOD/report.json"
+    if ! [ "$record" -nt "$started" ]; then
+      ba_say "the launcher reported success, but the job published no new run record ($record): it did not run"
+      BA_STEP_RC=1
+    fi
+  fi
+  rm -f "$started"
   ba_finish
 }
 

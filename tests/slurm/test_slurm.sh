@@ -13,7 +13,8 @@
 #   - a backfill of two months as a job array limited to one task at a time, each task verified;
 #   - the same with BA_ARRAY_LIMIT=2: a throttle of 2, both tasks run at once (each waits
 #     until it sees the other started), both complete and are verified;
-#   - the mpirun launcher as well as srun --mpi=pmix;
+#   - the mpirun launcher as well as srun --mpi=pmix; a launcher that exits 0 without running the
+#     job is a failure, not a success;
 #   - daily.sbatch given to sbatch by hand without a period: the previous day, put in the job name;
 #   - two runs of one period: singleton keeps them apart;
 #   - graceful stop: SIGUSR1 (the time-limit warning) stops a running job with exit code 75 and
@@ -396,6 +397,10 @@ BACKFILL=$AGG BACKFILL_VERIFY=$VER
 submit BA_LAUNCHER=mpirun BA_OUT="$T/out-mpirun" -- monthly 2026-10
 MPIRUN=$AGG MPIRUN_VERIFY=$VER
 
+# A launcher that says success without running anything (srun did, after "task launch failed").
+submit BA_LAUNCHER=mpirun BA_MPIRUN=true BA_OUT="$T/out-nolaunch" BA_JOB_PREFIX=nolaunch -- --no-verify monthly 2026-10
+NOLAUNCH=$AGG
+
 submit BA_OUT="$T/out-singleton" BA_JOB_PREFIX=single -- --no-verify monthly 2026-10
 SINGLE1=$AGG
 submit BA_OUT="$T/out-singleton" BA_JOB_PREFIX=single -- --no-verify monthly 2026-10
@@ -468,7 +473,7 @@ scancel "$PUBCANCEL" || fail "scancel $PUBCANCEL"
 
 wait_jobs "$MONTHLY" "$MONTHLY_VERIFY" "$BAD" "$BAD_VERIFY" "$BACKFILL" "$BACKFILL_VERIFY" \
   "$MPIRUN" "$MPIRUN_VERIFY" "$SINGLE1" "$SINGLE2" "$STOP" "$STOP_VERIFY" "$REQUEUE" "$REQUEUE_VERIFY" "$PUBLISH" "$DAILY" \
-  "$BACKFILL2" "$BACKFILL2_VERIFY" "$PUBTERM" "$PUBUSR1" "$PUBCANCEL" "$PUBTIME"
+  "$BACKFILL2" "$BACKFILL2_VERIFY" "$PUBTERM" "$PUBUSR1" "$PUBCANCEL" "$PUBTIME" "$NOLAUNCH"
 
 # ---- checks -----------------------------------------------------------------------------------------
 # The verify subcommand is written in parallel with these scripts: assert the verify jobs only
@@ -539,6 +544,11 @@ expect_job "$MPIRUN" COMPLETED 0
 expect_log "$MPIRUN" "mpirun $BIN"
 expect_deliveries "$T/out-mpirun" monthly 2026-10
 if [ $HAS_VERIFY = 1 ]; then expect_job "$MPIRUN_VERIFY" COMPLETED 0; fi
+
+step "a launcher that reports success without running the job: a failure"
+expect_job "$NOLAUNCH" FAILED 1
+expect_log "$NOLAUNCH" "the launcher reported success, but the job published no new run record"
+[ ! -e "$T/out-nolaunch/runs/monthly-2026-10/report.json" ] || fail "the job behind 'true' ran"
 
 step "singleton: two runs of one period do not overlap"
 expect_job "$SINGLE1" COMPLETED 0
