@@ -88,8 +88,10 @@ else
   common+=("--output=$log_pattern")
 fi
 # One period: singleton, so a second run of it waits for the first. Not for an array: its tasks
-# share one job name, and singleton would run them one at a time whatever BA_ARRAY_LIMIT says
-# (the period lock still keeps two runs of one period apart: the second exits 6).
+# share one job name, and by Slurm's definition of singleton they could run one at a time
+# whatever BA_ARRAY_LIMIT says (Slurm 22.05 in the test still ran two at once; the behaviour is
+# not relied on either way). The period lock keeps two runs of one period apart: the second
+# exits 6.
 array=()
 singleton=(--dependency=singleton)
 [ $backfill = 0 ] || { array=("--array=0-$((count - 1))%$BA_ARRAY_LIMIT"); singleton=(); }
