@@ -63,20 +63,9 @@ std::optional<Period> period_of_manifest(const fs::path& manifest) {
   }
 }
 
-// The tables a manifest may list: the four every seller gets (semantics.md), required, then the
-// representative tables of a seller with territory rules (docs/decisions.md), both or neither.
-const std::vector<const TableSchema*>& deliverable_tables() {
-  static const std::vector<const TableSchema*> schemas = [] {
-    auto all = all_schemas();
-    all.push_back(&rep_attribution_schema());
-    all.push_back(&rep_statements_schema());
-    return all;
-  }();
-  return schemas;
-}
-
+// A table a manifest may list (deliverable_schemas), by name; none for any other name.
 const TableSchema* deliverable_table(const std::string& name) {
-  for (const auto* schema : deliverable_tables())
+  for (const auto* schema : deliverable_schemas())
     if (schema->name == name) return schema;
   return nullptr;
 }

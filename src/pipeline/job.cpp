@@ -502,24 +502,13 @@ void count_amounts_out(const std::vector<LocalTable>& tables, Ledger& ledger) {
 // The four tables every enrolled seller gets.
 constexpr std::size_t kBuyersTables = 4;
 
-// Every table the store holds and a delivery may contain, in manifest order: the four tables of
-// semantics.md, then the representative tables of sellers with territory rules.
-const std::vector<const TableSchema*>& store_schemas() {
-  static const std::vector<const TableSchema*> schemas = [] {
-    auto all = all_schemas();
-    all.push_back(&rep_attribution_schema());
-    all.push_back(&rep_statements_schema());
-    return all;
-  }();
-  return schemas;
-}
 
 // The store is an input to a re-export. Its writer lists every seller, with its folder, in each of
 // the four tables' indexes in one order, and the sellers with representative tables alike in
 // both of theirs. Anything else would put one seller's rows in another's folder (a folder given
 // twice), or deliver a seller without one of its tables: bad input, named.
 void check_store_sellers(const std::string& store_path, const std::vector<std::vector<SellerEntry>>& indexes) {
-  const auto& schemas = store_schemas();
+  const auto& schemas = deliverable_schemas();
   const std::string where = "--store " + store_path + ": ";
   const auto& all = indexes[0];
   std::set<std::string_view> sellers, folders;
@@ -595,7 +584,7 @@ std::vector<LocalTable> arrange_by_seller(const mpi::Comm& comm, const std::vect
                                           const std::vector<const std::set<std::string>*>& only) {
   std::unordered_map<std::string, int> owner_of_seller;
   for (std::size_t i = 0; i < sellers.size(); ++i) owner_of_seller[sellers[i].seller] = owner[i];
-  const auto& schemas = store_schemas();
+  const auto& schemas = deliverable_schemas();
   std::vector<LocalTable> tables;
   for (std::size_t t = 0; t < rows.size(); ++t) {
     if (shuffle[t])
@@ -1171,7 +1160,7 @@ JobResult run_reexport(const mpi::Comm& comm, const JobOptions& o, const std::st
   });
   PhaseClock clock(comm, o.progress);
   clock.start("read-store");
-  auto contents = read_store(comm, store_path, store_schemas());
+  auto contents = read_store(comm, store_path, deliverable_schemas());
   std::vector<std::vector<SellerEntry>> indexes;  // whole on every rank
   for (const auto& t : contents.tables) indexes.push_back(mpi::allgather_items(comm, t.sellers));
   // The store is an input here: what this build cannot read as it wrote it is bad input, and a

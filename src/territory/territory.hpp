@@ -67,6 +67,10 @@ const std::vector<std::string>& rule_errors(const TerritoryRules& rules, const s
 
 const TableSchema& rep_attribution_schema();  // "rep_attribution"
 const TableSchema& rep_statements_schema();   // "rep_statements"
+// Every table a delivery (and the store) may hold, in manifest order: the four tables of
+// semantics.md, which every enrolled seller gets, then the two representative tables, which a
+// seller with territory rules gets together.
+const std::vector<const TableSchema*>& deliverable_schemas();
 
 // Splits `amount` exactly by `percents` (each > 0, summing to kWholePercent): every part is the
 // exact share truncated toward zero, and the micro-units left over go one each to the parts with

@@ -163,6 +163,16 @@ const TableSchema& rep_statements_schema() {
   return schema;
 }
 
+const std::vector<const TableSchema*>& deliverable_schemas() {
+  static const std::vector<const TableSchema*> schemas = [] {
+    auto all = all_schemas();
+    all.push_back(&rep_attribution_schema());
+    all.push_back(&rep_statements_schema());
+    return all;
+  }();
+  return schemas;
+}
+
 std::vector<Micros> split_amount(Micros amount, const std::vector<Percent>& percents) {
   ensure(!percents.empty(), "a split with no shares");
   Percent sum = 0;
