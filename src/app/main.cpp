@@ -145,12 +145,12 @@ int verify(int argc, char** argv, const ba::mpi::Comm& comm) {
 void check_injection(const std::string& inject) {
   if (inject.empty() || inject == "lose-row") return;
   static const std::regex kInjection(
-      "(stall:)?(plan|read|fold|aggregate|by-seller|store|export|record|publish|publishing|read-store)(@[0-9]+)?");
+      "(stall:)?(plan|read|fold|aggregate|by-seller|store|export|record|publish|publishing|exit|read-store)(@[0-9]+)?");
   std::smatch parts;
   if (!std::regex_match(inject, parts, kInjection) || (parts[1].matched && !parts[3].matched) ||
-      (parts[2] == "publishing" && !parts[1].matched))
+      ((parts[2] == "publishing" || parts[2] == "exit") && !parts[1].matched))
     ba::fail(ba::ExitCode::bad_arguments,
-             "--inject-failure '" + inject + "' is not PHASE, PHASE@RANK, stall:PHASE@RANK, stall:publishing@RANK or lose-row");
+             "--inject-failure '" + inject + "' is not PHASE, PHASE@RANK, stall:PHASE@RANK, stall:publishing@RANK, stall:exit@RANK or lose-row");
 }
 
 int run(int argc, char** argv, const ba::mpi::Comm& comm) {
@@ -234,6 +234,7 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
     std::cout << "deliveries: " << result.deliveries_root << " (" << result.sellers_delivered << " sellers)\n"
               << "store:      " << result.store_path << "\n"
               << "run record: " << result.report_path << "\n";
+  ba::stall_if_injected(options.inject_failure, "exit", comm.rank());
   exit_without_freeing();
 }
 

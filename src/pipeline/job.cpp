@@ -80,6 +80,20 @@ std::vector<char> on_root(const mpi::Comm& comm, Fn fn) {
   return payload;
 }
 
+}  // namespace
+
+// Tests only ("stall:WHAT@RANK"): stands still for up to two minutes, so that the test can
+// signal or kill this rank from outside. A signal that is handled ends the wait.
+void stall_if_injected(const std::string& inject, const std::string& what, int rank) {
+  if (inject != "stall:" + what + "@" + std::to_string(rank)) return;
+  std::fprintf(stderr, "[buyer-attribution] rank %d stalls in phase %s (pid %d)\n", rank, what.c_str(),
+               static_cast<int>(::getpid()));
+  std::fflush(stderr);
+  ::sleep(120);
+}
+
+namespace {
+
 class PhaseClock {
  public:
   PhaseClock(const mpi::Comm& comm, bool progress, std::string inject_failure = {})
@@ -97,15 +111,7 @@ class PhaseClock {
       std::fflush(stderr);
     }
   }
-  // Tests only ("stall:WHAT@RANK"): stands still for up to two minutes, so that the test can
-  // signal or kill this rank from outside. A signal that is handled ends the wait.
-  void stall_if_asked(const std::string& what) const {
-    if (inject_ != "stall:" + what + "@" + std::to_string(comm_.rank())) return;
-    std::fprintf(stderr, "[buyer-attribution] rank %d stalls in phase %s (pid %d)\n", comm_.rank(), what.c_str(),
-                 static_cast<int>(::getpid()));
-    std::fflush(stderr);
-    ::sleep(120);
-  }
+  void stall_if_asked(const std::string& what) const { stall_if_injected(inject_, what, comm_.rank()); }
   // Ends the phase; `rows` is this rank's count, summed for the progress line.
   void stop(std::int64_t rows, const char* unit = "rows") {
     release_free_memory();  // the next phase starts from what this one kept, not its peak
@@ -626,40 +632,39 @@ std::vector<StagedFile> export_tables(const std::string& staging, const Period& 
   return written;
 }
 
-// Holds back SIGTERM, SIGINT and SIGUSR1 while it lives: a scheduler stopping the job during
-// publication gets it after the last rename, never between two of them. Blocking them would not
-// do: the threads MPI started before keep them unblocked, and the kernel hands a signal sent to
-// the process to any such thread, where its default action ends the process. A handler belongs
-// to the whole process: it only notes the signal. It guards the job's last step only: once that
-// is over the job ends anyway, with its own exit code (0 when everything was published, which is
-// what slurm/README.md promises a job signalled while publishing), so the signal is not raised
-// again, only reported.
+// From publication on, SIGTERM, SIGINT and SIGUSR1 only note themselves, to the end of the
+// process: a scheduler stopping the job during publication gets it after the last rename, never
+// between two of them, and the job ends with its own exit code (0 when everything was published,
+// which is what slurm/README.md promises a job signalled while publishing). Blocking them would
+// not do: the threads MPI started before keep them unblocked, and the kernel hands a signal sent
+// to the process to any such thread, where its default action ends the process. A handler
+// belongs to the whole process: it only notes the signal. It stays after publication: one stop
+// reaches a rank more than once (at a Slurm time limit, slurmstepd's SIGTERM and the one srun
+// forwards), and a second one between the last rename and the exit used to end a rank that had
+// published everything with 143. What is left to do then (the paths printed, MPI finalized) takes
+// moments; a rank stuck there is still ended by the SIGKILL that follows.
 volatile std::sig_atomic_t g_deferred_signal = 0;
 
 extern "C" void note_stop_signal(int signal) { g_deferred_signal = signal; }
 
-class DeferStopSignals {
+class HoldStopSignalsToExit {
  public:
-  DeferStopSignals() {
+  HoldStopSignalsToExit() {
     g_deferred_signal = 0;
     struct sigaction note {};
     note.sa_handler = note_stop_signal;
     sigemptyset(&note.sa_mask);
     note.sa_flags = SA_RESTART;
-    for (std::size_t i = 0; i < kSignals.size(); ++i) ::sigaction(kSignals[i], &note, &old_[i]);
+    for (const int signal : {SIGTERM, SIGINT, SIGUSR1}) ::sigaction(signal, &note, nullptr);
   }
-  ~DeferStopSignals() {
-    for (std::size_t i = 0; i < kSignals.size(); ++i) ::sigaction(kSignals[i], &old_[i], nullptr);
+  // Says whether one came while publishing; the handlers stay.
+  ~HoldStopSignalsToExit() {
     if (const int signal = g_deferred_signal; signal != 0)
       std::fprintf(stderr, "[buyer-attribution] SIG%s arrived while publishing: publication was finished first\n",
                    sigabbrev_np(signal));
   }
-  DeferStopSignals(const DeferStopSignals&) = delete;
-  DeferStopSignals& operator=(const DeferStopSignals&) = delete;
-
- private:
-  static constexpr std::array<int, 3> kSignals{SIGTERM, SIGINT, SIGUSR1};
-  std::array<struct sigaction, 3> old_{};
+  HoldStopSignalsToExit(const HoldStopSignalsToExit&) = delete;
+  HoldStopSignalsToExit& operator=(const HoldStopSignalsToExit&) = delete;
 };
 
 // Removes (rank 0) what an earlier run of the period published and this one did not: the files
@@ -1121,7 +1126,7 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   const std::string run_dir = o.out + "/runs/" + run_name;
   const std::string store_path = o.out + "/store/" + store_name;
   clock.start("publish");
-  const DeferStopSignals defer_stop;
+  const HoldStopSignalsToExit hold_stop_signals;
   clock.stall_if_asked("publishing");
   // What could stop the store and the run record from moving in is done or checked before the
   // first delivery moves: a failed run publishes nothing.
@@ -1217,7 +1222,7 @@ JobResult run_reexport(const mpi::Comm& comm, const JobOptions& o, const std::st
   clock.start("export");
   const auto written = export_tables(staging, period, tables, contents.attrs.job_version);
   clock.stop(static_cast<std::int64_t>(tables[0].sellers.size()), "sellers");
-  const DeferStopSignals defer_stop;
+  const HoldStopSignalsToExit hold_stop_signals;
   publish_deliveries(comm, o.out, period, written);
   on_root(comm, [&] {
     remove_tree(staging);

@@ -22,7 +22,8 @@ struct JobOptions {
   // phase starts. Phases: plan, read, fold, aggregate, by-seller, store, export, record, publish.
   // "lose-row" drops one delivered row instead, for the test of the balance check;
   // "stall:PHASE@RANK" makes that rank sleep when the phase starts (to be killed from outside);
-  // "stall:publishing@RANK" once its stop signals are held back, before the first rename.
+  // "stall:publishing@RANK" once its stop signals are held back, before the first rename;
+  // "stall:exit@RANK" after a successful run, before the process ends.
   std::string inject_failure;
 };
 
@@ -38,6 +39,10 @@ struct JobResult {
 
 // Collective. Throws ba::Failure on any error (the caller ends all ranks with its code).
 JobResult run_job(const mpi::Comm& comm, const JobOptions& options);
+
+// Tests only: sleeps up to two minutes (a handled signal ends it) when `inject` is
+// "stall:WHAT@RANK" for this `what` and `rank`, saying so with the pid.
+void stall_if_injected(const std::string& inject, const std::string& what, int rank);
 
 // Collective. Writes the deliveries of a store again (without reading the feeds) and publishes
 // them under options.out: byte-identical to the run that wrote the store.

@@ -78,6 +78,18 @@ grep -q 'SIGTERM arrived while publishing: publication was finished first' "$WOR
   fail "SIGTERM during publication is not reported"
 [ -f "$WORK/term/runs/monthly-2026-10/report.json" ] || fail "SIGTERM during publication stopped it before the run record"
 diff -r "$WORK/first" "$WORK/term/deliveries" >&2 || fail "SIGTERM during publication left a partial delivery"
+# One stop reaches a rank more than once (at a Slurm time limit, slurmstepd's SIGTERM and the one
+# srun forwards): a second one after the last rename, before the rank ends, must not end a rank
+# that has published everything (it did, with 143, once in the Slurm test).
+"$MPIEXEC" -n 2 --oversubscribe "$BIN" --feeds "$FEEDS" --out "$WORK/term2" --period 2026-10 --quiet --max-reject-fraction 0.05 \
+  --inject-failure "stall:exit@0" > "$WORK/term2.log" 2>&1 &
+launcher=$!
+pid=$(stalled_pid "$WORK/term2.log" $launcher "rank 0 after publishing") || exit 1
+kill -TERM "$pid"
+rc=0
+wait $launcher || rc=$?
+[ "$rc" -eq 0 ] || { cat "$WORK/term2.log" >&2; fail "SIGTERM after publication, before the end: exit $rc, expected 0"; }
+diff -r "$WORK/first" "$WORK/term2/deliveries" >&2 || fail "the run signalled after publication differs"
 
 # A folder that cannot be made (a file in its place) fails the run before any rank renames
 # anything: no seller's files are published, at any rank count.
