@@ -62,34 +62,33 @@ done
 run_job 2 "$out" monthly 2026-10
 diff -r "$WORK/first" "$out/deliveries" -x 'day=*' -x 'daily-*' >&2 || fail "enrolled again, seller C's delivery differs"
 
+# sigterm_stalled_run STALL NAME WHAT: runs the job at 2 ranks into $WORK/NAME with rank 0 stalled
+# at STALL, sends that rank SIGTERM, and fails naming WHAT unless the job exits 0 with the whole
+# delivery published.
+sigterm_stalled_run() {
+  local stall=$1 name=$2 what=$3 launcher pid rc=0
+  "$MPIEXEC" -n 2 --oversubscribe "$BIN" --feeds "$FEEDS" --out "$WORK/$name" --period 2026-10 --quiet \
+    --max-reject-fraction 0.05 --inject-failure "stall:$stall@0" > "$WORK/$name.log" 2>&1 &
+  launcher=$!
+  pid=$(stalled_pid "$WORK/$name.log" $launcher "rank 0 $what") || exit 1
+  kill -TERM "$pid"
+  wait $launcher || rc=$?
+  [ "$rc" -eq 0 ] || { cat "$WORK/$name.log" >&2; fail "SIGTERM $what: exit $rc, expected 0 (published)"; }
+  [ -f "$WORK/$name/runs/monthly-2026-10/report.json" ] || fail "SIGTERM $what: no run record"
+  diff -r "$WORK/first" "$WORK/$name/deliveries" >&2 || fail "SIGTERM $what: the delivery differs"
+}
+
 # A stop signal during publication (a scheduler's SIGTERM) waits for its end: rank 0, signalled
 # while it publishes, finishes every rename and the job ends with its own exit code, 0, saying
 # so (slurm/README.md). MPI's own threads keep the signal unblocked, so blocking it in the main
 # thread alone would let it end the rank at once.
-"$MPIEXEC" -n 2 --oversubscribe "$BIN" --feeds "$FEEDS" --out "$WORK/term" --period 2026-10 --quiet --max-reject-fraction 0.05 \
-  --inject-failure "stall:publishing@0" > "$WORK/term.log" 2>&1 &
-launcher=$!
-pid=$(stalled_pid "$WORK/term.log" $launcher "rank 0 while publishing") || exit 1
-kill -TERM "$pid"
-rc=0
-wait $launcher || rc=$?
-[ "$rc" -eq 0 ] || { cat "$WORK/term.log" >&2; fail "SIGTERM during publication: exit $rc, expected 0 (published)"; }
+sigterm_stalled_run publishing term "while publishing"
 grep -q 'SIGTERM arrived while publishing: publication was finished first' "$WORK/term.log" ||
   fail "SIGTERM during publication is not reported"
-[ -f "$WORK/term/runs/monthly-2026-10/report.json" ] || fail "SIGTERM during publication stopped it before the run record"
-diff -r "$WORK/first" "$WORK/term/deliveries" >&2 || fail "SIGTERM during publication left a partial delivery"
 # One stop reaches a rank more than once (at a Slurm time limit, slurmstepd's SIGTERM and the one
 # srun forwards): a second one after the last rename, before the rank ends, must not end a rank
 # that has published everything (it did, with 143, once in the Slurm test).
-"$MPIEXEC" -n 2 --oversubscribe "$BIN" --feeds "$FEEDS" --out "$WORK/term2" --period 2026-10 --quiet --max-reject-fraction 0.05 \
-  --inject-failure "stall:exit@0" > "$WORK/term2.log" 2>&1 &
-launcher=$!
-pid=$(stalled_pid "$WORK/term2.log" $launcher "rank 0 after publishing") || exit 1
-kill -TERM "$pid"
-rc=0
-wait $launcher || rc=$?
-[ "$rc" -eq 0 ] || { cat "$WORK/term2.log" >&2; fail "SIGTERM after publication, before the end: exit $rc, expected 0"; }
-diff -r "$WORK/first" "$WORK/term2/deliveries" >&2 || fail "the run signalled after publication differs"
+sigterm_stalled_run exit term2 "after publishing, before the end"
 
 # A folder that cannot be made (a file in its place) fails the run before any rank renames
 # anything: no seller's files are published, at any rank count.
