@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# The representative tables (rep_attribution, rep_statements) against an independent reference,
+# oracle_territories.py, written from issue 9 and docs/territories.md without reading src/.
+# Random months (random_feeds.py + oracle_mutate.py) get varied buyer addresses, odd micro amounts
+# and random rules (territory_feeds.py); the job runs at 1 and 3 ranks and every rep_* data.csv
+# must equal the oracle's byte for byte, with the same set of files. The oracle reads the job's
+# delivered buyers table (checked against oracle.py here too, and by test_oracle.sh).
+# Then: a header error withholds every ruled seller's representative tables; and a self-check
+# that the comparison does catch a changed cell.
+# TERR_SEEDS and TERR_PERIODS (cadence:period ...) widen the comparison by hand.
+source "$(dirname "$0")/lib.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
+SEEDS=${TERR_SEEDS:-"1 2 3 4 5"}
+PERIODS=${TERR_PERIODS:-"monthly:2026-10 daily:2026-10-06 daily:2026-10-20"}
+
+# first_difference EXPECTED GOT: names the first differing line of two files.
+first_difference() {
+  "$BA_PYTHON" - "$1" "$2" <<'EOF'
+import sys
+a = open(sys.argv[1], "rb").read().split(b"\n")
+b = open(sys.argv[2], "rb").read().split(b"\n")
+for i in range(max(len(a), len(b))):
+    x = a[i] if i < len(a) else b"<end of file>"
+    y = b[i] if i < len(b) else b"<end of file>"
+    if x != y:
+        print(f"first difference at line {i + 1}:\n  oracle: {x!r}\n  job:    {y!r}")
+        break
+EOF
+}
+
+# compare_reps ORACLE_OUT JOB_OUT WHAT: the same rep_* data.csv files, byte for byte. Returns 1
+# (after saying why) rather than exiting, so that the self-check can expect a failure.
+compare_reps() {
+  local want=$1 got=$2 what=$3 lw lg f
+  lw=$(cd "$want/deliveries" 2>/dev/null && find . -path '*/rep_*_v1/*' -name data.csv | sort)
+  lg=$(cd "$got/deliveries" 2>/dev/null && find . -path '*/rep_*_v1/*' -name data.csv | sort)
+  if [ "$lw" != "$lg" ]; then
+    diff <(echo "$lw") <(echo "$lg") >&2 || true
+    echo "$what: the job delivered other representative tables than the oracle (< oracle, > job)" >&2
+    return 1
+  fi
+  for f in $lw; do
+    if ! cmp -s "$want/deliveries/$f" "$got/deliveries/$f"; then
+      first_difference "$want/deliveries/$f" "$got/deliveries/$f" >&2
+      echo "$what: deliveries/${f#./} differs between the oracle and the job" >&2
+      return 1
+    fi
+  done
+}
+
+# same_buyers ORACLE_PY_OUT JOB_OUT WHAT: the buyers tables the territory oracle reads are right.
+same_buyers() {
+  local want=$1 got=$2 what=$3 f
+  for f in $(cd "$want/deliveries" && find . -path '*/buyers_v1/*' -name data.csv | sort); do
+    cmp -s "$want/deliveries/$f" "$got/deliveries/$f" || {
+      first_difference "$want/deliveries/$f" "$got/deliveries/$f" >&2
+      fail "$what: the job's buyers table ${f#./} differs from oracle.py's (the territory oracle's input)"
+    }
+  done
+}
+
+compared=0
+for seed in $SEEDS; do
+  feeds=$WORK/feeds-$seed
+  "$BA_PYTHON" "$HERE/random_feeds.py" "$feeds" "$seed"
+  "$BA_PYTHON" "$HERE/oracle_mutate.py" "$feeds" "$seed"
+  "$BA_PYTHON" "$HERE/territory_feeds.py" "$feeds" "$seed" 2>/dev/null
+  for cp in $PERIODS; do
+    cadence=${cp%%:*}
+    period=${cp#*:}
+    base=$WORK/base-$seed-$cadence-$period
+    "$BA_PYTHON" "$HERE/oracle.py" "$feeds" "$base" "$cadence" "$period" || fail "oracle.py failed, seed $seed $cp"
+    for ranks in 1 3; do
+      got=$WORK/job-$seed-$cadence-$period-$ranks
+      want=$WORK/want-$seed-$cadence-$period-$ranks
+      FEEDS=$feeds run_job $ranks "$got" "$cadence" "$period" --chunk-size 1K ||
+        fail "the job failed on seed $seed, $cp, $ranks ranks (feeds kept with KEEP_WORK=1)"
+      same_buyers "$base" "$got" "seed $seed, $cp, $ranks ranks"
+      "$BA_PYTHON" "$HERE/oracle_territories.py" "$feeds" "$cadence" "$period" "$got/deliveries" "$want" 2>/dev/null ||
+        fail "oracle_territories.py failed, seed $seed $cp"
+      compare_reps "$want" "$got" "seed $seed, $cp, $ranks ranks" || fail "seed $seed, $cp, $ranks ranks (KEEP_WORK=1 keeps it)"
+      compared=$((compared + $(cd "$want/deliveries" 2>/dev/null && find . -name data.csv | wc -l)))
+    done
+  done
+  echo "seed $seed: job = oracle ($PERIODS; 1 and 3 ranks)"
+done
+[ "$compared" -gt 20 ] || fail "only $compared representative tables compared: the random rules reach too few sellers"
+
+# A header error (an unknown column, territories.md "Errors of the header") concerns every seller
+# with rows in the file: none gets representative tables, all keep their four tables.
+seed=${SEEDS%% *}
+feeds=$WORK/feeds-$seed
+"$BA_PYTHON" - "$feeds/enrollment/territories.csv" <<'EOF'
+# One more column, postal_prefix (a misspelt postal_code_prefix), empty on every row.
+import csv, sys
+with open(sys.argv[1], newline="", encoding="utf-8") as f:
+    records = [r for r in csv.reader(f) if r]
+with open(sys.argv[1], "w", newline="", encoding="utf-8") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(records[0] + ["postal_prefix"])
+    w.writerows(r + [""] for r in records[1:])
+EOF
+got=$WORK/job-header
+want=$WORK/want-header
+FEEDS=$feeds run_job 1 "$got" monthly 2026-10 --chunk-size 1K || fail "the job failed on a rules file with a header error"
+grep -q 'territories.csv: line 1: ' "$WORK/last-run.log" || fail "the header error is not reported on line 1"
+"$BA_PYTHON" "$HERE/oracle_territories.py" "$feeds" monthly 2026-10 "$got/deliveries" "$want" 2>/dev/null ||
+  fail "oracle_territories.py failed on the header error"
+[ ! -d "$want/deliveries" ] || fail "the oracle delivers representative tables despite a header error"
+compare_reps "$want" "$got" "header error" || fail "header error: the job and the oracle disagree"
+[ "$(cd "$got/deliveries" && find . -path '*/buyers_v1/*' -name data.csv | wc -l)" -gt 0 ] ||
+  fail "header error: the four tables were withheld too"
+
+# Self-check: the comparison sees one changed cell (an amount's last digit) and a missing file.
+cp=${PERIODS%% *}
+want=$WORK/want-$seed-${cp%%:*}-${cp#*:}-3
+got=$WORK/job-$seed-${cp%%:*}-${cp#*:}-3
+f=""
+for g in $(cd "$want/deliveries" && find . -path '*/rep_attribution_v1/*' -name data.csv | sort); do
+  [ "$(wc -l < "$want/deliveries/$g")" -gt 1 ] && { f=$g; break; }
+done
+[ -n "$f" ] || fail "self-check: no representative table to mutate"
+cp "$want/deliveries/$f" "$WORK/saved.csv"
+sed -i '2s/\([0-9]\)$/\1\1/' "$want/deliveries/$f"
+! compare_reps "$want" "$got" "self-check (expected to fail)" 2>/dev/null || fail "self-check: a changed cell goes unnoticed"
+cp "$WORK/saved.csv" "$want/deliveries/$f"
+compare_reps "$want" "$got" "self-check, restored" || fail "self-check: the restored file differs"
+rm "$want/deliveries/$f"
+! compare_reps "$want" "$got" "self-check (expected to fail)" 2>/dev/null || fail "self-check: a missing file goes unnoticed"
+cp "$WORK/saved.csv" "$want/deliveries/$f"
+echo "self-check: the comparison catches a changed cell and a missing file"
+echo "1 passed, 0 failed"
