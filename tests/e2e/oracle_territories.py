@@ -35,6 +35,9 @@ AMOUNT_RE = re.compile(r"^(-?)(\d+)\.(\d{6})$")      # delivered amounts always 
 PERCENT_RE = re.compile(r"^(\d+)(?:\.(\d+))?$")      # territories.md: digits, optional . + digits
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 FORMULA_START = "=+-@\t\r"
+# "Leading or trailing spaces" (territories.md): read as the blanks a hand-edited file can hide,
+# space, tab, CR and LF (ambiguous in the docs; the job agrees on these four).
+SPACES = " \t\r\n"
 
 BUYER_COLS = ["customer_aws_account_id", "company_name", "email_domain", "country_code", "state_or_region", "city",
               "postal_code"]
@@ -261,7 +264,7 @@ def load_rules(path):
             if h in RULE_COLS:
                 row[h] = v
         s = row["seller_account_id"]
-        if s == "" or s != s.strip(" ") or any(0xDC80 <= ord(c) <= 0xDCFF for c in s):
+        if s == "" or s != s.strip(SPACES) or any(0xDC80 <= ord(c) <= 0xDCFF for c in s):
             raise Fatal(f"line {ln}: empty or malformed seller_account_id")
         rows_of.setdefault(s, []).append((ln, row))
     for s, rows in rows_of.items():
@@ -285,7 +288,7 @@ def check_seller(rows, errors):
             if any(0xDC80 <= ord(ch) <= 0xDCFF for ch in v):
                 errors.append(f"line {ln}: {c} is not valid UTF-8")
                 bad = True
-            elif c != "rep_name" and v != v.strip(" "):
+            elif c != "rep_name" and v != v.strip(SPACES):
                 errors.append(f"line {ln}: {c} has leading or trailing spaces")
                 bad = True
         if r["rule_id"] == "":

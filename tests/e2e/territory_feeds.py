@@ -92,7 +92,7 @@ SPLITS = [["100"], ["100"], ["50", "50"], ["33.333334", "33.333333", "33.333333"
 GEO_RULES = [("US", "", ""), ("US", "CA", ""), ("US", "", "9"), ("US", "CA", "9"), ("US", "", "941"), ("us", "wa", "98"),
              ("US", "WA", ""), ("DE", "", ""), ("de", "BY", ""), ("DE", "", "1"), ("GB", "", "SW1A"), ("gb", "", "sw1a 2"),
              ("FR", "Île-de-France", ""), ("FR", "île-de-france", "75"), ("CA", "", "M5V"), ("=XX", "", ""),
-             ("US", "NY", "10001"), ("us", "", "")]
+             ("US", "NY", "10001"), ("us", "", ""), ("=XX", "-st", "+1")]
 RULE_DOMAINS = ["acme.example", "ACME.EXAMPLE", "eu.acme.example", "globex.example", "-dash.example", "ÜNï.EXAMPLE",
                 "üNï.example", "initech.example", "Buyer7.example", "buyer8.EXAMPLE"]
 DAYS = [f"2026-10-{d:02d}" for d in range(1, 32)]
