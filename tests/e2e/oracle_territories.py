@@ -19,9 +19,10 @@ prefix (semantics.md: a text cell starting with = + - @ tab or CR gets a leading
 removes it to get the value the rules are matched against. A value that itself started with '
 followed by such a character cannot be told apart; the random feeds never make one.
 
-Not covered: fatal rule-file errors (exit 3), the store, manifests, report.json and the wording
-of the error messages. For a seller with rule errors the oracle only decides "no representative
-tables", and prints its reasons on standard error.
+A fatal rules-file error (territories.md "Fatal errors") makes the oracle exit 3, as the job.
+Not covered: the store, manifests, report.json and the wording of the error messages. For a
+seller with rule errors the oracle only decides "no representative tables", and prints its
+reasons on standard error.
 """
 import calendar
 import os
@@ -70,12 +71,15 @@ class Fatal(Exception):
 # ---------------------------------------------------------------- CSV (feeds.md conventions)
 
 def parse_records(text):
-    """RFC 4180 records with the physical line each starts on. \\n ends a record outside quotes,
-    \\r\\n the same; quoted fields may hold commas, quotes and line feeds. An unterminated quote or
-    a quote inside an unquoted field is fatal for the rules file (territories.md)."""
+    """RFC 4180 records as (physical line the record starts on, fields, blank). \n ends a record
+    outside quotes, \r\n the same; quoted fields may hold commas, quotes and line feeds. blank is
+    true for an empty physical line (not for "", a record of one empty quoted field). An
+    unterminated quote, a quote inside an unquoted field or text after a closing quote is fatal
+    for the rules file (territories.md)."""
     recs, fields, cell = [], [], []
     line, start_line = 1, 1
     i, n = 0, len(text)
+    rec_start = 0
     quoted = False
     cell_started_quoted = False
     at_cell_start = True
@@ -103,14 +107,16 @@ def parse_records(text):
             i += 1
             continue
         elif c == "\n" or (c == "\r" and i + 1 < n and text[i + 1] == "\n"):
+            blank = i == rec_start
             if c == "\r":
                 i += 1
             fields.append("".join(cell))
-            recs.append((start_line, fields))
+            recs.append((start_line, fields, blank))
             fields, cell, at_cell_start, cell_started_quoted = [], [], True, False
             line += 1
             start_line = line
             i += 1
+            rec_start = i
             continue
         else:
             if cell_started_quoted:
@@ -120,9 +126,9 @@ def parse_records(text):
         i += 1
     if quoted:
         raise Fatal(f"line {start_line}: unterminated quote")
-    if cell or fields:
+    if i > rec_start:  # a last record without a line end
         fields.append("".join(cell))
-        recs.append((start_line, fields))
+        recs.append((start_line, fields, False))
     return recs
 
 
@@ -132,7 +138,7 @@ def read_table(path):
         recs = parse_records(f.read())
     header = recs[0][1]
     rows = []
-    for _, rec in recs[1:]:
+    for _, rec, _ in recs[1:]:
         d = {}
         for h, v in zip(header, rec):
             if len(v) >= 2 and v[0] == "'" and v[1] in FORMULA_START:
@@ -236,8 +242,8 @@ def load_rules(path):
     # Invalid UTF-8 is an error of the seller whose value holds it: keep the bytes as surrogates.
     text = raw.decode("utf-8", errors="surrogateescape")
     recs = parse_records(text)
-    # A blank line is ignored (a record of one empty field).
-    recs = [(ln, r) for ln, r in recs if r != [""]]
+    # A blank line is ignored (the file is written by hand).
+    recs = [(ln, r) for ln, r, blank in recs if not blank]
     if not recs:
         raise Fatal("no header")
     header = recs[0][1]
@@ -492,7 +498,7 @@ def run(feeds, cadence, period, buyers_root, out):
     with open(os.path.join(feeds, "enrollment", "enrollment.csv"), newline="", encoding="utf-8") as f:
         recs = parse_records(f.read())
     header = recs[0][1]
-    for _, rec in recs[1:]:
+    for _, rec, _ in recs[1:]:
         d = dict(zip(header, rec))
         folder.setdefault(d["seller_account_id"], d["aws_account_id"])
     path = os.path.join(feeds, "enrollment", "territories.csv")
@@ -519,4 +525,5 @@ if __name__ == "__main__":
     try:
         run(*sys.argv[1:])
     except Fatal as e:
-        sys.exit(f"oracle: fatal error in territories.csv: {e}")
+        print(f"oracle: fatal error in territories.csv: {e}", file=sys.stderr)
+        sys.exit(3)  # as the job's bad_input

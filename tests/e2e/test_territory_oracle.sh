@@ -113,6 +113,40 @@ for header in full minimal dup missing; do
 done
 echo "hand-made month: job = oracle (full, minimal, duplicate and missing column headers)"
 
+# Fatal rules files (territories.md "Fatal errors"): the job exits 3 and publishes nothing, and
+# the oracle calls them fatal too; one case each, on the hand-made month.
+H=seller_account_id,rule_id,match_type,aws_account_id,email_domain,country_code,state_or_region,postal_code_prefix,effective_from,effective_until,rep_id,rep_name,split_percent
+R=edge-dates,r,account,100000000000,,,,,,,a,A,100
+fatal_cases=(
+  "byte order mark|\xef\xbb\xbf$H\n$R\n"
+  "empty file|"
+  "a field too many|$H\n$R,\n"
+  "a quote inside an unquoted field|$H\n${R/,A,/,A\"li\"ce,}\n"
+  "text after a closing quote|$H\n${R/,A,/,\"A\" ,}\n"
+  "an unterminated quote|$H\n${R/,A,/,\"A,}\n"
+  "an empty seller_account_id|$H\n${R#edge-dates}\n"
+  "a seller_account_id with a space|$H\n $R\n"
+  "a quoted empty record, not a blank line|$H\n\"\"\n$R\n"
+  "no seller_account_id column|${H#seller_account_id,}\n${R#edge-dates,}\n"
+  "seller_account_id twice|$H,seller_account_id\n$R,edge-dates\n"
+)
+for case in "${fatal_cases[@]}"; do
+  what=${case%%|*}
+  feeds=$WORK/fatal
+  rm -rf "$feeds" "$WORK/fatal-out" "$WORK/fatal-want"
+  cp -a "$WORK/edge-full" "$feeds"
+  printf "${case#*|}" > "$feeds/enrollment/territories.csv"
+  # One process without mpiexec (an MPI singleton): mpiexec takes 2 s to end a failed job.
+  rc=0; "$BIN" --feeds "$feeds" --out "$WORK/fatal-out" --cadence monthly --period 2026-10 --quiet \
+    > "$WORK/last-run.log" 2>&1 || rc=$?
+  [ "$rc" -eq 3 ] || fail "rules file with $what: the job exits $rc, not 3 (bad_input)"
+  [ ! -e "$WORK/fatal-out/deliveries" ] || fail "rules file with $what: the job published deliveries"
+  rc=0; "$BA_PYTHON" "$HERE/oracle_territories.py" "$feeds" monthly 2026-10 "$WORK/edge-job-full-1/deliveries" \
+    "$WORK/fatal-want" 2>/dev/null || rc=$?
+  [ "$rc" -eq 3 ] || fail "rules file with $what: the oracle does not call it fatal (exit $rc)"
+done
+echo "fatal rules files: job and oracle agree (${#fatal_cases[@]} cases)"
+
 # A header error (an unknown column, territories.md "Errors of the header") concerns every seller
 # with rows in the file: none gets representative tables, all keep their four tables.
 seed=${SEEDS%% *}
