@@ -92,7 +92,9 @@ CASES = {
     "percent": [("pz", "geography", ("US", "", ""), "", "", [("a", "A", "050"), ("b", "B", "49.9999990"),
                                                              ("c", "C", "0.000001")])],
     # Formula-like and quoted representative cells.
-    "cells": [("=rule", "geography", ("US", "", ""), "", "", [("=eq", "\tName", "50"), ("q", 'Say "hi", then\rgo', "50")])],
+    # Formula-like, quoted and blank-edged representative cells (rep_name is free text).
+    "cells": [("=rule", "geography", ("US", "", ""), "", "", [("=eq", "\tName", "25"), ("q", 'Say "hi", then\rgo', "25"),
+                                                            ("sp", "  Spaced, name  ", "25"), ("nl", "Two\r\nLines", "25")])],
     # A one-day range holds its day.
     "oneday": [("d", "account", 0, "2026-10-10", "2026-10-10", [A])],
     # One name per representative is per seller: another seller may name alice otherwise.
