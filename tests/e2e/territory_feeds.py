@@ -16,6 +16,7 @@ Usage: territory_feeds.py FEEDS_ROOT SEED"""
 import os
 import random
 import sys
+from datetime import date, timedelta
 
 root, seed = sys.argv[1], int(sys.argv[2])
 rng = random.Random(seed * 104729 + 17)
@@ -102,7 +103,6 @@ COLS = ["seller_account_id", "rule_id", "match_type", "aws_account_id", "email_d
 
 
 def day_before(d):
-    from datetime import date, timedelta
     return (date.fromisoformat(d) - timedelta(days=1)).isoformat()
 
 
@@ -135,7 +135,7 @@ def rules_of(seller):
             n += 1
             rid = rng.choice([f"r{n}", f"rule {n}", f"=r{n}", f"r,{n}"])
             split = rng.choice(SPLITS)
-            reps = rng.sample(sorted(REPS), len(split)) if len(split) <= len(REPS) else None
+            reps = rng.sample(sorted(REPS), len(split))  # a rep_id at most once per rule
             for rep, pct in zip(reps, split):
                 row = dict.fromkeys(COLS, "")
                 row.update(values)
