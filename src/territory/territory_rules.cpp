@@ -128,6 +128,17 @@ bool has_outer_space(std::string_view s) {
   return !s.empty() && (space(s.front()) || space(s.back()));
 }
 
+// Digits, then at most one '.' followed by 1 to 6 digits: the shape of a percentage, whatever
+// its size (one too large for 64-bit micro-units is out of range, not malformed).
+bool is_plain_decimal(std::string_view s) {
+  const std::size_t dot = s.find('.');
+  const std::string_view whole = s.substr(0, dot);
+  const std::string_view fraction = dot == std::string_view::npos ? std::string_view{} : s.substr(dot + 1);
+  const auto digits = [](std::string_view d) { return d.find_first_not_of("0123456789") == std::string_view::npos; };
+  return !whole.empty() && digits(whole) && digits(fraction) &&
+         (dot == std::string_view::npos || (!fraction.empty() && fraction.size() <= 6));
+}
+
 std::optional<MatchType> parse_match_type(std::string_view s) {
   if (s == "account") return MatchType::account;
   if (s == "domain") return MatchType::domain;
@@ -199,13 +210,12 @@ ParsedRow check_row(const RawRow& row, std::vector<Error>& errors) {
   if (v[c_rep_id].empty()) error("rep_id is empty");
   const auto& pct = v[c_split_percent];
   const auto parsed = pct.empty() || pct.front() == '-' ? std::nullopt : parse_amount(pct);
-  if (!parsed) {
-    error("split_percent " + quoted(pct) + " is not a decimal number with at most 6 fraction digits");
-  } else if (*parsed <= 0 || *parsed > kWholePercent) {
-    error("split_percent " + pct + " is not greater than 0 and at most 100");
-  } else {
+  if (parsed && *parsed > 0 && *parsed <= kWholePercent)
     p.percent = *parsed;
-  }
+  else if (parsed || is_plain_decimal(pct))
+    error("split_percent " + pct + " is not greater than 0 and at most 100");
+  else
+    error("split_percent " + quoted(pct) + " is not a decimal number with at most 6 fraction digits");
   return p;
 }
 
@@ -392,7 +402,8 @@ TerritoryRules parse_territories(std::string_view text, const std::string& displ
   std::vector<std::string_view> fields;
   std::string scratch;
   const auto split = [&](const Record& r) {
-    if (r.unterminated) fatal(r.line, "unterminated quoted field (the rest of the file is one record)");
+    if (r.unterminated) fatal(r.line, "a quote that is never closed (a quoted field left open, or a quote inside an unquoted "
+                        "field): the rest of the file is one record");
     if (csv::split_fields(r.text, fields, scratch) != csv::FieldStatus::ok)
       fatal(r.line, "not valid CSV (a quote inside an unquoted field or text after a closing quote)");
   };

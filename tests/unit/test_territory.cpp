@@ -601,9 +601,12 @@ TEST(TerritoryErrors, SplitsNotSummingTo100NameTheRuleAndItsLines) {
       "S1,V,domain,,y.com,,,,,,a,A,100.5\n"
       "S1,W,domain,,z.com,,,,,,a,A,0\n"
       "S1,X,domain,,w.com,,,,,,a,A,1.0000001\n"
-      "S1,Y,domain,,v.com,,,,,,a,A,-100\n");
+      "S1,Y,domain,,v.com,,,,,,a,A,-100\n"
+      "S1,Z,domain,,u.com,,,,,,a,A,18446744073709551666\n"
+      "S1,Q,domain,,t.com,,,,,,a,A,288230376151711794.5\n"
+      "S1,P,domain,,s.com,,,,,,a,A,5.\n");
   const auto& e = rule_errors(rules, "S1");
-  ASSERT_EQ(e.size(), 6U) << ::testing::PrintToString(e);
+  ASSERT_EQ(e.size(), 9U) << ::testing::PrintToString(e);
   EXPECT_EQ(e[0], "territories.csv: line 2: rule \"T\": split_percent on lines 2, 3, 5 sums to 99.999999, not 100");
   EXPECT_EQ(e[1], "territories.csv: line 4: rule \"U\": split_percent on line 4 sums to 50.000000, not 100");
   EXPECT_EQ(e[2], "territories.csv: line 6: split_percent 100.5 is not greater than 0 and at most 100");
@@ -612,6 +615,11 @@ TEST(TerritoryErrors, SplitsNotSummingTo100NameTheRuleAndItsLines) {
             "territories.csv: line 8: split_percent \"1.0000001\" is not a decimal number with at most 6 fraction digits");
   EXPECT_EQ(e[5],
             "territories.csv: line 9: split_percent \"-100\" is not a decimal number with at most 6 fraction digits");
+  // Too large for 64-bit micro-units: out of range, said so, not taken for malformed.
+  EXPECT_EQ(e[6], "territories.csv: line 10: split_percent 18446744073709551666 is not greater than 0 and at most 100");
+  EXPECT_EQ(e[7], "territories.csv: line 11: split_percent 288230376151711794.5 is not greater than 0 and at most 100");
+  EXPECT_EQ(e[8],
+            "territories.csv: line 12: split_percent \"5.\" is not a decimal number with at most 6 fraction digits");
 }
 
 TEST(TerritoryErrors, UnknownOrMissingColumnsWithholdEverySellersRepTablesButAreNotFatal) {
@@ -646,7 +654,12 @@ TEST(TerritoryErrors, ProblemsNoSellerOwnsAreFatalWithTheirLine) {
                                     "S1,B,account,123456789013,,,,,,,a,Name,100,extra\n"),
             "territories.csv: line 4: has 14 fields, the header has 13");
   EXPECT_EQ(fatal_message(kHeader + "S1,A,account,123456789012,,,,,,,a,\"unterminated,100\n"),
-            "territories.csv: line 2: unterminated quoted field (the rest of the file is one record)");
+            "territories.csv: line 2: a quote that is never closed (a quoted field left open, or a quote inside "
+            "an unquoted field): the rest of the file is one record");
+  // One quote inside a bare field, never closed: the same, since the rest of the file is one record.
+  EXPECT_EQ(fatal_message(kHeader + "S1,A,acc\"ount,123456789012,,,,,,,a,A,100\n"),
+            "territories.csv: line 2: a quote that is never closed (a quoted field left open, or a quote inside "
+            "an unquoted field): the rest of the file is one record");
   EXPECT_EQ(fatal_message(kHeader + "S1,A,account,123456789012,,,,,,,a,\"bad\"quote,100\n"),
             "territories.csv: line 2: not valid CSV (a quote inside an unquoted field or text after a closing quote)");
   EXPECT_EQ(fatal_message(kHeader + ",A,account,123456789012,,,,,,,a,A,100\n"),
