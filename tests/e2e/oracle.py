@@ -520,20 +520,24 @@ def run(root, out, cadence, period, acct=None):
             continue  # decisions.md: a failure naming a payout (read or not) joins no other table
         k = (d["recipient_account_id"], d["transaction_reference_id"], d["product_id"], d["end_user_account_id"])
         groups.setdefault(k, []).append(d)
-    def bucketed(r):
-        """What a row brings to the eight buckets (0 for the types that add to none)."""
-        return r["_amt"] if r["transaction_type"] in BUCKETS else 0
+    def bucketed(table, r, kind, sign=1):
+        """Adds what a row brings to the eight buckets to a control total. A row of a type that
+        adds to no bucket brings no amount, so it makes no control-total key on its own (the
+        job lists a key when an amount enters or a row is delivered; semantics.md and
+        decisions.md name no key for a currency that never carried an amount)."""
+        if r["transaction_type"] in BUCKETS:
+            acct.amount(table, r["recipient_account_id"], r["currency"], kind, sign * r["_amt"])
 
     for (seller, trx, pid, eu), rows in groups.items():
         # Control totals (decisions.md): the bucketed amounts of every input row enter; a
         # rejected group's are left out on purpose; a delivered row's net_revenue goes out (a
         # group netting to 0 delivers nothing and leaves 0 out).
         for r in rows:
-            acct.amount("sales_compensation", seller, r["currency"], 0, bucketed(r))
+            bucketed("sales_compensation", r, 0)
         if len({r["currency"] for r in rows}) != 1:
             # mixed_currency: the group's rows move from used to rejected (decisions.md).
             for r in rows:
-                acct.amount("sales_compensation", seller, r["currency"], 1, bucketed(r))
+                bucketed("sales_compensation", r, 1)
                 acct.move("billing_event", "used", "rejected:mixed_currency")
             continue
         b = {c: 0 for c in BUCKET_COLS}
@@ -558,13 +562,19 @@ def run(root, out, cadence, period, acct=None):
         tables[seller]["sales_compensation"].append((row, {"payer": payer, "pid": pid, "net": net,
                                                           "date": row["invoice_date"], "t": 1}))
 
-    # 2. disbursements
+    # 2. disbursements. Every DISBURSED row of the period but payouts and failures is grouped,
+    # whether or not its payout is among the rows read: decisions.md rejects a group with two
+    # currencies "even when its payout was not kept", and counts the amounts of lines of payouts
+    # not kept as left out on purpose. A payout that is not read (another period, or never
+    # delivered) is not kept.
+    # A row with an empty disbursement_billing_event_id names no payout, so it is no line (as a
+    # failure with an empty parent cancels nothing, decisions.md): it feeds no table, and its
+    # amount enters no control total, like a balance adjustment's.
     groups = {}
     for d in billing:
         if d["action"] != "DISBURSED" or d["transaction_type"] in ("DISBURSEMENT", "DISBURSEMENT_FAILURE"):
             continue
-        pk = (d["recipient_account_id"], d["disbursement_billing_event_id"])
-        if pk not in payouts:
+        if d["disbursement_billing_event_id"] == "":
             continue
         k = (d["recipient_account_id"], d["transaction_reference_id"], d["product_id"],
              d["disbursement_billing_event_id"], d["end_user_account_id"])
@@ -573,16 +583,16 @@ def run(root, out, cadence, period, acct=None):
         # Control totals: lines enter with the sign flipped (as net_amount shows them); rejected
         # groups and lines of payouts not kept are left out on purpose (decisions.md).
         for r in rows:
-            acct.amount("disbursements", seller, r["currency"], 0, -bucketed(r))
+            bucketed("disbursements", r, 0, -1)
         if len({r["currency"] for r in rows}) != 1:
             # mixed_currency (even when the payout is not kept): the rows leave used.
             for r in rows:
-                acct.amount("disbursements", seller, r["currency"], 1, -bucketed(r))
+                bucketed("disbursements", r, 1, -1)
                 acct.move("billing_event", "used", "rejected:mixed_currency")
             continue
-        if (seller, pay) in failed:
+        if (seller, pay) not in payouts or (seller, pay) in failed:
             for r in rows:
-                acct.amount("disbursements", seller, r["currency"], 1, -bucketed(r))
+                bucketed("disbursements", r, 1, -1)
             continue
         p = payouts[(seller, pay)]
         b = {c: 0 for c in BUCKET_COLS}
