@@ -114,6 +114,25 @@ bill = [
     ev(E, "rc-s2", "AWS_TAX_SHARE", "4", cur="JPY"),
     ev(E, "rc-s3", "SELLER_REV_SHARE", "9", cur="CHF", transaction_reference_id="rc-forgiven-chf"),
     ev(E, "rc-s4", "SELLER_REV_SHARE", "-9", cur="CHF", action="FORGIVEN", transaction_reference_id="rc-forgiven-chf"),
+    # The edges of the periods (ends inclusive to the second, decisions.md), a date-only
+    # invoice_date (00:00:00Z of that day), a record over two physical lines (one row read).
+    ev(E, "rc-b1", "SELLER_REV_SHARE", "1", when="2026-10-31T23:59:59Z"),
+    ev(E, "rc-b2", "SELLER_REV_SHARE", "2", when="2026-11-01T00:00:00Z"),
+    ev(E, "rc-b3", "SELLER_REV_SHARE", "3", when=f"{DAY}T23:59:59Z"),
+    ev(E, "rc-b4", "SELLER_REV_SHARE", "4", when="2026-10-13T00:00:00Z"),
+    ev(E, "rc-b5", "SELLER_REV_SHARE", "5", when="2026-10-13"),
+    ev(E, "rc-b6", "SELLER_REV_SHARE", "6", invoice_id="two\nlines"),
+    # A payout whose failure comes the next day: kept by the daily run of its day (the failure
+    # is outside that period), not kept by the monthly run.
+    ev(E, "rc-p5", "DISBURSEMENT", "1", action="DISBURSED", when=f"{DAY}T18:00:00Z", from_account_id="AWS",
+       product_id="", offer_id=""),
+    ev(E, "rc-l13", "SELLER_REV_SHARE", "-17", action="DISBURSED", when=f"{DAY}T18:00:00Z",
+       disbursement_billing_event_id="rc-p5", transaction_reference_id="rc-lines-failnextday"),
+    ev(E, "rc-f5", "DISBURSEMENT_FAILURE", "-1", action="DISBURSED", when="2026-10-13T01:00:00Z",
+       parent_billing_event_id="rc-p5", product_id="", offer_id=""),
+    # A blank line is a record of one empty field: column_count, not skipped (feeds.md: a row
+    # that cannot be used is rejected, never silently skipped).
+    b"\n",
 ]
 # Duplicates that would change a group if the losing row were folded into it (decisions.md: the
 # job folds rows as it reads them and undoes the losers afterwards). Each first occurrence is
@@ -126,6 +145,16 @@ bill += [
        product_id="", offer_id=""),
     ev(E, "rc-l12", "SELLER_REV_SHARE", "-15", action="DISBURSED", disbursement_billing_event_id="rc-k4",
        transaction_reference_id="rc-lines-duppay"),
+    ev(E, "rc-k5", "SELLER_REV_SHARE", "16", transaction_reference_id="rc-dupeur-a"),
+    ev(E, "rc-k6", "AWS_REV_SHARE", "-2", cur="EUR", transaction_reference_id="rc-dupeur-b"),
+    ev(E, "rc-k7", "SELLER_REV_SHARE", "18", transaction_reference_id="rc-dupfail"),
+    ev(E, "rc-p6", "DISBURSEMENT", "1", action="DISBURSED", when=f"{DAY}T21:00:00Z", from_account_id="AWS",
+       product_id="", offer_id=""),
+    ev(E, "rc-l14", "SELLER_REV_SHARE", "-19", action="DISBURSED", disbursement_billing_event_id="rc-p6",
+       transaction_reference_id="rc-lines-notfailed"),
+    ev(E, "rc-k8", "SELLER_REV_SHARE", "20", transaction_reference_id="rc-duppayout"),
+    ev(E, "rc-l15", "SELLER_REV_SHARE", "-21", action="DISBURSED", disbursement_billing_event_id="rc-k8",
+       transaction_reference_id="rc-lines-payoutlost"),
 ]
 append(BILL, bill)
 append(BILL, [
@@ -138,6 +167,15 @@ append(BILL, [
     # The payout's id again, as a failure of itself: the first occurrence (the payout) wins, so
     # the payout is kept.
     ev(E, "rc-k4", "DISBURSEMENT_FAILURE", "-1", action="DISBURSED", parent_billing_event_id="rc-k4",
+       product_id="", offer_id=""),
+    # The same id in a group of another currency (EUR): that group must not become mixed.
+    ev(E, "rc-k5", "SELLER_REV_SHARE", "10", transaction_reference_id="rc-dupeur-b"),
+    # The same id as a failure of a kept payout: the losing row must not cancel the payout.
+    ev(E, "rc-k7", "DISBURSEMENT_FAILURE", "-1", action="DISBURSED", parent_billing_event_id="rc-p6",
+       product_id="", offer_id=""),
+    # The same id as the payout its lines name: the payout row loses, so the lines' payout is
+    # not read and they are left out.
+    ev(E, "rc-k8", "DISBURSEMENT", "1", action="DISBURSED", when=f"{DAY}T22:00:00Z", from_account_id="AWS",
        product_id="", offer_id=""),
 ])
 
@@ -168,6 +206,11 @@ append(USE, [
     use(E, "rc-u5", pricing_currency=""),
     use(E, "rc-u6", usage_quantity="1,5"),
     use(E, ""),
+    # A deletion, then a later live version: the record lives (only the latest version counts).
+    use(E, "rc-u11", delete_date=f"{DAY}T01:00:00Z"), use(E, "rc-u11", update=f"{DAY}T02:00:00Z"),
+    # A later version rejected for its content claims nothing: the older one is used.
+    use(E, "rc-u10"), use(E, "rc-u10", update=f"{DAY}T02:00:00Z", usage_quantity="1.5e1"),
+    b"\n",
     # Last: an unterminated quote, the rest of the file (two physical lines) one bad record.
     (line(ucols, use(E, "rc-u7")).replace("rc-u7", '"rc-u7', 1) + "\n").encode(),
     (line(ucols, use(E, "rc-u8")) + "\n").encode(),
@@ -182,6 +225,10 @@ append("account_v1/year=2026/month=10/data.csv", [
 append("address_v1/year=2026/month=10/data.csv", [
     dict(HIST, address_id="rc-addr-1", aws_account_id="123456789012", company_name="Nul\x00Co"),  # nul_byte
     dict(HIST, address_id="rc-addr-2", aws_account_id="123456789012", update_date="2026-10-02"),  # a date: used
+    # A later correction with a delete_date that is no date: rejected, so it deletes nothing.
+    dict(address_id="addr-001", aws_account_id="100000000001", company_name="Bad delete", update_date="2026-10-05",
+         valid_from="2020-01-01T00:00:00Z", delete_date="soon"),
+    b"\n",
 ])
 append("offer_v1/year=2026/month=10/data.csv", [dict(HIST, offer_id="rc-offer", offer_revision="2b")])  # bad_number
 append("product_v1/year=2026/month=10/data.csv", [
