@@ -20,9 +20,11 @@ import sys
 from datetime import date, datetime, timedelta
 
 SCALE = 10 ** 6
-AMOUNT_RE = re.compile(r"^(-?)(\d+)(?:\.(\d+))?$")
-TS_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$")
-DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# ASCII digits only, and \Z, not $: Python's \d also matches other scripts' digits ("１", "٣") and
+# its $ matches before a final line feed, so "1\n" would pass as an amount. The job rejects both.
+AMOUNT_RE = re.compile(r"^(-?)([0-9]+)(?:\.([0-9]+))?\Z")
+TS_RE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z\Z")
+DATE_RE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
 
 TYPES = {"SELLER_REV_SHARE", "AWS_REV_SHARE", "SELLER_TAX_SHARE", "AWS_TAX_SHARE", "SELLER_REV_SHARE_REFUND",
          "AWS_REV_SHARE_REFUND", "SELLER_TAX_SHARE_REFUND", "AWS_TAX_SHARE_REFUND", "SELLER_REV_SHARE_CREDIT",
@@ -274,15 +276,18 @@ def load_dimension(root, feed, key_cols, until, acct):
                 continue
             key = tuple(d.get(c, "") for c in key_cols)
             try:
-                if any(k == "" for k in key):
+                # The key is the first column; an offer's revision is part of its version, not
+                # of its key, and may be empty (null, feeds.md), as the job reads it too.
+                if key[0] == "":
                     raise Bad("empty_key")
                 # An offer_revision is compared as a number (decisions.md): one that is not a
                 # number cannot be placed (test_rejects.sh: bad_number).
-                if feed == "offer_v1" and not re.fullmatch(r"\d+", d["offer_revision"]):
+                if feed == "offer_v1" and not re.fullmatch(r"([0-9]+)?", d["offer_revision"]):
                     raise Bad("bad_number")
                 # feeds.md: an AWS account number is always 12 digits (test_rejects.sh rejects an
-                # account whose aws_account_id is not).
-                if feed == "account_v1" and not re.fullmatch(r"\d{12}", d.get("aws_account_id", "")):
+                # account whose aws_account_id is not); empty is null, not a bad number.
+                if feed in ("account_v1", "address_v1") and \
+                        not re.fullmatch(r"([0-9]{12})?", d.get("aws_account_id", "")):
                     raise Bad("bad_aws_account_id")
                 vf = ts(d["valid_from"])
                 up = ts(hist_update(d))
@@ -324,10 +329,10 @@ class Dims:
         offers = {}
         for k, v in load_dimension(root, "offer_v1", ["offer_id", "offer_revision"], until, acct).items():
             for vs, d in v:
-                try:
-                    rev = int(d["offer_revision"])
-                except ValueError:
-                    continue
+                # An empty revision (null) sorts below every number: a reading of this oracle
+                # (the docs do not say; the tests never put one beside a revision of the same
+                # valid_from).
+                rev = int(d["offer_revision"]) if d["offer_revision"] else -1
                 offers.setdefault(k, []).append(((vs[-1], rev), d))  # vs = (offer_revision, valid_from)
         self.offers = {k: max(v, key=lambda x: x[0])[1] for k, v in offers.items()}
 
@@ -430,9 +435,12 @@ def run(root, out, cadence, period, acct=None):
         try:
             if not d["seller_account_id"]:
                 raise Bad("empty_key")
-            if not re.fullmatch(r"\d{12}", aws):
+            if not re.fullmatch(r"[0-9]{12}", aws):
                 raise Bad("bad_aws_account_id")
             try:
+                # YYYY-MM-DD only (feeds.md); fromisoformat alone would also take 20261005.
+                if not DATE_RE.match(d["enrolled_from"]) or not DATE_RE.match(d.get("enrolled_until") or "2000-01-01"):
+                    raise ValueError
                 frm = date.fromisoformat(d["enrolled_from"])
                 until = date.fromisoformat(d["enrolled_until"]) if d.get("enrolled_until") else None
             except ValueError:

@@ -130,6 +130,21 @@ bill = [
        disbursement_billing_event_id="rc-p5", transaction_reference_id="rc-lines-failnextday"),
     ev(E, "rc-f5", "DISBURSEMENT_FAILURE", "-1", action="DISBURSED", when="2026-10-13T01:00:00Z",
        parent_billing_event_id="rc-p5", product_id="", offer_id=""),
+    # Grammar edges (feeds.md): second precision, UTC written "Z", ASCII digits only, days that
+    # exist; leading zeros and zeros beyond the sixth fraction digit are fine; a quote after a
+    # closing quote, and a quoted empty flag.
+    ev(E, "rc-g1", "SELLER_REV_SHARE", "1", when=f"{DAY}T10:00:00.5Z"),  # bad_date
+    ev(E, "rc-g2", "SELLER_REV_SHARE", "1", when=f"{DAY}T10:00:00+00:00"),  # bad_date
+    ev(E, "rc-g3", "SELLER_REV_SHARE", "1", when=f"{DAY}t10:00:00z"),  # bad_date
+    ev(E, "rc-g4", "SELLER_REV_SHARE", "1", when="2026-02-30T10:00:00Z"),  # bad_date
+    ev(E, "rc-g5", "SELLER_REV_SHARE", "\uff11"),  # a fullwidth 1: bad_amount
+    ev(E, "rc-g6", "SELLER_REV_SHARE", "\u0663"),  # an Arabic-Indic 3: bad_amount
+    ev(E, "rc-g7", "SELLER_REV_SHARE", "-"),  # bad_amount
+    ev(E, "rc-g8", "SELLER_REV_SHARE", "1\n"),  # a quoted line feed after the digits: bad_amount
+    ev(E, "rc-g9", "SELLER_REV_SHARE", "00012"),  # used
+    ev(E, "rc-g10", "SELLER_REV_SHARE", "-0.0000000"),  # used
+    (line(bcols, dict(ok, billing_event_id="rc-g11")) + "\n").encode().replace(b",USD,", b',"USD" ,', 1),
+    (line(bcols, dict(ok, billing_event_id="rc-g12")) + "\n").encode().replace(b",1,2026", b',"",2026', 1),
     # A blank line is a record of one empty field: column_count, not skipped (feeds.md: a row
     # that cannot be used is rejected, never silently skipped).
     b"\n",
@@ -221,16 +236,32 @@ append("account_v1/year=2026/month=10/data.csv", [
     dict(HIST, account_id="rc-acc-1", aws_account_id="12345", mailing_address_id="x"),  # bad_aws_account_id
     dict(HIST, account_id="", aws_account_id="123456789012"),  # empty_key
     dict(HIST, account_id="rc-acc-2", aws_account_id="123456789012", valid_from="yesterday"),  # bad_date
+    dict(HIST, account_id="rc-acc-3", aws_account_id="\uff11" + "2" * 11),  # bad_aws_account_id
+    dict(HIST, account_id="rc-acc-4", aws_account_id=""),  # null: used
+    # No update_date: insert_date stands in, and then valid_from (decisions.md); a date-only
+    # valid_from is 00:00:00Z. Two corrections of one version: one superseded.
+    dict(account_id="rc-acc-5", aws_account_id="123456789012", valid_from="2026-10-02"),
+    dict(account_id="rc-acc-5", aws_account_id="123456789012", valid_from="2026-10-02",
+         insert_date="2026-10-03T00:00:00Z"),
 ])
 append("address_v1/year=2026/month=10/data.csv", [
     dict(HIST, address_id="rc-addr-1", aws_account_id="123456789012", company_name="Nul\x00Co"),  # nul_byte
+    dict(HIST, address_id="rc-addr-3", aws_account_id="12345"),  # bad_aws_account_id
+    dict(HIST, address_id="rc-addr-4", aws_account_id=""),  # null: used
     dict(HIST, address_id="rc-addr-2", aws_account_id="123456789012", update_date="2026-10-02"),  # a date: used
     # A later correction with a delete_date that is no date: rejected, so it deletes nothing.
     dict(address_id="addr-001", aws_account_id="100000000001", company_name="Bad delete", update_date="2026-10-05",
          valid_from="2020-01-01T00:00:00Z", delete_date="soon"),
     b"\n",
 ])
-append("offer_v1/year=2026/month=10/data.csv", [dict(HIST, offer_id="rc-offer", offer_revision="2b")])  # bad_number
+append("offer_v1/year=2026/month=10/data.csv", [
+    dict(HIST, offer_id="rc-offer", offer_revision="2b"),  # bad_number
+    dict(HIST, offer_id="rc-offer-2", offer_revision="-1"),  # bad_number
+    dict(HIST, offer_id="rc-offer-3", offer_revision="\u0663"),  # bad_number (not an ASCII digit)
+    # An empty revision is null, not a bad number: the row is used (the job's reading too; the
+    # docs do not say how it compares with a number, and no test puts the two side by side).
+    dict(HIST, offer_id="rc-offer-4", offer_revision=""),
+])
 append("product_v1/year=2026/month=10/data.csv", [
     (line(header("product_v1/year=2026/month=10/data.csv"), dict(HIST, product_id="rc-prod")) + ",x\n").encode(),
 ])
@@ -238,4 +269,8 @@ append("enrollment/enrollment.csv", [
     dict(seller_account_id="seller-09", aws_account_id="900000000009", enrolled_from="2020-13-01"),  # bad_date
     dict(seller_account_id="seller-09", aws_account_id="900000000009", enrolled_from="2021-01-01"),  # twice: used
     dict(seller_account_id="", aws_account_id="900000000099", enrolled_from="2020-01-01"),  # empty_key
+    dict(seller_account_id="seller-10", aws_account_id="900000000010", enrolled_from="20201-01-01"),  # bad_date
+    # A window that ends before it starts enrolls nobody; not a reject.
+    dict(seller_account_id="seller-10", aws_account_id="900000000010", enrolled_from="2026-10-05",
+         enrolled_until="2026-10-01"),
 ])
