@@ -645,6 +645,10 @@ def run(root, out, cadence, period, acct=None):
             d["_q"] = amount(d["usage_quantity"], True)
             d["_r"] = amount(d["estimated_revenue_in_pricing_currency"], True)
             up = ts(d.get("update_date") or d.get("insert_date") or d["usage_date"])
+            # A delete_date decides the record's fate: one that is no timestamp is a reject, as
+            # in the dimensions (decisions.md), not a deletion.
+            if d.get("delete_date"):
+                ts(d["delete_date"])
         except Bad as e:
             acct.count("daily_usage", "rejected:" + str(e))
             continue

@@ -145,6 +145,13 @@ bill = [
     ev(E, "rc-g10", "SELLER_REV_SHARE", "-0.0000000"),  # used
     (line(bcols, dict(ok, billing_event_id="rc-g11")) + "\n").encode().replace(b",USD,", b',"USD" ,', 1),
     (line(bcols, dict(ok, billing_event_id="rc-g12")) + "\n").encode().replace(b",1,2026", b',"",2026', 1),
+    # A seller the registry does not list; date columns the computation does not use (not
+    # checked); the largest amount 64-bit micro-units hold, alone in its currency, and one more.
+    ev("seller-99", "rc-g13", "SELLER_REV_SHARE", "1"),
+    ev(E, "rc-g14", "SELLER_REV_SHARE", "1", payment_due_date="never", usage_period_start_date="x"),
+    ev(E, "rc-g15", "SELLER_REV_SHARE", "9223372036854.775807", cur="XAU"),
+    ev(E, "rc-g16", "SELLER_REV_SHARE", "9223372036854.775808", cur="XAU"),  # bad_amount
+    ev(E, "rc-g17", "SELLER_REV_SHARE", "-9223372036854.775808", cur="XAU"),  # bad_amount
     # A blank line is a record of one empty field: column_count, not skipped (feeds.md: a row
     # that cannot be used is rejected, never silently skipped).
     b"\n",
@@ -223,6 +230,12 @@ append(USE, [
     use(E, ""),
     # A deletion, then a later live version: the record lives (only the latest version counts).
     use(E, "rc-u11", delete_date=f"{DAY}T01:00:00Z"), use(E, "rc-u11", update=f"{DAY}T02:00:00Z"),
+    # A delete_date that is no timestamp: bad_date, not a deletion; an update_date that is none.
+    use(E, "rc-u12", delete_date="soon"), use(E, "rc-u13", update="x"),
+    # No update_date nor insert_date: the usage_date stands in (decisions.md).
+    use(E, "rc-u14", update=""),
+    # A seller the registry does not list: not enrolled.
+    use("seller-99", "rc-u15"),
     # A later version rejected for its content claims nothing: the older one is used.
     use(E, "rc-u10"), use(E, "rc-u10", update=f"{DAY}T02:00:00Z", usage_quantity="1.5e1"),
     b"\n",
