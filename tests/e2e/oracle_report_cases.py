@@ -152,6 +152,30 @@ bill = [
     ev(E, "rc-g15", "SELLER_REV_SHARE", "9223372036854.775807", cur="XAU"),
     ev(E, "rc-g16", "SELLER_REV_SHARE", "9223372036854.775808", cur="XAU"),  # bad_amount
     ev(E, "rc-g17", "SELLER_REV_SHARE", "-9223372036854.775808", cur="XAU"),  # bad_amount
+    # Group membership across currencies: a sales input of a type that adds to no bucket still
+    # makes its group mixed (AWS_TAX_SHARE with balance_impacting 1, a DISBURSEMENT row invoiced);
+    # so does any line but a payout or failure (decisions.md), a BALANCE_ADJUSTMENT line too.
+    ev(E, "rc-m1", "SELLER_REV_SHARE", "5", transaction_reference_id="rc-mix-tax"),
+    ev(E, "rc-m2", "AWS_TAX_SHARE", "1", cur="JPY", transaction_reference_id="rc-mix-tax"),
+    ev(E, "rc-m3", "SELLER_REV_SHARE", "5", transaction_reference_id="rc-mix-disb"),
+    ev(E, "rc-m4", "DISBURSEMENT", "1", cur="JPY", transaction_reference_id="rc-mix-disb"),
+    ev(E, "rc-p7", "DISBURSEMENT", "1", action="DISBURSED", when=f"{DAY}T18:00:00Z", from_account_id="AWS",
+       product_id="", offer_id=""),
+    ev(E, "rc-m5", "SELLER_REV_SHARE", "-5", action="DISBURSED", disbursement_billing_event_id="rc-p7",
+       transaction_reference_id="rc-mix-lines"),
+    ev(E, "rc-m6", "BALANCE_ADJUSTMENT", "-1", action="DISBURSED", cur="JPY", disbursement_billing_event_id="rc-p7",
+       transaction_reference_id="rc-mix-lines"),
+    # An invoiced DISBURSEMENT row is no payout: lines naming it are left out. A failure cancels
+    # the payout it names whatever its action (decisions.md), INVOICED too.
+    ev(E, "rc-p8", "DISBURSEMENT", "1", when=f"{DAY}T18:00:00Z", from_account_id="AWS", product_id="",
+       offer_id=""),
+    ev(E, "rc-m7", "SELLER_REV_SHARE", "-6", action="DISBURSED", disbursement_billing_event_id="rc-p8",
+       transaction_reference_id="rc-lines-invoicedpayout"),
+    ev(E, "rc-p9", "DISBURSEMENT", "1", action="DISBURSED", when=f"{DAY}T18:00:00Z", from_account_id="AWS",
+       product_id="", offer_id=""),
+    ev(E, "rc-m8", "SELLER_REV_SHARE", "-7", action="DISBURSED", disbursement_billing_event_id="rc-p9",
+       transaction_reference_id="rc-lines-invoicedfailure"),
+    ev(E, "rc-m9", "DISBURSEMENT_FAILURE", "-1", parent_billing_event_id="rc-p9", product_id="", offer_id=""),
     # A blank line is a record of one empty field: column_count, not skipped (feeds.md: a row
     # that cannot be used is rejected, never silently skipped).
     b"\n",

@@ -10,7 +10,7 @@
 source "$(dirname "$0")/lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 SEEDS=${REPORT_ORACLE_SEEDS:-"1 2 3"}
-RANDOM_PERIODS=${REPORT_ORACLE_PERIODS:-"monthly:2026-10 daily:2026-10-12 daily:2026-10-13 daily:2026-10-31 monthly:2026-11"}
+RANDOM_PERIODS=${REPORT_ORACLE_PERIODS:-"monthly:2026-10 daily:2026-10-12 daily:2026-10-13 daily:2026-10-31 monthly:2026-09 monthly:2026-11"}
 
 # 1. The prediction reproduces the sample month's hand-derived accounting (data-samples/README.md,
 # "Row accounting of the monthly run", as test_sample_expected.sh states it) and its control
