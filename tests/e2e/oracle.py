@@ -85,24 +85,26 @@ class Accounting:
         self.feeds = {f: {"read": 0, "used": 0, "rejected": 0, "rejected_by_reason": {}, "outside_period": 0,
                           "not_enrolled": 0, "superseded": 0} for f in FEEDS}
         self.amounts = {}  # (table, seller, currency) -> [in, excluded, out] in micro-units
+        self.rejects = []  # (feed, file, line, reason): what rejects.csv lists, without the text
         self.sellers_delivered = 0
 
-    def count(self, feed, fate, n=1):
-        """fate is a counter name or "rejected:<reason>"."""
+    def count(self, feed, fate, n=1, row=None):
+        """fate is a counter name or "rejected:<reason>" (then `row` is the rejected row)."""
         c = self.feeds[feed]
         c["read"] += n
         if fate.startswith("rejected:"):
             reason = fate[len("rejected:"):]
+            self.rejects.append((feed, row["__file__"], row["__line__"], reason))
             c["rejected"] += n
             c["rejected_by_reason"][reason] = c["rejected_by_reason"].get(reason, 0) + n
         else:
             c[fate] += n
 
-    def move(self, feed, fate, to, n=1):
+    def move(self, feed, fate, to, n=1, row=None):
         """A row counted as `fate` turns out to be `to` (a mixed-currency group's rows leave used)."""
         self.feeds[feed]["read"] -= n
         self.feeds[feed][fate] -= n
-        self.count(feed, to, n)
+        self.count(feed, to, n, row)
 
     def amount(self, table, seller, currency, kind, v):
         """kind 0 = in, 1 = excluded, 2 = out."""
@@ -168,12 +170,14 @@ def parse_records(data):
     """RFC 4180 records of a whole file (feeds.md): fields may be quoted, "" is a quote inside a
     quoted field, \n ends a record outside quotes, a \r\n ending is the same, and a stray \r
     elsewhere is data (Python's csv module would end the record there).
-    Returns (fields, flaw) per record; flaw is None, "bad_quoting" (a quote inside an unquoted
+    Returns (fields, flaw, physical line where the record starts) per record; flaw is None, "bad_quoting" (a quote inside an unquoted
     field, or text after a closing quote: decisions.md; record boundaries still follow quote
     parity) or "unterminated_quote" (feeds.md: the rest of the file is one bad record)."""
     recs, fields, cell, i, n = [], [], [], 0, len(data)
     quoted = False  # inside a quoted field
     flaw = None
+    line = 1  # physical line of the character at i (1-based; a quoted line feed starts a new one)
+    start_line = 1  # where the current record starts
     start = True  # at the first character of a field
     closed = False  # just after the closing quote of a field
     while i < n:
@@ -187,6 +191,8 @@ def parse_records(data):
                     quoted = False
                     closed = True
             else:
+                if c == "\n":
+                    line += 1
                 cell.append(c)
         elif c == '"':
             if not start:
@@ -200,7 +206,9 @@ def parse_records(data):
             if c == "\r":
                 i += 1
             fields.append("".join(cell))
-            recs.append((fields, flaw))
+            recs.append((fields, flaw, start_line))
+            line += 1
+            start_line = line
             fields, cell, flaw, start, closed = [], [], None, True, False
         else:
             if closed:
@@ -210,7 +218,7 @@ def parse_records(data):
         i += 1
     if cell or fields or quoted:
         fields.append("".join(cell))
-        recs.append((fields, "unterminated_quote" if quoted else flaw))
+        recs.append((fields, "unterminated_quote" if quoted else flaw, start_line))
     return recs
 
 
@@ -223,8 +231,12 @@ def read_csv(path):
         # stop the file and the record can be told apart.
         recs = parse_records(f.read().decode("utf-8", errors="surrogateescape"))
     header = recs[0][0]
-    for i, (rec, flaw) in enumerate(recs[1:]):
+    # The file as rejects.csv names it: relative to the feed root.
+    parts = path.split(os.sep)
+    rel = "/".join(parts[-2:] if parts[-2] == "enrollment" else parts[-4:])
+    for i, (rec, flaw, line) in enumerate(recs[1:]):
         d = {h: (rec[k] if k < len(rec) else "") for k, h in enumerate(header)}
+        d["__file__"], d["__line__"] = rel, line
         text = "".join(rec)
         if flaw == "unterminated_quote":
             d["__bad__"] = flaw
@@ -272,7 +284,7 @@ def load_dimension(root, feed, key_cols, until, acct):
         for _, d in read_csv(path):
             order += 1
             if "__bad__" in d:
-                acct.count(name, "rejected:" + d["__bad__"])
+                acct.count(name, "rejected:" + d["__bad__"], row=d)
                 continue
             key = tuple(d.get(c, "") for c in key_cols)
             try:
@@ -294,7 +306,7 @@ def load_dimension(root, feed, key_cols, until, acct):
                 if d.get("delete_date"):
                     ts(d["delete_date"])
             except Bad as e:
-                acct.count(name, "rejected:" + str(e))
+                acct.count(name, "rejected:" + str(e), row=d)
                 continue
             acct.count(name, "used")
             k = key + (vf,)
@@ -429,7 +441,7 @@ def run(root, out, cadence, period, acct=None):
     enrolled = {}
     for _, d in read_csv(os.path.join(root, "enrollment", "enrollment.csv")):
         if "__bad__" in d:
-            acct.count("enrollment", "rejected:" + d["__bad__"])
+            acct.count("enrollment", "rejected:" + d["__bad__"], row=d)
             continue
         aws = d.get("aws_account_id", "")
         try:
@@ -446,7 +458,7 @@ def run(root, out, cadence, period, acct=None):
             except ValueError:
                 raise Bad("bad_date")
         except Bad as e:
-            acct.count("enrollment", "rejected:" + str(e))
+            acct.count("enrollment", "rejected:" + str(e), row=d)
             continue
         if frm <= first and (until is None or until >= last):
             enrolled[d["seller_account_id"]] = aws
@@ -464,7 +476,7 @@ def run(root, out, cadence, period, acct=None):
     path = os.path.join(root, "billing_event_v1", f"year={y:04d}", f"month={m:02d}", "data.csv")
     for _, d in read_csv(path):
         if "__bad__" in d:
-            acct.count("billing_event", "rejected:" + d["__bad__"])
+            acct.count("billing_event", "rejected:" + d["__bad__"], row=d)
             continue
         try:
             if not d["billing_event_id"] or not d["recipient_account_id"]:
@@ -483,13 +495,13 @@ def run(root, out, cadence, period, acct=None):
             d["_amt"] = amount(d["amount"])
             d["_t"] = ts(d["invoice_date"])
         except Bad as e:
-            acct.count("billing_event", "rejected:" + str(e))
+            acct.count("billing_event", "rejected:" + str(e), row=d)
             continue
         k = (d["recipient_account_id"], d["billing_event_id"])
         # decisions.md: duplicates are decided before the period filter (and so, this oracle
         # reads, before enrollment too: a duplicate is a fault of the row, whoever's it is).
         if k in seen:
-            acct.count("billing_event", "rejected:duplicate")
+            acct.count("billing_event", "rejected:duplicate", row=d)
             continue
         seen.add(k)
         # feeds.md: rows of the file dated elsewhere are "outside the period"; of the rows of the
@@ -546,7 +558,7 @@ def run(root, out, cadence, period, acct=None):
             # mixed_currency: the group's rows move from used to rejected (decisions.md).
             for r in rows:
                 bucketed("sales_compensation", r, 1)
-                acct.move("billing_event", "used", "rejected:mixed_currency")
+                acct.move("billing_event", "used", "rejected:mixed_currency", row=r)
             continue
         b = {c: 0 for c in BUCKET_COLS}
         for r in rows:
@@ -596,7 +608,7 @@ def run(root, out, cadence, period, acct=None):
             # mixed_currency (even when the payout is not kept): the rows leave used.
             for r in rows:
                 bucketed("disbursements", r, 1, -1)
-                acct.move("billing_event", "used", "rejected:mixed_currency")
+                acct.move("billing_event", "used", "rejected:mixed_currency", row=r)
             continue
         if (seller, pay) not in payouts or (seller, pay) in failed:
             for r in rows:
@@ -629,7 +641,7 @@ def run(root, out, cadence, period, acct=None):
     path = os.path.join(root, "daily_usage_v1", f"year={y:04d}", f"month={m:02d}", "data.csv")
     for i, d in read_csv(path):
         if "__bad__" in d:
-            acct.count("daily_usage", "rejected:" + d["__bad__"])
+            acct.count("daily_usage", "rejected:" + d["__bad__"], row=d)
             continue
         try:
             if not d["usage_feed_id"] or not d["recipient_account_id"]:
@@ -650,7 +662,7 @@ def run(root, out, cadence, period, acct=None):
             if d.get("delete_date"):
                 ts(d["delete_date"])
         except Bad as e:
-            acct.count("daily_usage", "rejected:" + str(e))
+            acct.count("daily_usage", "rejected:" + str(e), row=d)
             continue
         k = (d["recipient_account_id"], d["usage_feed_id"])
         versions[k] = versions.get(k, 0) + 1

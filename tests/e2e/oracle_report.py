@@ -8,10 +8,13 @@ job's. Like oracle.py it is written from the spec and docs/decisions.md, not fro
 
 Usage:
   oracle_report.py predict FEEDS_ROOT OUT CADENCE PERIOD
-      writes OUT/deliveries/... (as oracle.py) and OUT/runs/<cadence>-<period>/report.json
+      writes OUT/deliveries/... (as oracle.py), OUT/runs/<cadence>-<period>/report.json and,
+      beside it, rejects.csv (feed, file, line, reason: the job's columns but the raw text)
   oracle_report.py compare PREDICTED.json JOB.json
-      exit 1, naming every difference, when the job's record is not the predicted one
+      exit 1, naming every difference, when the job's record is not the predicted one; the
+      rejects.csv beside each report.json are compared too (as sets of feed, file, line, reason)
 """
+import csv
 import json
 import os
 import sys
@@ -33,6 +36,26 @@ def predict(root, out, cadence, period):
     with open(os.path.join(d, "report.json"), "w") as f:
         json.dump(record, f, indent=1, sort_keys=True)
         f.write("\n")
+    with open(os.path.join(d, "rejects.csv"), "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["feed", "file", "line", "reason"])
+        w.writerows(sorted(acct.rejects))
+
+
+def rejects(path):
+    """(feed, file, line, reason) of every row of a rejects.csv, sorted (the text is left out:
+    the oracle does not predict how the job escapes bytes in it)."""
+    with open(path, newline="", encoding="utf-8") as f:
+        return sorted((r["feed"], r["file"], int(r["line"]), r["reason"]) for r in csv.DictReader(f))
+
+
+def reject_differences(want, got):
+    out = []
+    for r in sorted(set(want) | set(got)):
+        a, b = want.count(r), got.count(r)
+        if a != b:
+            out.append(f"rejects.csv: {r[0]} {r[1]} line {r[2]} {r[3]}: {a} by the oracle, {b} by the job")
+    return out
 
 
 def differences(want, got):
@@ -78,6 +101,11 @@ if __name__ == "__main__":
         with open(sys.argv[3]) as f:
             got = json.load(f)
         diff = differences(want, got)
+        rw, rg = (os.path.join(os.path.dirname(p), "rejects.csv") for p in sys.argv[2:4])
+        if os.path.isfile(rw) and os.path.isfile(rg):
+            diff += reject_differences(rejects(rw), rejects(rg))
+        else:
+            diff.append(f"rejects.csv: not beside both records ({rw}, {rg})")
         for line in diff:
             print(line, file=sys.stderr)
         sys.exit(1 if diff else 0)
