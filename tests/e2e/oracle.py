@@ -9,9 +9,12 @@ Usage: oracle.py FEEDS_ROOT OUT CADENCE PERIOD
 Writes OUT/deliveries/<aws_account_id>/<table>_v1/year=YYYY/month=MM[/day=DD]/data.csv for every
 seller enrolled for the whole period (header-only files when a table has no rows).
 
-Not covered (the job's other duties): the store, manifests, report.json, rejects.csv, exit codes,
-territories. Rejects are modelled only as far as they change the tables (a rejected row is used
-nowhere; a rejected row claims no billing_event_id; mixed-currency groups vanish).
+run() also returns the run's Accounting: every row's fate (used, rejected by reason and line,
+outside the period, not enrolled, superseded) and the control totals, which oracle_report.py
+writes as the predicted report.json and rejects.csv (test_report_oracle.sh).
+
+Not covered (the job's other duties): the store, manifests, the text column of rejects.csv,
+timings, exit codes, territories.
 """
 import calendar
 import os
