@@ -199,6 +199,8 @@ bill += [
     ev(E, "rc-l14", "SELLER_REV_SHARE", "-19", action="DISBURSED", disbursement_billing_event_id="rc-p6",
        transaction_reference_id="rc-lines-notfailed"),
     ev(E, "rc-k8", "SELLER_REV_SHARE", "20", transaction_reference_id="rc-duppayout"),
+    ev(E, "rc-k9", "SELLER_REV_SHARE", "5", transaction_reference_id="rc-dupmixed"),
+    ev(E, "rc-k10", "AWS_REV_SHARE", "-1", cur="EUR", transaction_reference_id="rc-dupmixed"),
     ev(E, "rc-l15", "SELLER_REV_SHARE", "-21", action="DISBURSED", disbursement_billing_event_id="rc-k8",
        transaction_reference_id="rc-lines-payoutlost"),
 ]
@@ -223,6 +225,11 @@ append(BILL, [
     # not read and they are left out.
     ev(E, "rc-k8", "DISBURSEMENT", "1", action="DISBURSED", when=f"{DAY}T22:00:00Z", from_account_id="AWS",
        product_id="", offer_id=""),
+    # Repeats of rows of a mixed-currency group: mixed_currency rejects a group, not a row's
+    # content, so the first occurrences still hold their ids and these are duplicates (and the
+    # EUR one, were it folded, would not unmix the group).
+    ev(E, "rc-k9", "SELLER_REV_SHARE", "7", transaction_reference_id="rc-dupgroup-a"),
+    ev(E, "rc-k10", "AWS_REV_SHARE", "-1", transaction_reference_id="rc-dupmixed"),
 ])
 
 USE = "daily_usage_v1/year=2026/month=10/data.csv"
