@@ -69,3 +69,18 @@ compare_with_expected() {
       fail "$cadence $period: seller folder $seller was delivered but is not expected (not enrolled?)"
   done
 }
+
+# first_difference ORACLE JOB: names the first differing line of two files (the oracle tests).
+first_difference() {
+  "$BA_PYTHON" - "$1" "$2" <<'EOF'
+import sys
+a = open(sys.argv[1], "rb").read().split(b"\n")
+b = open(sys.argv[2], "rb").read().split(b"\n")
+for i in range(max(len(a), len(b))):
+    x = a[i] if i < len(a) else b"<end of file>"
+    y = b[i] if i < len(b) else b"<end of file>"
+    if x != y:
+        print(f"first difference at line {i + 1}:\n  oracle: {x!r}\n  job:    {y!r}")
+        break
+EOF
+}

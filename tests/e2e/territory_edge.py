@@ -13,16 +13,11 @@ Usage: territory_edge.py FEEDS_ROOT [HEADER]
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from feed_headers import BILLING_HEADER, HIST, USAGE_HEADER  # noqa: E402
+
 root = sys.argv[1]
 header_kind = sys.argv[2] if len(sys.argv) > 2 else "full"
-HIST = "valid_from,insert_date,update_date,delete_date"
-BILLING_HEADER = ("billing_event_id,recipient_account_id,from_account_id,to_account_id,end_user_account_id,product_id,"
-                  "offer_id,action,transaction_type,parent_billing_event_id,disbursement_billing_event_id,currency,amount,"
-                  "balance_impacting,invoice_date,payment_due_date,usage_period_start_date,usage_period_end_date,invoice_id,"
-                  "billing_address_id,transaction_reference_id,bank_trace_id,broker_id")
-USAGE_HEADER = ("usage_feed_id,recipient_account_id,usage_date,product_id,offer_id,agreement_id,end_user_account_id,"
-                "payer_account_id,region,dimension_key,usage_unit,usage_quantity,pricing_currency,"
-                "usage_rate_per_unit_in_pricing_currency,estimated_revenue_in_pricing_currency,charge_item_description," + HIST)
 
 
 def cell(c):

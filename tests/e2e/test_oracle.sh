@@ -10,21 +10,6 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SEEDS=${ORACLE_SEEDS:-"1 2 3 4"}
 RANDOM_PERIODS=${ORACLE_PERIODS:-"monthly:2026-10 daily:2026-10-12 daily:2026-10-20 monthly:2026-11"}
 
-# first_difference EXPECTED GOT: names the first differing line of two files.
-first_difference() {
-  "$BA_PYTHON" - "$1" "$2" <<'EOF'
-import sys
-a = open(sys.argv[1], "rb").read().split(b"\n")
-b = open(sys.argv[2], "rb").read().split(b"\n")
-for i in range(max(len(a), len(b))):
-    x = a[i] if i < len(a) else b"<end of file>"
-    y = b[i] if i < len(b) else b"<end of file>"
-    if x != y:
-        print(f"first difference at line {i + 1}:\n  oracle: {x!r}\n  job:    {y!r}")
-        break
-EOF
-}
-
 # compare_trees ORACLE_OUT JOB_OUT WHAT: the same data.csv files, byte for byte.
 compare_trees() {
   local want=$1 got=$2 what=$3

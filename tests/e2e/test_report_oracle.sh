@@ -18,21 +18,12 @@ RANDOM_PERIODS=${REPORT_ORACLE_PERIODS:-"monthly:2026-10 daily:2026-10-12 daily:
 # totals ("Control totals"): this validates the oracle, not the job.
 "$BA_PYTHON" "$HERE/oracle_report.py" predict "$FEEDS" "$WORK/oracle-sample" monthly 2026-10 ||
   fail "oracle_report.py failed on the sample"
-"$BA_PYTHON" - "$WORK/oracle-sample/runs/monthly-2026-10/report.json" <<'PY' || fail "the oracle's accounting of the sample is not the hand derivation (above)"
+"$BA_PYTHON" - "$WORK/oracle-sample/runs/monthly-2026-10/report.json" "$HERE" <<'PY' || fail "the oracle's accounting of the sample is not the hand derivation (above)"
 import json, sys
 r = json.load(open(sys.argv[1]))
-feeds = r["feeds"]
-want = {  # read, used, rejected, outside the period, not enrolled, superseded
-    "billing_event": (80, 69, 3, 2, 6, 0), "daily_usage": (14, 9, 0, 1, 1, 3),
-    "account": (33, 32, 0, 0, 0, 1), "address": (32, 29, 0, 0, 0, 3), "product": (8, 7, 0, 0, 0, 1),
-    "offer": (8, 8, 0, 0, 0, 0), "enrollment": (5, 3, 0, 0, 2, 0),
-}
-keys = ("read", "used", "rejected", "outside_period", "not_enrolled", "superseded")
-bad = [f"{feed}: {dict(zip(keys, w))} by hand, the oracle has {feeds.get(feed)}"
-       for feed, w in want.items() if tuple(feeds.get(feed, {}).get(k) for k in keys) != w]
-bad += [f"{feed}: not in the hand derivation" for feed in feeds if feed not in want]
-if feeds["billing_event"]["rejected_by_reason"] != {"duplicate": 1, "mixed_currency": 2}:
-    bad.append(f"billing_event rejects by reason: {feeds['billing_event']['rejected_by_reason']}")
+sys.path.insert(0, sys.argv[2])
+from sample_accounting import differences
+bad = differences(r["feeds"], "the oracle")
 if r["sellers_delivered"] != 3:
     bad.append(f"sellers_delivered {r['sellers_delivered']}, 3 by hand (A, B, C)")
 # The delivered totals by hand (seller A, B, C); the oracle's "out".

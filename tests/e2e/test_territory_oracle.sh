@@ -13,21 +13,6 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SEEDS=${TERR_SEEDS:-"1 2 3 4 5"}
 PERIODS=${TERR_PERIODS:-"monthly:2026-10 daily:2026-10-06 daily:2026-10-20"}
 
-# first_difference EXPECTED GOT: names the first differing line of two files.
-first_difference() {
-  "$BA_PYTHON" - "$1" "$2" <<'EOF'
-import sys
-a = open(sys.argv[1], "rb").read().split(b"\n")
-b = open(sys.argv[2], "rb").read().split(b"\n")
-for i in range(max(len(a), len(b))):
-    x = a[i] if i < len(a) else b"<end of file>"
-    y = b[i] if i < len(b) else b"<end of file>"
-    if x != y:
-        print(f"first difference at line {i + 1}:\n  oracle: {x!r}\n  job:    {y!r}")
-        break
-EOF
-}
-
 # compare_reps ORACLE_OUT JOB_OUT WHAT: the same rep_* data.csv files, byte for byte. Returns 1
 # (after saying why) rather than exiting, so that the self-check can expect a failure.
 compare_reps() {
