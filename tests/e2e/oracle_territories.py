@@ -30,6 +30,9 @@ import re
 import sys
 from datetime import date
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import oracle  # noqa: E402  (its CSV reader only)
+
 SCALE = 10 ** 6          # amounts: micro-units
 HUNDRED = 100 * 10 ** 6  # percentages: millionths of a percent, so 100 % is 10^8
 AMOUNT_RE = re.compile(r"^(-?)(\d+)\.(\d{6})$")      # delivered amounts always have 6 digits
@@ -71,64 +74,16 @@ class Fatal(Exception):
 # ---------------------------------------------------------------- CSV (feeds.md conventions)
 
 def parse_records(text):
-    """RFC 4180 records as (physical line the record starts on, fields, blank). \n ends a record
-    outside quotes, \r\n the same; quoted fields may hold commas, quotes and line feeds. blank is
-    true for an empty physical line (not for "", a record of one empty quoted field). An
-    unterminated quote, a quote inside an unquoted field or text after a closing quote is fatal
-    for the rules file (territories.md)."""
-    recs, fields, cell = [], [], []
-    line, start_line = 1, 1
-    i, n = 0, len(text)
-    rec_start = 0
-    quoted = False
-    cell_started_quoted = False
-    at_cell_start = True
-    while i < n:
-        c = text[i]
-        if quoted:
-            if c == '"':
-                if i + 1 < n and text[i + 1] == '"':
-                    cell.append('"')
-                    i += 1
-                else:
-                    quoted = False
-            else:
-                if c == "\n":
-                    line += 1
-                cell.append(c)
-        elif c == '"':
-            if not at_cell_start:
-                raise Fatal(f"line {start_line}: a quote inside an unquoted field")
-            quoted = True
-            cell_started_quoted = True
-        elif c == ",":
-            fields.append("".join(cell))
-            cell, at_cell_start, cell_started_quoted = [], True, False
-            i += 1
-            continue
-        elif c == "\n" or (c == "\r" and i + 1 < n and text[i + 1] == "\n"):
-            blank = i == rec_start
-            if c == "\r":
-                i += 1
-            fields.append("".join(cell))
-            recs.append((start_line, fields, blank))
-            fields, cell, at_cell_start, cell_started_quoted = [], [], True, False
-            line += 1
-            start_line = line
-            i += 1
-            rec_start = i
-            continue
-        else:
-            if cell_started_quoted:
-                raise Fatal(f"line {start_line}: text after a closing quote")
-            cell.append(c)
-        at_cell_start = False
-        i += 1
-    if quoted:
-        raise Fatal(f"line {start_line}: unterminated quote")
-    if i > rec_start:  # a last record without a line end
-        fields.append("".join(cell))
-        recs.append((start_line, fields, False))
+    """RFC 4180 records as (physical line the record starts on, fields, blank), read by oracle.py's
+    reader of the feeds (the same conventions, feeds.md). blank is true for an empty physical line
+    (not for "", a record of one empty quoted field). An unterminated quote, a quote inside an
+    unquoted field or text after a closing quote is fatal for the rules file (territories.md)."""
+    lines = text.split("\n")  # physical lines, as the reader counts them
+    recs = []
+    for fields, flaw, start_line in oracle.parse_records(text):
+        if flaw:
+            raise Fatal(f"line {start_line}: {flaw.replace('_', ' ')}")
+        recs.append((start_line, fields, fields == [""] and lines[start_line - 1] in ("", "\r")))
     return recs
 
 
