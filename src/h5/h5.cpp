@@ -237,6 +237,11 @@ Dataset open_dataset(hid_t parent, const std::string& name, std::string_view whe
   return Dataset(checked_id(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "H5Dopen2", where));
 }
 
+bool has_link(hid_t parent, const std::string& name, std::string_view where) {
+  silence_error_printing();
+  return check(H5Lexists(parent, name.c_str(), H5P_DEFAULT), "H5Lexists", where) > 0;
+}
+
 Dataspace dataset_space(const Dataset& dataset, std::string_view where) {
   return Dataspace(checked_id(H5Dget_space(dataset.id()), "H5Dget_space", where));
 }

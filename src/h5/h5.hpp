@@ -140,6 +140,8 @@ void insert_member(const Datatype& compound, const std::string& name, std::size_
 Dataset create_dataset(hid_t parent, const std::string& name, const Datatype& type, const Dataspace& space,
                        const PropertyList& dcpl, std::string_view where);
 Dataset open_dataset(hid_t parent, const std::string& name, std::string_view where);
+// Whether `parent` has a link (a dataset, a group) called `name`.
+bool has_link(hid_t parent, const std::string& name, std::string_view where);
 Dataspace dataset_space(const Dataset& dataset, std::string_view where);
 // Where a contiguous dataset's data starts in the file; nullopt while it has no storage (no
 // elements). With early allocation, known as soon as the dataset is created.

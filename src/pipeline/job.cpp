@@ -1174,10 +1174,12 @@ JobResult run_reexport(const mpi::Comm& comm, const JobOptions& o, const std::st
   // collective (reported once, no rank aborted).
   Period period;
   try {
-    if (contents.attrs.schema_version != kSchemaVersion || contents.attrs.amount_scale != kMicrosPerUnit)
+    if (contents.attrs.schema_version < kOldestReadableSchemaVersion || contents.attrs.schema_version > kSchemaVersion ||
+        contents.attrs.amount_scale != kMicrosPerUnit)
       fail(ExitCode::bad_input, "--store " + store_path + " has schema_version " +
                                     std::to_string(contents.attrs.schema_version) + " and amount_scale " +
                                     std::to_string(contents.attrs.amount_scale) + "; this job reads schema_version " +
+                                    std::to_string(kOldestReadableSchemaVersion) + " to " +
                                     std::to_string(kSchemaVersion) + " with amount_scale " + std::to_string(kMicrosPerUnit));
     check_store_sellers(store_path, indexes);
     try {

@@ -38,11 +38,71 @@ const char* kind_name(ColumnKind kind) {
   return "";
 }
 
+std::size_t width_candidate(std::size_t k) {
+  const std::size_t base = kMinInlineWidth << (k / 2);
+  return k % 2 == 0 ? base : base + base / 2;
+}
+
+namespace {
+
+constexpr std::int64_t kLongValueRecordBytes = 4 * sizeof(std::int64_t);
+
+void count_long_cell(TableWidths& widths, std::size_t column, std::size_t length) {
+  if (widths.long_cells.empty()) widths.long_cells.assign(widths.columns.size() * kWidthCandidates * 2, 0);
+  std::size_t k = 0;
+  while (k + 1 < kWidthCandidates && width_candidate(k + 1) < length) ++k;
+  const std::size_t slot = TableWidths::long_cell_slot(column, k);
+  widths.long_cells[slot] += 1;
+  widths.long_cells[slot + 1] += static_cast<std::int64_t>(length);
+}
+
+}  // namespace
+
+std::size_t inline_width(std::size_t longest, std::int64_t rows, const std::int64_t* long_cells) {
+  if (longest <= kMinInlineWidth || rows <= 0) return std::max<std::size_t>(longest, 1);
+  using Wide = __int128;  // rows * width and byte sums cannot overflow
+  const Wide whole = static_cast<Wide>(rows) * static_cast<Wide>(longest);
+  Wide best_bytes = whole;
+  std::size_t best = longest;
+  Wide cut_bytes = 0;  // what the cells longer than candidate k take out of line
+  for (std::size_t k = kWidthCandidates; k-- > 0;) {
+    cut_bytes += long_cells[2 * k + 1] + kLongValueRecordBytes * long_cells[2 * k];
+    const std::size_t width = width_candidate(k);
+    if (width >= longest) continue;
+    const Wide bytes = static_cast<Wide>(rows) * static_cast<Wide>(width) + cut_bytes;
+    if (bytes < best_bytes) {  // strictly: a tie keeps the wider field (fewer values out of line)
+      best_bytes = bytes;
+      best = width;
+    }
+  }
+  return 2 * best_bytes <= whole ? best : longest;
+}
+
+void choose_inline_widths(TableWidths& widths, const TableSchema& schema, std::int64_t rows) {
+  ensure(widths.columns.size() == schema.columns.size(), "one width per column");
+  for (std::size_t c = 0; c < schema.columns.size(); ++c) {
+    if (!is_string_kind(schema.columns[c].kind) || widths.columns[c] <= kMinInlineWidth) continue;
+    ensure(widths.long_cells.size() == schema.columns.size() * kWidthCandidates * 2, "long cells counted");
+    widths.columns[c] =
+        inline_width(widths.columns[c], rows, widths.long_cells.data() + TableWidths::long_cell_slot(c, 0));
+  }
+}
+
+std::string_view inline_prefix(std::string_view value, std::size_t width) {
+  if (value.size() <= width) return value;
+  std::size_t cut = width;
+  // value[cut] is the first byte left out: while it continues a character, that character
+  // started inside the prefix and goes out whole.
+  while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;
+  return value.substr(0, cut);
+}
+
 TableWidths seller_widths(const LocalTable& table) {
   ensure(table.schema != nullptr, "table has a schema");
   const auto& columns = table.schema->columns;
   TableWidths widths;
   widths.columns.assign(columns.size(), 0);
+  widths.long_cells.assign(columns.size() * kWidthCandidates * 2, 0);
   for (std::size_t c = 0; c < columns.size(); ++c) {
     if (is_string_kind(columns[c].kind)) widths.columns[c] = 1;
   }
@@ -64,6 +124,7 @@ bool widen_to_fit_checked(TableWidths& widths, const TableSchema& schema, const 
   row.for_each_cell([&](std::size_t c, std::string_view bytes) {
     if (c >= columns.size() || !is_string_kind(columns[c].kind)) return;
     widths.columns[c] = std::max(widths.columns[c], bytes.size());
+    if (bytes.size() > kMinInlineWidth) count_long_cell(widths, c, bytes.size());
     nul = nul || text_has_nul(bytes);
   });
   return !nul;
@@ -88,6 +149,28 @@ RecordLayout row_layout(const TableSchema& schema, const TableWidths& widths) {
     }
   }
   return layout;
+}
+
+RecordLayout long_value_layout() {
+  RecordLayout layout;
+  for (const char* name : {kLongRowMember, kLongColumnMember, kLongOffsetMember, kLongLengthMember})
+    layout.add_int64(name);
+  ensure(layout.size == kLongValueRecordBytes, "long_values record size");
+  return layout;
+}
+
+std::vector<LongCell> long_cells(const RecordLayout& layout, const LocalTable& table) {
+  ensure(layout.fields.size() == table.schema->columns.size() + 1, "one field per column plus the seller");
+  const Field* fields = layout.fields.data() + 1;
+  std::vector<LongCell> cells;
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    TableRow::prefetch_ahead(table.rows.data(), r, table.rows.size());
+    table.rows[r].for_each_cell([&](std::size_t c, std::string_view bytes) {
+      if (fields[c].is_string && bytes.size() > fields[c].width)
+        cells.push_back(LongCell{static_cast<std::int64_t>(r), c, bytes});
+    });
+  }
+  return cells;
 }
 
 RecordLayout seller_index_layout(const TableWidths& widths) {
@@ -149,7 +232,7 @@ void pack_rows(const RecordLayout& layout, const LocalTable& table, std::size_t 
     row.for_each_cell([&](std::size_t c, std::string_view bytes) {
       const Field& field = fields[c];
       if (field.is_string)
-        ensure(bytes.size() <= field.width, "string fits its field");
+        bytes = inline_prefix(bytes, field.width);  // a longer value also goes out of line
       else if (bytes.size() != sizeof(std::int64_t))
         return;  // the number is 0: already there
       std::memcpy(record + field.offset, bytes.data(), bytes.size());
@@ -157,19 +240,25 @@ void pack_rows(const RecordLayout& layout, const LocalTable& table, std::size_t 
   }
 }
 
-TableRow unpack_row(const RecordLayout& layout, const TableSchema& schema, const char* record) {
+TableRow unpack_row(const RecordLayout& layout, const TableSchema& schema, const char* record,
+                    const std::vector<LongCell>& long_values) {
   ensure(layout.fields.size() == schema.columns.size() + 1, "one field per column plus the seller");
   TableRow row;
   row.seller = get_string(record, layout.fields[0]);
   CellPacker cells;
+  auto long_value = long_values.begin();
   for (std::size_t c = 0; c < schema.columns.size(); ++c) {
     const Field& field = layout.fields[c + 1];
-    if (field.is_string) {
+    if (long_value != long_values.end() && long_value->column == c) {
+      cells.text(long_value->value);
+      ++long_value;
+    } else if (field.is_string) {
       cells.text(string_in(record, field));
     } else {
       cells.number(get_int64(record, field));
     }
   }
+  ensure(long_value == long_values.end(), "long values of the row's columns, in column order");
   cells.pack_into(row);
   return row;
 }

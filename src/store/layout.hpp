@@ -9,6 +9,11 @@
 // Strings are stored as their bytes, NUL-padded to the field width, and read back by trimming
 // trailing NULs. A string therefore must not contain NUL (text_has_nul() finds one; the writer
 // refuses such input). Numbers are native int64.
+//
+// Long values: a text column's field is as wide as its longest cell, unless a few long cells
+// would widen every row for nothing (one 2 MB id in a table of millions of rows). Those cells
+// keep a prefix in line (cut at a UTF-8 character boundary) and their whole value goes out of
+// line, to the table's long_values records; see inline_width() for which cells.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -24,6 +29,12 @@ inline constexpr const char* kSellerMember = "seller_account_id";
 inline constexpr const char* kFolderMember = "delivery_folder";
 inline constexpr const char* kFirstRowMember = "first_row";
 inline constexpr const char* kRowCountMember = "row_count";
+inline constexpr const char* kLongValuesDataset = "long_values";
+inline constexpr const char* kLongValueBytesDataset = "long_value_bytes";
+inline constexpr const char* kLongRowMember = "row";
+inline constexpr const char* kLongColumnMember = "column";
+inline constexpr const char* kLongOffsetMember = "offset";
+inline constexpr const char* kLongLengthMember = "length";
 
 struct Field {
   std::string name;
@@ -42,12 +53,36 @@ struct RecordLayout {
   std::size_t find(std::string_view name) const;
 };
 
+// Cells up to this many bytes are always stored in line.
+inline constexpr std::size_t kMinInlineWidth = 64;
+// The widths a text column may be cut down to: 64, 96, 128, 192, 256, ... (k < kWidthCandidates).
+inline constexpr std::size_t kWidthCandidates = 53;
+std::size_t width_candidate(std::size_t k);
+
 // Widths of the variable-size parts of one table's records on this rank (or the max over ranks).
 struct TableWidths {
   std::size_t seller = 1;
   std::size_t folder = 1;
   std::vector<std::size_t> columns;  // per schema column; 0 for amount/count columns
+  // Text cells longer than kMinInlineWidth, for choosing the inline widths: per column c and
+  // candidate k, the count and the bytes of the cells with width_candidate(k) < length <=
+  // width_candidate(k + 1), at long_cell_slot(c, k) and the slot after.
+  std::vector<std::int64_t> long_cells;
+  static std::size_t long_cell_slot(std::size_t column, std::size_t k) { return (column * kWidthCandidates + k) * 2; }
 };
+
+// The inline width of a text column whose longest cell has `longest` bytes, in a table of `rows`
+// rows, given its long-cell counts and bytes (kWidthCandidates pairs, as in TableWidths). The
+// longest cell's width (nothing out of line) unless a candidate width at least halves the
+// column's bytes, counting every cell cut at it as its whole value plus a long_values record;
+// then the candidate that needs the fewest bytes. Depends only on totals over every rank, so the
+// store is the same for any number of ranks.
+std::size_t inline_width(std::size_t longest, std::int64_t rows, const std::int64_t* long_cells);
+// Sets each text column of `widths` (totals over every rank) to its inline width.
+void choose_inline_widths(TableWidths& widths, const TableSchema& schema, std::int64_t rows);
+// The part of `value` kept in a field of `width` bytes: all of it when it fits, else at most
+// `width` bytes ending at a UTF-8 character boundary.
+std::string_view inline_prefix(std::string_view value, std::size_t width);
 
 bool is_string_kind(ColumnKind kind);
 const char* kind_name(ColumnKind kind);  // "text", "amount", "date", "count"
@@ -72,7 +107,22 @@ RecordLayout seller_index_layout(const TableWidths& widths);
 void pack_rows(const RecordLayout& layout, const LocalTable& table, std::size_t begin, std::size_t end,
                std::vector<char>& out);
 void pack_rows(const RecordLayout& layout, const LocalTable& table, std::size_t begin, std::size_t end, char* out);
-TableRow unpack_row(const RecordLayout& layout, const TableSchema& schema, const char* record);
+// A cell longer than its field: `value` goes out of line. `row` counts from the table's first
+// local row; `column` is the schema column.
+struct LongCell {
+  std::int64_t row = 0;
+  std::size_t column = 0;
+  std::string_view value;
+};
+// The cells of `table`'s rows that are longer than their field in `layout`, in (row, column) order.
+std::vector<LongCell> long_cells(const RecordLayout& layout, const LocalTable& table);
+// `long_values` record: row, column, offset, length (int64): the value of schema column `column`
+// of row `row` is bytes [offset, offset + length) of `long_value_bytes`.
+RecordLayout long_value_layout();
+
+// A row from its record; `long_values` (this row's, in column order) replace the cut cells.
+TableRow unpack_row(const RecordLayout& layout, const TableSchema& schema, const char* record,
+                    const std::vector<LongCell>& long_values = {});
 
 struct IndexEntry {
   std::string seller;

@@ -1,6 +1,7 @@
 #include "store/store.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <cstdint>
 #include <filesystem>
 #include <set>
@@ -310,8 +311,15 @@ std::vector<TableWidths> check_write_input(const mpi::Comm& comm, const StoreAtt
 
 // ---- write -----------------------------------------------------------------------------------
 
-// Field widths agreed by all ranks (max over ranks; one reduction per width, few per table).
-TableWidths global_widths(const mpi::Comm& comm, const LocalTable& table, TableWidths widths) {
+// Field widths agreed by all ranks: the max over ranks (one reduction per width, few per table),
+// then each text column's inline width from the long cells of every rank. Also the cells this
+// rank stores out of line (none when no column was cut).
+struct AgreedWidths {
+  TableWidths widths;
+  std::vector<store::LongCell> long_values;
+};
+
+AgreedWidths agree_widths(const mpi::Comm& comm, const LocalTable& table, TableWidths widths) {
   const auto agree = [&](std::size_t& width) {
     width = static_cast<std::size_t>(comm.max(static_cast<std::int64_t>(width)));
   };
@@ -320,11 +328,72 @@ TableWidths global_widths(const mpi::Comm& comm, const LocalTable& table, TableW
   for (std::size_t c = 0; c < widths.columns.size(); ++c) {
     if (store::is_string_kind(table.schema->columns[c].kind)) agree(widths.columns[c]);
   }
-  return widths;
+  AgreedWidths agreed;
+  const std::vector<std::size_t> longest = widths.columns;
+  widths.long_cells = comm.sum(widths.long_cells);
+  store::choose_inline_widths(widths, *table.schema, comm.sum(static_cast<std::int64_t>(table.rows.size())));
+  if (widths.columns != longest)
+    agreed.long_values = store::long_cells(store::row_layout(*table.schema, widths), table);
+  agreed.widths = std::move(widths);
+  return agreed;
+}
+
+// The table's long_values records and long_value_bytes (both of extent 0 when no cell is cut), in
+// global (row, column) order: each rank writes its own at the prefix sums of the counts and bytes.
+void write_long_values(const mpi::Comm& comm, const h5::Group& group, const std::string& where,
+                       const std::vector<store::LongCell>& cells, std::int64_t first_row) {
+  const h5::PropertyList dcpl = h5::contiguous_no_fill_creation();
+  std::vector<std::int64_t> ends(cells.size());  // of each value in this rank's bytes
+  std::int64_t local_bytes = 0;
+  for (std::size_t i = 0; i < cells.size(); ++i) ends[i] = local_bytes += static_cast<std::int64_t>(cells[i].value.size());
+  const auto local_count = static_cast<std::int64_t>(cells.size());
+  const std::vector<std::int64_t> offsets = comm.exclusive_prefix_sum(std::vector<std::int64_t>{local_count, local_bytes});
+  const std::vector<std::int64_t> totals = comm.sum(std::vector<std::int64_t>{local_count, local_bytes});
+  {
+    const std::string records_where = where + "/" + store::kLongValuesDataset;
+    const RecordLayout layout = store::long_value_layout();
+    const h5::Datatype type = record_type(layout, {}, records_where);
+    h5::Dataset dataset =
+        h5::create_dataset(group.id(), store::kLongValuesDataset, type,
+                           h5::vector_space(static_cast<hsize_t>(totals[0]), records_where), dcpl, records_where);
+    Transfer{comm, dataset, type, layout.size, records_where}.write(
+        offsets[0], local_count, [&](std::size_t begin, std::size_t end, std::vector<char>& buffer) {
+          buffer.assign((end - begin) * layout.size, '\0');
+          for (std::size_t i = begin; i < end; ++i) {
+            char* record = buffer.data() + (i - begin) * layout.size;
+            const auto length = static_cast<std::int64_t>(cells[i].value.size());
+            store::put_int64(record, layout.fields[0], first_row + cells[i].row);
+            store::put_int64(record, layout.fields[1], static_cast<std::int64_t>(cells[i].column));
+            store::put_int64(record, layout.fields[2], offsets[1] + ends[i] - length);
+            store::put_int64(record, layout.fields[3], length);
+          }
+        });
+    dataset.close(records_where);
+  }
+  const std::string bytes_where = where + "/" + store::kLongValueBytesDataset;
+  const h5::Datatype byte_type = h5::copy_type(H5T_NATIVE_UINT8, bytes_where);
+  h5::Dataset dataset =
+      h5::create_dataset(group.id(), store::kLongValueBytesDataset, byte_type,
+                         h5::vector_space(static_cast<hsize_t>(totals[1]), bytes_where), dcpl, bytes_where);
+  Transfer{comm, dataset, byte_type, 1, bytes_where}.write(
+      offsets[1], local_bytes, [&](std::size_t begin, std::size_t end, std::vector<char>& buffer) {
+        buffer.resize(end - begin);
+        // The first value that ends after `begin`, then each value's part of [begin, end).
+        auto i = static_cast<std::size_t>(std::upper_bound(ends.begin(), ends.end(), static_cast<std::int64_t>(begin)) -
+                                          ends.begin());
+        for (std::size_t at = begin; at < end; ++i) {
+          const auto value_begin = static_cast<std::size_t>(ends[i]) - cells[i].value.size();
+          const std::size_t take = std::min(end, static_cast<std::size_t>(ends[i])) - at;
+          std::memcpy(buffer.data() + (at - begin), cells[i].value.data() + (at - value_begin), take);
+          at += take;
+        }
+      });
+  dataset.close(bytes_where);
 }
 
 void write_table(const mpi::Comm& comm, const std::string& path, const h5::Group& tables_group,
-                 const LocalTable& table, const TableWidths& widths) {
+                 const LocalTable& table, const AgreedWidths& agreed) {
+  const TableWidths& widths = agreed.widths;
   const TableSchema& schema = *table.schema;
   const std::string where = object_path(path, table_object(schema.name));
   h5::Group group = h5::create_group(tables_group.id(), schema.name, where);
@@ -387,6 +456,7 @@ void write_table(const mpi::Comm& comm, const std::string& path, const h5::Group
         });
     dataset.close(index_where);
   }
+  write_long_values(comm, group, where, agreed.long_values, offsets[0]);
   group.close(where);
 }
 
@@ -460,6 +530,91 @@ void check_table_attributes(const h5::Group& group, const TableSchema& schema, c
   }
 }
 
+// The values of the table's cut cells in rows [first_row, first_row + row_count), as LongCells
+// (row counted from first_row) viewing `bytes`. Every rank reads the whole long_values list (it
+// checks that the list is one the writer makes: rows and columns in order, each a cut text
+// column of a row that exists, the values tiling long_value_bytes), and only its own bytes. A
+// store without the list (schema version 1) has no cut cells.
+std::vector<store::LongCell> read_long_values(const mpi::Comm& comm, const h5::Group& group, const std::string& where,
+                                              const TableSchema& schema, const RecordLayout& row_layout,
+                                              std::int64_t total_rows, std::int64_t first_row, std::int64_t row_count,
+                                              std::string& bytes) {
+  // Every rank opens the same store, so this answer is the same everywhere.
+  if (!h5::has_link(group.id(), store::kLongValuesDataset, where)) return {};
+  const std::string records_where = where + "/" + store::kLongValuesDataset;
+  const std::string bytes_where = where + "/" + store::kLongValueBytesDataset;
+  h5::Dataset records = h5::open_dataset(group.id(), store::kLongValuesDataset, records_where);
+  h5::Dataset values = h5::open_dataset(group.id(), store::kLongValueBytesDataset, bytes_where);
+  std::vector<std::pair<std::string, bool>> members;
+  for (const auto& field : store::long_value_layout().fields) members.emplace_back(field.name, false);
+  const StoredRecord record = stored_record(records, members, records_where);
+  {
+    const h5::Datatype value_type = h5::dataset_type(values, bytes_where);
+    if (H5Tget_class(value_type.id()) != H5T_INTEGER || H5Tget_size(value_type.id()) != 1)
+      fail(ExitCode::bad_input, "store " + bytes_where + " is not a dataset of bytes");
+  }
+  const auto total = static_cast<std::int64_t>(h5::vector_length(h5::dataset_space(records, records_where), records_where));
+  const auto total_bytes = static_cast<std::int64_t>(h5::vector_length(h5::dataset_space(values, bytes_where), bytes_where));
+
+  std::vector<store::LongCell> mine;  // value views are set once the bytes are read
+  std::vector<std::int64_t> mine_offsets, mine_lengths;
+  std::string problem;
+  std::int64_t previous_row = -1, next_offset = 0;
+  std::size_t previous_column = 0;
+  const RecordLayout& layout = record.layout;
+  Transfer{comm, records, record.type, layout.size, records_where}.read(
+      0, total, [&](std::int64_t begin, std::int64_t count, const char* buffer) {
+        for (std::int64_t i = 0; i < count && problem.empty(); ++i) {
+          const char* at = buffer + i * static_cast<std::int64_t>(layout.size);
+          const std::int64_t row = store::get_int64(at, layout.fields[0]);
+          const std::int64_t column = store::get_int64(at, layout.fields[1]);
+          const std::int64_t offset = store::get_int64(at, layout.fields[2]);
+          const std::int64_t length = store::get_int64(at, layout.fields[3]);
+          const std::string entry = "entry " + std::to_string(begin + i) + " (row " + std::to_string(row) +
+                                    ", column " + std::to_string(column) + ")";
+          const auto c = static_cast<std::size_t>(column);
+          if (row < 0 || row >= total_rows || column < 0 || c >= schema.columns.size())
+            problem = entry + " names no cell of the table";
+          else if (row < previous_row || (row == previous_row && c <= previous_column))
+            problem = entry + " is out of (row, column) order";
+          else if (!store::is_string_kind(schema.columns[c].kind))
+            problem = entry + " names a column that is not text";
+          else if (length <= static_cast<std::int64_t>(row_layout.fields[c + 1].width))
+            problem = entry + " holds " + std::to_string(length) + " bytes, which fit the column";
+          else if (offset != next_offset || length > total_bytes - offset)
+            problem = entry + " does not continue " + store::kLongValueBytesDataset + " where the previous one ends";
+          if (!problem.empty()) break;
+          previous_row = row;
+          previous_column = c;
+          next_offset = offset + length;
+          if (row >= first_row && row < first_row + row_count) {
+            mine.push_back(store::LongCell{row - first_row, c, {}});
+            mine_offsets.push_back(offset);
+            mine_lengths.push_back(length);
+          }
+        }
+      });
+  if (problem.empty() && next_offset != total_bytes)
+    problem = std::to_string(total_bytes - next_offset) + " bytes of " + store::kLongValueBytesDataset + " belong to no entry";
+  if (!problem.empty()) fail(ExitCode::bad_input, "store " + records_where + ": " + problem);
+
+  const std::int64_t bytes_begin = mine.empty() ? 0 : mine_offsets.front();
+  const std::int64_t bytes_count = mine.empty() ? 0 : mine_offsets.back() + mine_lengths.back() - bytes_begin;
+  bytes.assign(static_cast<std::size_t>(bytes_count), '\0');
+  const h5::Datatype byte_type = h5::copy_type(H5T_NATIVE_UINT8, bytes_where);
+  Transfer{comm, values, byte_type, 1, bytes_where}.read(
+      bytes_begin, bytes_count, [&](std::int64_t begin, std::int64_t count, const char* buffer) {
+        std::memcpy(bytes.data() + begin, buffer, static_cast<std::size_t>(count));
+      });
+  for (std::size_t i = 0; i < mine.size(); ++i) {
+    mine[i].value = std::string_view(bytes).substr(static_cast<std::size_t>(mine_offsets[i] - bytes_begin),
+                                                   static_cast<std::size_t>(mine_lengths[i]));
+  }
+  values.close(bytes_where);
+  records.close(records_where);
+  return mine;
+}
+
 LocalTable read_table(const mpi::Comm& comm, const std::string& path, const h5::File& file, const TableSchema& schema) {
   const std::string where = object_path(path, table_object(schema.name));
   h5::Group group = h5::open_group(file.id(), table_object(schema.name), where);
@@ -530,16 +685,30 @@ LocalTable read_table(const mpi::Comm& comm, const std::string& path, const h5::
   for (const auto& entry : mine) table.sellers.push_back(SellerEntry{entry.seller, entry.folder, entry.row_count});
   const std::int64_t first_row = mine.empty() ? 0 : mine.front().first_row;
   const std::int64_t row_count = mine.empty() ? 0 : mine.back().first_row + mine.back().row_count - first_row;
+  std::string long_bytes;
+  const std::vector<store::LongCell> long_values = read_long_values(
+      comm, group, where, schema, row_record.layout, total_rows, first_row, row_count, long_bytes);
+  auto long_value = long_values.begin();
+  std::vector<store::LongCell> row_long_values;
+  Problems row_problems;
   table.rows.reserve(static_cast<std::size_t>(row_count));
   Transfer{comm, rows, row_record.type, row_record.layout.size, rows_where}.read(
-      first_row, row_count, [&](std::int64_t, std::int64_t count, const char* buffer) {
+      first_row, row_count, [&](std::int64_t begin, std::int64_t count, const char* buffer) {
         for (std::int64_t i = 0; i < count; ++i) {
-          table.rows.push_back(store::unpack_row(row_record.layout, schema,
-                                                 buffer + i * static_cast<std::int64_t>(row_record.layout.size)));
+          const char* record = buffer + i * static_cast<std::int64_t>(row_record.layout.size);
+          row_long_values.clear();
+          for (; long_value != long_values.end() && long_value->row == begin + i; ++long_value) {
+            // The cell in line must be the value's prefix, as the writer cuts it.
+            const store::Field& field = row_record.layout.fields[long_value->column + 1];
+            if (store::string_in(record, field) != store::inline_prefix(long_value->value, field.width))
+              row_problems.add(ExitCode::bad_input, "row " + std::to_string(first_row + begin + i) + " column '" +
+                                                        field.name + "' does not begin its long value");
+            row_long_values.push_back(*long_value);
+          }
+          table.rows.push_back(store::unpack_row(row_record.layout, schema, record, row_long_values));
         }
       });
 
-  Problems row_problems;
   std::size_t row = 0;
   for (const auto& seller : table.sellers) {
     for (std::int64_t i = 0; i < seller.rows; ++i, ++row) {
@@ -564,18 +733,23 @@ LocalTable read_table(const mpi::Comm& comm, const std::string& path, const h5::
 // ranks can end up waiting in different barriers for ever (a full disk hung the job). Room that
 // another program takes meanwhile is not covered.
 void check_room(const mpi::Comm& comm, const std::string& path, const std::vector<LocalTable>& tables,
-                const std::vector<TableWidths>& widths) {
+                const std::vector<AgreedWidths>& agreed) {
   std::int64_t bytes = std::int64_t{1} << 20;
-  std::string widest;  // a text column is as wide as its longest cell in every row: name the widest
+  std::string widest;  // a text column is as wide as its inline width in every row: name the widest
   std::size_t widest_bytes = 0;
+  const std::size_t record = store::long_value_layout().size;
   for (std::size_t t = 0; t < tables.size(); ++t) {
+    const TableWidths& widths = agreed[t].widths;
+    std::int64_t long_bytes = 0;
+    for (const auto& cell : agreed[t].long_values) long_bytes += static_cast<std::int64_t>(cell.value.size() + record);
     const std::vector<std::int64_t> totals = comm.sum(std::vector<std::int64_t>{
-        static_cast<std::int64_t>(tables[t].rows.size()), static_cast<std::int64_t>(tables[t].sellers.size())});
-    bytes += totals[0] * static_cast<std::int64_t>(store::row_layout(*tables[t].schema, widths[t]).size) +
-             totals[1] * static_cast<std::int64_t>(store::seller_index_layout(widths[t]).size);
-    for (std::size_t c = 0; c < widths[t].columns.size(); ++c)
-      if (totals[0] > 0 && widths[t].columns[c] > widest_bytes) {
-        widest_bytes = widths[t].columns[c];
+        static_cast<std::int64_t>(tables[t].rows.size()), static_cast<std::int64_t>(tables[t].sellers.size()),
+        long_bytes});
+    bytes += totals[0] * static_cast<std::int64_t>(store::row_layout(*tables[t].schema, widths).size) +
+             totals[1] * static_cast<std::int64_t>(store::seller_index_layout(widths).size) + totals[2];
+    for (std::size_t c = 0; c < widths.columns.size(); ++c)
+      if (totals[0] > 0 && widths.columns[c] > widest_bytes) {
+        widest_bytes = widths.columns[c];
         widest = tables[t].schema->name + "." + tables[t].schema->columns[c].name;
       }
   }
@@ -597,8 +771,8 @@ void check_room(const mpi::Comm& comm, const std::string& path, const std::vecto
 void write_store(const mpi::Comm& comm, const std::string& path, const StoreAttributes& attrs,
                  const std::vector<LocalTable>& tables) {
   const std::vector<TableWidths> local_widths = check_write_input(comm, attrs, tables, path);
-  std::vector<TableWidths> widths;
-  for (std::size_t t = 0; t < tables.size(); ++t) widths.push_back(global_widths(comm, tables[t], local_widths[t]));
+  std::vector<AgreedWidths> widths;
+  for (std::size_t t = 0; t < tables.size(); ++t) widths.push_back(agree_widths(comm, tables[t], local_widths[t]));
   check_room(comm, path, tables, widths);
   g_last_write_cause = 0;
   g_last_write_direct = false;

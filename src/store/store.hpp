@@ -9,11 +9,17 @@
 //                          "count") and sort_by (column names), 1-D fixed-length string lists
 //     rows                 1-D dataset of a packed compound: seller_account_id, then one member
 //                          per schema column named as the column (text/date: fixed-length
-//                          null-padded string as wide as the longest value over all ranks,
-//                          at least 1; amount/count: int64). Rows are in global seller order.
+//                          null-padded string as wide as the column's inline width: the longest
+//                          value over all ranks, at least 1, unless a few long values go out of
+//                          line; amount/count: int64). Rows are in global seller order.
 //     seller_index         1-D dataset of a packed compound: seller_account_id, delivery_folder
 //                          (fixed-length strings), first_row, row_count (int64); one entry per
 //                          seller in global order, sellers without rows included.
+//     long_values          (schema_version 2) 1-D packed compound row, column, offset, length
+//                          (int64), in row then column order: a text cell too long for its
+//                          column's inline width (layout.hpp) holds only a prefix in `rows`; its
+//                          whole value is long_value_bytes[offset, offset + length).
+//     long_value_bytes     1-D uint8, the long values back to back.
 // Strings are stored as their bytes and read back by trimming trailing NULs, so no stored string
 // may contain a NUL byte: write_store refuses one (bad_input). Datasets are contiguous and
 // unfiltered; a table without rows has datasets of extent 0.

@@ -18,6 +18,15 @@ with h5py.File(store, "r") as f:
         sys.exit(f"seller folder {folder} is not in the index of {table}")
     first, count = int(entry[0]["first_row"]), int(entry[0]["row_count"])
     rows = g["rows"][first:first + count]
+    # Text cells too long for their column hold a prefix; the whole value is out of line
+    # (schema_version 2). A store of version 1 has no such list.
+    long_values = {}
+    if "long_values" in g:
+        value_bytes = g["long_value_bytes"]
+        for e in g["long_values"][()]:
+            if first <= e["row"] < first + count:
+                long_values[(int(e["row"]) - first, int(e["column"]))] = bytes(
+                    value_bytes[int(e["offset"]):int(e["offset"]) + int(e["length"])])
 
 def amount(v):
     sign = "-" if v < 0 else ""
@@ -31,10 +40,10 @@ def text(v):
 out = io.StringIO()
 w = csv.writer(out, lineterminator="\n")
 w.writerow(columns)
-for r in rows:
+for i, r in enumerate(rows):
     cells = []
-    for c, k in zip(columns, kinds):
-        v = r[c]
+    for j, (c, k) in enumerate(zip(columns, kinds)):
+        v = long_values.get((i, j), r[c])
         cells.append(amount(v) if k == "amount" else str(int(v)) if k == "count" else v.decode() if k == "date" else text(v))
     w.writerow(cells)
 sys.stdout.write(out.getvalue())

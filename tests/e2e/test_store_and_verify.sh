@@ -49,10 +49,10 @@ tamper() {  # tamper WHAT PATTERN PYTHON: the re-export of a copy PYTHON changed
   [ "$rc" -eq 3 ] && grep -q "$2" "$WORK/t.log" || { cat "$WORK/t.log" >&2; fail "re-export of a store with $1: exit $rc"; }
   [ -z "$(ls -A "$WORK/t-out/deliveries" 2>/dev/null)" ] || fail "re-export of a store with $1 published deliveries"
 }
-tamper "schema_version 2" "has schema_version 2 and amount_scale 1000000" '
+tamper "schema_version 3" "has schema_version 3 and amount_scale 1000000" '
 import sys, h5py, numpy
 with h5py.File(sys.argv[1], "r+") as f:
-    f.attrs.modify("schema_version", numpy.int32(2))'
+    f.attrs.modify("schema_version", numpy.int32(3))'
 tamper "amounts in cents" "amount_scale 100;" '
 import sys, h5py, numpy
 with h5py.File(sys.argv[1], "r+") as f:

@@ -83,8 +83,15 @@ std::string folder_id(std::size_t i) {
 
 // Cells of every kind and awkward value: empty, long, UTF-8, separators, extreme numbers.
 TableRow sales_row(const std::string& seller, std::size_t i, std::size_t j) {
+  // Two long names: with a few long cells among many short ones the column stays 64 bytes wide
+  // and they go out of line, the second one cut before its 64th byte, inside a "ë".
   static const std::vector<std::string> names = {"",         "Acme, Inc.",          "Zoë \"Quotes\" Ltd", "line\nbreak",
-                                                 "=formula", std::string(300, 'L'), "東京株式会社"};
+                                                 "=formula", std::string(300, 'L'), "東京株式会社",
+                                                 "a" + [] {
+                                                   std::string e;
+                                                   for (int k = 0; k < 100; ++k) e += "ë";
+                                                   return e;
+                                                 }()};
   static const std::vector<std::int64_t> amounts = {
       0,       1, -1, 123456789012, std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min(),
       -5000000};
@@ -394,9 +401,45 @@ TEST_F(StoreTest, AttributesAreWrittenAndReadBack) {
     }
     EXPECT_EQ(H5Tget_size(type.id()), offset);
     h5::Datatype name_type(H5Tget_member_type(type.id(), 1));
-    EXPECT_EQ(H5Tget_size(name_type.id()), 300u);  // the 300-byte buyer name
+    // Not 300: a seventh of the names are 300 bytes, the rows would triple for them.
+    EXPECT_EQ(H5Tget_size(name_type.id()), 64u);
     h5::Datatype empty_type(H5Tget_member_type(type.id(), 6));
     EXPECT_EQ(H5Tget_size(empty_type.id()), 1u);  // a column empty everywhere is 1 byte wide
+
+    // The long names, as a serial reader finds them: (row, column, offset, length) records in
+    // row order, tiling long_value_bytes, each the whole name of that row; the row holds its
+    // prefix, cut at a character boundary.
+    const GlobalTable& table = tables[0];
+    std::vector<std::pair<std::size_t, std::string>> want_long;
+    for (std::size_t r = 0; r < table.rows.size(); ++r)
+      if (table.rows[r].text(0).size() > 64) want_long.emplace_back(r, std::string(table.rows[r].text(0)));
+    ASSERT_FALSE(want_long.empty());
+    h5::Dataset records = h5::open_dataset(g.id(), "long_values", "long_values");
+    h5::Dataset bytes = h5::open_dataset(g.id(), "long_value_bytes", "long_value_bytes");
+    const hsize_t count = h5::vector_length(h5::dataset_space(records, "long_values"), "long_values");
+    ASSERT_EQ(count, want_long.size());
+    std::vector<std::int64_t> entries(count * 4);
+    ASSERT_GE(H5Dread(records.id(), h5::dataset_type(records, "t").id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, entries.data()), 0);
+    std::string all(h5::vector_length(h5::dataset_space(bytes, "b"), "b"), '\0');
+    ASSERT_GE(H5Dread(bytes.id(), H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, all.data()), 0);
+    std::vector<char> records_of_rows(table.rows.size() * H5Tget_size(type.id()));
+    ASSERT_GE(H5Dread(rows.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, records_of_rows.data()), 0);
+    std::int64_t next = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::int64_t* e = entries.data() + 4 * i;
+      EXPECT_EQ(e[0], static_cast<std::int64_t>(want_long[i].first)) << i;
+      EXPECT_EQ(e[1], 0) << i;  // buyer_name, the schema's first column
+      EXPECT_EQ(e[2], next) << i;
+      next = e[2] + e[3];
+      EXPECT_EQ(all.substr(static_cast<std::size_t>(e[2]), static_cast<std::size_t>(e[3])), want_long[i].second) << i;
+      const std::string name = want_long[i].second;
+      const std::string in_line =
+          h5::trim_nul_padding(records_of_rows.data() + want_long[i].first * H5Tget_size(type.id()) +
+                                   H5Tget_member_offset(type.id(), 1),
+                               64);
+      EXPECT_EQ(in_line, name.substr(0, name[0] == 'a' ? 63 : 64)) << i;
+    }
+    EXPECT_EQ(next, static_cast<std::int64_t>(all.size()));
   }
 }
 

@@ -139,6 +139,89 @@ TEST(StoreLayout, NulIsFoundAtEveryPositionAndWidthsAreTheLongestCells) {
   EXPECT_FALSE(widen_to_fit_checked(widths, schema, TableRow::from_cells("s", {{"a", 0}, {"", 0}, {std::string("x\0", 2), 0}})));
 }
 
+// A table of `short_rows` rows whose name is `short_length` bytes and `long_rows` rows whose name
+// is `long_length` bytes, as widen_to_fit counts them; returns the name column's inline width.
+std::size_t name_width(std::size_t short_rows, std::size_t short_length, std::size_t long_rows, std::size_t long_length) {
+  LocalTable table;
+  const TableSchema s = schema();
+  table.schema = &s;
+  TableWidths widths = seller_widths(table);
+  const auto row = [](std::size_t length) {
+    return TableRow::from_cells("s", {{std::string(length, 'x'), 0}, {"", 1}, {"2026-10-01", 0}, {"", 2}});
+  };
+  for (std::size_t i = 0; i < short_rows; ++i) widen_to_fit(widths, s, row(short_length));
+  for (std::size_t i = 0; i < long_rows; ++i) widen_to_fit(widths, s, row(long_length));
+  choose_inline_widths(widths, s, static_cast<std::int64_t>(short_rows + long_rows));
+  EXPECT_EQ(widths.columns[2], 10u);  // the date column never moves
+  return widths.columns[0];
+}
+
+TEST(StoreLayout, InlineWidthCutsOnlyWhatHalvesTheColumn) {
+  EXPECT_EQ(width_candidate(0), 64u);
+  EXPECT_EQ(width_candidate(1), 96u);
+  EXPECT_EQ(width_candidate(2), 128u);
+  EXPECT_EQ(width_candidate(5), 384u);
+  // Up to 64 bytes, whatever the mix: as wide as the longest cell.
+  EXPECT_EQ(name_width(1000, 3, 10, 64), 64u);
+  // Cutting a few 71-byte names to 64 would save a tenth: they stay in line.
+  EXPECT_EQ(name_width(1000, 20, 10, 71), 71u);
+  // One 2 MB name in a thousand rows: out of line, the column 64 bytes.
+  EXPECT_EQ(name_width(1000, 20, 1, 2000000), 64u);
+  // A seventh of the names 300 bytes: the rows would more than double for them.
+  EXPECT_EQ(name_width(600, 20, 100, 300), 64u);
+  // Every name 300 bytes: nothing to gain by cutting.
+  EXPECT_EQ(name_width(0, 0, 100, 300), 300u);
+  // Half of them: cutting to 64 takes 64 + (300 + 32) / 2 = 230 bytes a row against 300.
+  EXPECT_EQ(name_width(50, 10, 50, 300), 300u);
+  // Long names of several lengths: the cheapest candidate that halves the column.
+  EXPECT_EQ(name_width(10000, 100, 5, 5000), 128u);
+}
+
+TEST(StoreLayout, InlinePrefixEndsAtACharacterBoundary) {
+  EXPECT_EQ(inline_prefix("abc", 3), "abc");
+  EXPECT_EQ(inline_prefix("abcdef", 3), "abc");
+  EXPECT_EQ(inline_prefix("aé", 2), "a");          // é is 2 bytes: not split
+  EXPECT_EQ(inline_prefix("aéb", 3), "aé");
+  EXPECT_EQ(inline_prefix("東京", 4), "東");       // 3-byte characters
+  EXPECT_EQ(inline_prefix("東京", 5), "東");
+  EXPECT_EQ(inline_prefix("東京", 6), "東京");
+  EXPECT_EQ(inline_prefix("𝄞x", 3), "");          // a 4-byte character longer than the field
+}
+
+TEST(StoreLayout, LongCellsGoOutOfLineAndComeBack) {
+  const TableSchema s = schema();
+  LocalTable table;
+  table.schema = &s;
+  const std::string long_name = "name-" + std::string(100, 'y') + "é";
+  table.rows = {TableRow::from_cells("s", {{"short", 0}, {"", 7}, {"2026-10-01", 0}, {"", 1}}),
+                TableRow::from_cells("s", {{long_name, 0}, {"", -7}, {"2026-10-02", 0}, {"", 2}})};
+  TableWidths widths = local_widths(table);
+  widths.columns[0] = 64;  // as if many short rows had made it so
+  const RecordLayout layout = row_layout(s, widths);
+  const std::vector<LongCell> cells = long_cells(layout, table);
+  ASSERT_EQ(cells.size(), 1u);
+  EXPECT_EQ(cells[0].row, 1);
+  EXPECT_EQ(cells[0].column, 0u);
+  EXPECT_EQ(cells[0].value, long_name);
+
+  std::vector<char> records;
+  pack_rows(layout, table, 0, 2, records);
+  const char* second = records.data() + layout.size;
+  EXPECT_EQ(get_string(second, layout.fields[1]), long_name.substr(0, 64));
+  const auto cells_of = [](const TableRow& row) {
+    std::vector<std::string> all{row.seller};
+    for (std::size_t c = 0; c < row.size(); ++c) all.emplace_back(row.raw(c));
+    return all;
+  };
+  EXPECT_EQ(cells_of(unpack_row(layout, s, records.data())), cells_of(table.rows[0]));
+  EXPECT_EQ(cells_of(unpack_row(layout, s, second, cells)), cells_of(table.rows[1]));
+  EXPECT_EQ(unpack_row(layout, s, second).text(0), long_name.substr(0, 64));  // without its long value
+  const RecordLayout long_layout = long_value_layout();
+  EXPECT_EQ(long_layout.size, 32u);
+  EXPECT_EQ(long_layout.fields[0].name, kLongRowMember);
+  EXPECT_EQ(long_layout.fields[3].name, kLongLengthMember);
+}
+
 TEST(StoreLayout, KindNames) {
   EXPECT_STREQ(kind_name(ColumnKind::text), "text");
   EXPECT_STREQ(kind_name(ColumnKind::amount), "amount");
