@@ -84,3 +84,14 @@ for i in range(max(len(a), len(b))):
         break
 EOF
 }
+
+# refused_store STORE WHAT PATTERN PYTHON: a copy of STORE changed by PYTHON (run with the copy's
+# path as argument) is bad input to a re-export: exit 3, the log says PATTERN, nothing published.
+refused_store() {
+  local store=$1 what=$2 pattern=$3 change=$4 rc=0
+  cp "$store" "$WORK/t.h5"
+  "$BA_PYTHON" -c "$change" "$WORK/t.h5" || fail "could not change the store copy ($what)"
+  "$MPIEXEC" -n 2 --oversubscribe "$BIN" --quiet --stage export --store "$WORK/t.h5" --out "$WORK/t-out" > "$WORK/t.log" 2>&1 || rc=$?
+  [ "$rc" -eq 3 ] && grep -q "$pattern" "$WORK/t.log" || { cat "$WORK/t.log" >&2; fail "re-export of a store with $what: exit $rc"; }
+  [ -z "$(ls -A "$WORK/t-out/deliveries" 2>/dev/null)" ] || fail "re-export of a store with $what published deliveries"
+}

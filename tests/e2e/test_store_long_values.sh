@@ -71,3 +71,34 @@ done
   fail "re-export failed"
 diff -r "$WORK/long/deliveries" "$WORK/again/deliveries" >&2 || fail "re-export with a long value differs"
 "$BIN" verify --out "$WORK/long" --cadence monthly --period 2026-10 >/dev/null || fail "verify of the delivery failed"
+
+# A long_values list the writer would not make is bad input to a re-export (exit 3), nothing
+# published: a shortened value (the bytes no longer tile), a row whose cell is not the value's
+# start, a record naming an amount column, and two records out of order.
+long_values='
+import sys, h5py
+f = h5py.File(sys.argv[1], "r+")
+g = f["tables/sales_compensation"]
+entries = g["long_values"][()]
+'
+refused_store "$store" "a shortened long value" "bytes of long_value_bytes belong to no entry" "$long_values"'
+entries["length"][0] -= 1
+g["long_values"][...] = entries'
+refused_store "$store" "a cell that does not begin its long value" "does not begin its long value" "$long_values"'
+rows = g["rows"][()]
+row = int(entries["row"][0])
+rows["transaction_reference_id"][row] = b"txn-a-999"
+g["rows"][...] = rows'
+refused_store "$store" "a long value of an amount column" "names a column that is not text" "$long_values"'
+columns = [c.decode() for c in g.attrs["columns"]]
+entries["column"][0] = columns.index("gross_revenue")
+g["long_values"][...] = entries'
+refused_store "$store" "long values out of order" "is out of (row, column) order" '
+import sys, h5py, numpy
+f = h5py.File(sys.argv[1], "r+")
+g = f["tables/sales_compensation"]
+entries = g["long_values"][()]
+del g["long_values"]
+twice = numpy.concatenate([entries, entries])
+twice["offset"][1] = twice["offset"][0] + twice["length"][0]
+g.create_dataset("long_values", data=twice)'
