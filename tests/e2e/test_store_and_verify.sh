@@ -39,6 +39,22 @@ run_job 1 "$WORK/bad-flag" monthly 2026-10 --direct-io maybe 2>/dev/null || rc=$
   fail "re-export failed"
 diff -r "$out/deliveries" "$WORK/again/deliveries" >&2 || fail "re-export differs from the original deliveries"
 
+# A store of schema_version 1 (before long values went out of line: no long_values datasets) is
+# still read: the same deliveries.
+cp "$store" "$WORK/v1.h5"
+"$BA_PYTHON" - "$WORK/v1.h5" <<'PY' || fail "could not make a version 1 store"
+import sys, h5py, numpy
+with h5py.File(sys.argv[1], "r+") as f:
+    assert f.attrs["schema_version"] == 2, f.attrs["schema_version"]
+    f.attrs.modify("schema_version", numpy.int32(1))
+    for table in f["tables"].values():
+        assert len(table["long_values"]) == 0
+        del table["long_values"], table["long_value_bytes"]
+PY
+"$MPIEXEC" -n 3 --oversubscribe "$BIN" --quiet --stage export --store "$WORK/v1.h5" --out "$WORK/v1" >/dev/null ||
+  fail "re-export of a version 1 store failed"
+diff -r "$out/deliveries" "$WORK/v1/deliveries" >&2 || fail "re-export of a version 1 store differs"
+
 # A store this build cannot read as it was written, or one whose index names a folder that is
 # not an account, is bad input to a re-export: exit 3, nothing published.
 tamper() { refused_store "$store" "$@"; }
