@@ -91,7 +91,8 @@ const char* kVerifyExitCodes =
     "     deliveries folder (unless the period's run record says how many sellers were delivered)\n"
     "  4  I/O failure: a manifest or file cannot be read\n"
     "  7  the deliveries do not match their manifests, or are gone while the run record says\n"
-    "     sellers were delivered (each problem on standard error)\n";
+    "     sellers were delivered, or the sellers with a manifest are not those the run's store lists\n"
+    "     (each problem on standard error)\n";
 
 // buyer-attribution verify --out DIR [--cadence C --period P]
 int verify(int argc, char** argv, const ba::mpi::Comm& comm) {
@@ -99,7 +100,8 @@ int verify(int argc, char** argv, const ba::mpi::Comm& comm) {
   po::options_description opts(
       "verify: re-checks each manifest against its folder and file name (seller, cadence, period, the four tables at\n"
       "their delivery paths, job version, confidentiality notice), every file it lists (size, SHA-256, rows,\n"
-      "control totals), and that a manifest lists every data file of the period (of any period, without --period)");
+      "control totals), that a manifest lists every data file of the period (of any period, without --period),\n"
+      "and that the sellers with a manifest are those the run's store (OUT/store/<cadence>-<period>.h5) lists");
   opts.add_options()("help,h", "print this help")("out", po::value(&out)->value_name("DIR"), "the job's output root")(
       "cadence", po::value(&cadence), "only the manifests of this cadence and --period")(
       "period", po::value(&period), "YYYY-MM or YYYY-MM-DD (with --cadence)");

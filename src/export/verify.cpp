@@ -18,6 +18,7 @@
 #include "common/sha256.hpp"
 #include "csv/fields.hpp"
 #include "export/delivery.hpp"
+#include "store/store.hpp"
 #include "tables/schemas.hpp"
 #include "territory/territory.hpp"
 
@@ -273,6 +274,49 @@ std::optional<std::int64_t> sellers_delivered(const std::string& record, const P
   return *delivered;
 }
 
+// The store of a run lists every seller the run delivered to, with its folder (in the index of
+// sales_compensation, which lists sellers without rows too). For each store checked (the
+// period's, or every store under OUT/store): a seller it lists without a manifest of that run lost
+// its delivery whole (which the files alone cannot show), and a manifest of that run for a seller
+// it does not list was left by another run.
+void compare_with_stores(const std::string& out, const std::optional<Period>& period,
+                         const std::vector<fs::path>& manifests, VerifyReport& report) {
+  const fs::path stores = fs::path(out) / "store";
+  std::vector<std::pair<std::string, fs::path>> runs;  // <cadence>-<period>, its store
+  if (period) {
+    const fs::path store = stores / (period->name() + ".h5");
+    if (fs::is_regular_file(store)) runs.emplace_back(period->name(), store);
+  } else if (fs::is_directory(stores)) {
+    for (const auto& entry : fs::directory_iterator(stores))
+      if (entry.is_regular_file() && entry.path().extension() == ".h5" && period_of_manifest(entry.path()))
+        runs.emplace_back(entry.path().stem().string(), entry.path());
+    std::sort(runs.begin(), runs.end());
+  }
+  const std::string deliveries = out + "/deliveries";
+  for (const auto& [run, store] : runs) {
+    std::set<std::string> listed;
+    try {
+      for (auto& folder : read_delivery_folders(store.string(), sales_compensation_schema().name))
+        listed.insert(std::move(folder));
+    } catch (const Failure& f) {
+      report.problems.push_back(std::string(f.what()) + " (verify reads the sellers of the store)");
+      continue;
+    }
+    std::set<std::string> with_manifest;
+    for (const auto& m : manifests)
+      if (m.stem().string() == run) with_manifest.insert(m.parent_path().parent_path().filename().string());
+    for (const auto& folder : listed)
+      if (!with_manifest.contains(folder))
+        report.problems.push_back(deliveries + "/" + folder + ": no manifest " + run + ".json, though the store " +
+                                  store.string() + " lists this seller: its delivery of " + run + " is missing");
+    for (const auto& folder : with_manifest)
+      if (!listed.contains(folder))
+        report.problems.push_back(deliveries + "/" + folder + "/manifests/" + run +
+                                  ".json: a manifest for a seller the store " + store.string() +
+                                  " does not list (left by another run)");
+  }
+}
+
 }  // namespace
 
 VerifyReport verify_deliveries(const std::string& out, const std::optional<Period>& period) {
@@ -320,6 +364,7 @@ VerifyReport verify_deliveries(const std::string& out, const std::optional<Perio
     listed.insert(folder + "/manifests/" + m.filename().string());
     if (!verify_manifest(m, report, listed)) unreadable.insert(folder);
   }
+  compare_with_stores(out, period, manifests, report);
   if (manifests.empty() && !nothing_due.empty())
     report.nothing_to_check = nothing_due;
   else if (report.manifests == 0)

@@ -113,6 +113,16 @@ PropertyList mpio_file_access(MPI_Comm comm) {
   return fapl;
 }
 
+PropertyList serial_file_access() {
+  silence_error_printing();
+  return PropertyList(checked_id(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate", "file access list"));
+}
+
+PropertyList independent_transfer() {
+  silence_error_printing();
+  return PropertyList(checked_id(H5Pcreate(H5P_DATASET_XFER), "H5Pcreate", "transfer list"));
+}
+
 PropertyList collective_transfer() {
   silence_error_printing();
   constexpr std::string_view where = "collective transfer list";

@@ -106,6 +106,10 @@ using Attribute = Handle<H5Aclose>;
 // ---- property lists --------------------------------------------------------------------------
 // File access through MPI-IO on `comm` (collective metadata writes switched on).
 PropertyList mpio_file_access(MPI_Comm comm);
+// File access by this process alone (HDF5's default driver), and a default transfer list: for
+// reading a store outside the job's collective calls.
+PropertyList serial_file_access();
+PropertyList independent_transfer();
 // A dataset transfer list requesting collective MPI-IO (H5FD_MPIO_COLLECTIVE).
 PropertyList collective_transfer();
 // After a transfer with `dxpl`: H5Pget_mpio_no_collective_cause's local | global causes

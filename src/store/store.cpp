@@ -823,6 +823,30 @@ StoreContents read_store(const mpi::Comm& comm, const std::string& path,
   return contents;
 }
 
+std::vector<std::string> read_delivery_folders(const std::string& path, const std::string& table) {
+  const h5::File file = h5::open_file_read_only(path, h5::serial_file_access());
+  const std::string where = object_path(path, table_object(table)) + "/seller_index";
+  const h5::Group group = h5::open_group(file.id(), table_object(table), where);
+  const h5::Dataset index = h5::open_dataset(group.id(), "seller_index", where);
+  const StoredRecord record = stored_record(index,
+                                            {{store::kSellerMember, true},
+                                             {store::kFolderMember, true},
+                                             {store::kFirstRowMember, false},
+                                             {store::kRowCountMember, false}},
+                                            where);
+  const hsize_t count = h5::vector_length(h5::dataset_space(index, where), where);
+  std::vector<char> records(count * record.layout.size + 1);
+  if (count > 0) {
+    h5::read(index, record.type, h5::vector_space(count, where), h5::dataset_space(index, where),
+             h5::independent_transfer(), records.data(), where);
+  }
+  std::vector<std::string> folders;
+  folders.reserve(count);
+  for (hsize_t i = 0; i < count; ++i)
+    folders.push_back(store::unpack_index_entry(record.layout, records.data() + i * record.layout.size).folder);
+  return folders;
+}
+
 std::uint32_t last_store_no_collective_cause() { return g_last_write_cause; }
 
 bool last_store_wrote_rows_direct() { return g_last_write_direct; }

@@ -63,6 +63,12 @@ struct StoreContents {
 StoreContents read_store(const mpi::Comm& comm, const std::string& path,
                          const std::vector<const TableSchema*>& schemas);
 
+// Not collective: this process alone reads the seller index of `table` in the store at `path` and
+// returns its sellers' delivery folders, in index order (verify's list of the sellers a run
+// delivered to). A store whose index is not one this build writes is bad_input; one HDF5 cannot
+// read is an io_failure.
+std::vector<std::string> read_delivery_folders(const std::string& path, const std::string& table);
+
 // Test hook: H5Pget_mpio_no_collective_cause's local | global causes, OR-ed over every dataset
 // transfer of the last write_store on this rank (0: every transfer was collective).
 std::uint32_t last_store_no_collective_cause();

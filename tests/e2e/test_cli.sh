@@ -55,7 +55,7 @@ expect_bad_arguments "verify with a misspelt period" "not a month YYYY-MM" verif
   --cadence monthly --period 2026-13
 "$BIN" verify --out "$WORK/from-cli" --cadence monthly --period 2026-10 > /dev/null || fail "verify of a good delivery failed"
 "$BIN" verify --help > "$WORK/verify-help.txt" || fail "verify --help failed"
-grep -q '^  7  the deliveries do not match' "$WORK/verify-help.txt" && ! grep -q 'store' "$WORK/verify-help.txt" ||
+grep -q '^  7  the deliveries do not match' "$WORK/verify-help.txt" && ! grep -q 'store and run record published' "$WORK/verify-help.txt" ||
   fail "verify --help does not give verify's own exit codes"
 
 # The Slurm scripts read `out` from a job file as the job does: a `#` starts a comment anywhere.

@@ -107,8 +107,37 @@ left=()
 for table in sales_compensation disbursements usage buyers; do
   left+=("$t/deliveries/$C/${table}_v1/$sub/data.csv: a data file of monthly-2026-10 that no manifest lists")
 done
-caught "a seller's manifest removed, its files left" "${left[@]}"
-grep -qxF "verify: 2 manifests, 8 files, 4 problems" "$WORK/v.out" || fail "verify says $(cat "$WORK/v.out")"
+missing="$t/deliveries/$C: no manifest monthly-2026-10.json, though the store $t/store/monthly-2026-10.h5 lists this seller: its delivery of monthly-2026-10 is missing"
+caught "a seller's manifest removed, its files left" "${left[@]}" "$missing"
+grep -qxF "verify: 2 manifests, 8 files, 5 problems" "$WORK/v.out" || fail "verify says $(cat "$WORK/v.out")"
+
+# ---- sellers against the store of the run -----------------------------------------------------
+# A seller's delivery removed whole (manifest and files): nothing is left to see in the
+# deliveries, but the store of the run lists the seller. With and without --period.
+fresh; rm -r "$t/deliveries/$C"
+caught "a seller's delivery removed whole" "$missing"
+grep -qxF "verify: 2 manifests, 8 files, 1 problems" "$WORK/v.out" || fail "verify says $(cat "$WORK/v.out")"
+caught "a seller's delivery removed whole, every period checked" "$missing" --
+# The daily run's store lists C too: only its monthly delivery is gone.
+fresh; rm -r "$t/deliveries/$C/manifests/monthly-2026-10.json" "$t/deliveries/$C/"*"_v1/$sub/data.csv"
+passes "$t" "3 manifests, 12 files, 0 problems" --cadence daily --period 2026-10-03
+# A whole delivery of a seller the run did not deliver to, manifest and all (left by another
+# run, or copied in): a problem of the manifest.
+fresh
+cp -a "$t/deliveries/$A" "$t/deliveries/111111111111"
+"$BA_PYTHON" - "$t/deliveries/111111111111/manifests/monthly-2026-10.json" <<'PY' || fail "could not edit the copy"
+import json, sys
+m = json.load(open(sys.argv[1]))
+m["seller_aws_account_id"] = "111111111111"
+json.dump(m, open(sys.argv[1], "w"), indent=2)
+PY
+rm "$t/deliveries/111111111111/manifests/daily-2026-10-03.json" "$t/deliveries/111111111111/"*"_v1/$sub/day=03/data.csv"
+caught "a delivery of a seller the store does not list" \
+  "$t/deliveries/111111111111/manifests/monthly-2026-10.json: a manifest for a seller the store $t/store/monthly-2026-10.h5 does not list (left by another run)"
+grep -qxF "verify: 4 manifests, 16 files, 1 problems" "$WORK/v.out" || fail "verify says $(cat "$WORK/v.out")"
+# A store verify cannot read is a problem named after it, not a crash.
+fresh; echo "not HDF5" > "$t/store/monthly-2026-10.h5"
+caught "an unreadable store" "$t/store/monthly-2026-10.h5" "(verify reads the sellers of the store)"
 # A daily file of a day without a delivery is not the monthly delivery's problem, nor another
 # day's; and a file of another month is not October's.
 fresh
