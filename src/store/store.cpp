@@ -288,6 +288,9 @@ std::vector<TableWidths> check_write_input(const mpi::Comm& comm, const StoreAtt
   for (const std::string* text : {&attrs.cadence, &attrs.period, &attrs.job_version, &attrs.input_digest}) {
     if (store::text_has_nul(*text)) problems.add(ExitCode::internal, "a store attribute contains a NUL byte");
   }
+  // This writer's layout (long values out of line) is version 2: a smaller number would make
+  // readers take the cut cells' prefixes for their values.
+  if (attrs.schema_version < 2) problems.add(ExitCode::internal, "a store of this layout is schema_version 2 or later");
   std::set<std::string> table_names;
   for (const auto& table : tables) {
     if (table.schema == nullptr) {
@@ -530,17 +533,35 @@ void check_table_attributes(const h5::Group& group, const TableSchema& schema, c
   }
 }
 
+// The number of elements of a 1-D dataset read back, which its storage in the file must hold:
+// a tampered extent would otherwise have every rank read (or allocate for) elements that are not
+// there. The store's datasets are contiguous and allocated when created.
+std::int64_t stored_length(const h5::Dataset& dataset, const std::string& where) {
+  const hsize_t length = h5::vector_length(h5::dataset_space(dataset, where), where);
+  const std::size_t element = H5Tget_size(h5::dataset_type(dataset, where).id());
+  const hsize_t storage = H5Dget_storage_size(dataset.id());
+  if (element == 0 || length > storage / element)
+    fail(ExitCode::bad_input, "store " + where + " has " + std::to_string(length) + " elements of " +
+                                  std::to_string(element) + " bytes, but " + std::to_string(storage) +
+                                  " bytes of storage");
+  return static_cast<std::int64_t>(length);
+}
+
 // The values of the table's cut cells in rows [first_row, first_row + row_count), as LongCells
 // (row counted from first_row) viewing `bytes`. Every rank reads the whole long_values list (it
 // checks that the list is one the writer makes: rows and columns in order, each a cut text
 // column of a row that exists, the values tiling long_value_bytes), and only its own bytes. A
-// store without the list (schema version 1) has no cut cells.
+// store of schema version 1 has no list and no cut cells; from version 2 the list must be there.
 std::vector<store::LongCell> read_long_values(const mpi::Comm& comm, const h5::Group& group, const std::string& where,
-                                              const TableSchema& schema, const RecordLayout& row_layout,
-                                              std::int64_t total_rows, std::int64_t first_row, std::int64_t row_count,
-                                              std::string& bytes) {
-  // Every rank opens the same store, so this answer is the same everywhere.
-  if (!h5::has_link(group.id(), store::kLongValuesDataset, where)) return {};
+                                              int schema_version, const TableSchema& schema,
+                                              const RecordLayout& row_layout, std::int64_t total_rows,
+                                              std::int64_t first_row, std::int64_t row_count, std::string& bytes) {
+  // Every rank opens the same store, so these answers are the same everywhere.
+  if (schema_version < 2) return {};
+  for (const char* name : {store::kLongValuesDataset, store::kLongValueBytesDataset})
+    if (!h5::has_link(group.id(), name, where))
+      fail(ExitCode::bad_input, "store " + where + " has no " + name + " (schema_version " +
+                                    std::to_string(schema_version) + " has it in every table)");
   const std::string records_where = where + "/" + store::kLongValuesDataset;
   const std::string bytes_where = where + "/" + store::kLongValueBytesDataset;
   h5::Dataset records = h5::open_dataset(group.id(), store::kLongValuesDataset, records_where);
@@ -550,11 +571,13 @@ std::vector<store::LongCell> read_long_values(const mpi::Comm& comm, const h5::G
   const StoredRecord record = stored_record(records, members, records_where);
   {
     const h5::Datatype value_type = h5::dataset_type(values, bytes_where);
-    if (H5Tget_class(value_type.id()) != H5T_INTEGER || H5Tget_size(value_type.id()) != 1)
-      fail(ExitCode::bad_input, "store " + bytes_where + " is not a dataset of bytes");
+    // Unsigned only: HDF5 would convert signed bytes by clamping, every byte from 0x80 to 0.
+    if (H5Tget_class(value_type.id()) != H5T_INTEGER || H5Tget_size(value_type.id()) != 1 ||
+        H5Tget_sign(value_type.id()) != H5T_SGN_NONE)
+      fail(ExitCode::bad_input, "store " + bytes_where + " is not a dataset of unsigned bytes");
   }
-  const auto total = static_cast<std::int64_t>(h5::vector_length(h5::dataset_space(records, records_where), records_where));
-  const auto total_bytes = static_cast<std::int64_t>(h5::vector_length(h5::dataset_space(values, bytes_where), bytes_where));
+  const std::int64_t total = stored_length(records, records_where);
+  const std::int64_t total_bytes = stored_length(values, bytes_where);
 
   std::vector<store::LongCell> mine;  // value views are set once the bytes are read
   std::vector<std::int64_t> mine_offsets, mine_lengths;
@@ -570,20 +593,22 @@ std::vector<store::LongCell> read_long_values(const mpi::Comm& comm, const h5::G
           const std::int64_t column = store::get_int64(at, layout.fields[1]);
           const std::int64_t offset = store::get_int64(at, layout.fields[2]);
           const std::int64_t length = store::get_int64(at, layout.fields[3]);
-          const std::string entry = "entry " + std::to_string(begin + i) + " (row " + std::to_string(row) +
-                                    ", column " + std::to_string(column) + ")";
           const auto c = static_cast<std::size_t>(column);
           if (row < 0 || row >= total_rows || column < 0 || c >= schema.columns.size())
-            problem = entry + " names no cell of the table";
+            problem = " names no cell of the table";
           else if (row < previous_row || (row == previous_row && c <= previous_column))
-            problem = entry + " is out of (row, column) order";
+            problem = " is out of (row, column) order";
           else if (!store::is_string_kind(schema.columns[c].kind))
-            problem = entry + " names a column that is not text";
+            problem = " names a column that is not text";
           else if (length <= static_cast<std::int64_t>(row_layout.fields[c + 1].width))
-            problem = entry + " holds " + std::to_string(length) + " bytes, which fit the column";
+            problem = " holds " + std::to_string(length) + " bytes, which fit the column";
           else if (offset != next_offset || length > total_bytes - offset)
-            problem = entry + " does not continue " + store::kLongValueBytesDataset + " where the previous one ends";
-          if (!problem.empty()) break;
+            problem = std::string(" does not continue ") + store::kLongValueBytesDataset + " where the previous one ends";
+          if (!problem.empty()) {
+            problem = "entry " + std::to_string(begin + i) + " (row " + std::to_string(row) + ", column " +
+                      std::to_string(column) + ")" + problem;
+            break;
+          }
           previous_row = row;
           previous_column = c;
           next_offset = offset + length;
@@ -615,7 +640,8 @@ std::vector<store::LongCell> read_long_values(const mpi::Comm& comm, const h5::G
   return mine;
 }
 
-LocalTable read_table(const mpi::Comm& comm, const std::string& path, const h5::File& file, const TableSchema& schema) {
+LocalTable read_table(const mpi::Comm& comm, const std::string& path, const h5::File& file, int schema_version,
+                      const TableSchema& schema) {
   const std::string where = object_path(path, table_object(schema.name));
   h5::Group group = h5::open_group(file.id(), table_object(schema.name), where);
   check_table_attributes(group, schema, where);
@@ -630,15 +656,14 @@ LocalTable read_table(const mpi::Comm& comm, const std::string& path, const h5::
                                                    {store::kFirstRowMember, false},
                                                    {store::kRowCountMember, false}},
                                                   index_where);
-  const auto total_sellers =
-      static_cast<std::int64_t>(h5::vector_length(h5::dataset_space(index, index_where), index_where));
+  const std::int64_t total_sellers = stored_length(index, index_where);
 
   const std::string rows_where = where + "/rows";
   h5::Dataset rows = h5::open_dataset(group.id(), "rows", rows_where);
   std::vector<std::pair<std::string, bool>> row_members{{store::kSellerMember, true}};
   for (const auto& column : schema.columns) row_members.emplace_back(column.name, store::is_string_kind(column.kind));
   const StoredRecord row_record = stored_record(rows, row_members, rows_where);
-  const auto total_rows = static_cast<std::int64_t>(h5::vector_length(h5::dataset_space(rows, rows_where), rows_where));
+  const std::int64_t total_rows = stored_length(rows, rows_where);
 
   const auto [share_begin, share_end] = store::even_share(total_sellers, comm.rank(), comm.size());
   std::vector<IndexEntry> share;
@@ -687,7 +712,7 @@ LocalTable read_table(const mpi::Comm& comm, const std::string& path, const h5::
   const std::int64_t row_count = mine.empty() ? 0 : mine.back().first_row + mine.back().row_count - first_row;
   std::string long_bytes;
   const std::vector<store::LongCell> long_values = read_long_values(
-      comm, group, where, schema, row_record.layout, total_rows, first_row, row_count, long_bytes);
+      comm, group, where, schema_version, schema, row_record.layout, total_rows, first_row, row_count, long_bytes);
   auto long_value = long_values.begin();
   std::vector<store::LongCell> row_long_values;
   Problems row_problems;
@@ -818,7 +843,8 @@ StoreContents read_store(const mpi::Comm& comm, const std::string& path,
   contents.attrs.input_digest = h5::read_string_attribute(file.id(), "input_digest", root);
 
   contents.tables.reserve(schemas.size());
-  for (const TableSchema* schema : schemas) contents.tables.push_back(read_table(comm, path, file, *schema));
+  for (const TableSchema* schema : schemas)
+    contents.tables.push_back(read_table(comm, path, file, contents.attrs.schema_version, *schema));
   file.close(path);
   return contents;
 }
@@ -834,7 +860,7 @@ std::vector<std::string> read_delivery_folders(const std::string& path, const st
                                              {store::kFirstRowMember, false},
                                              {store::kRowCountMember, false}},
                                             where);
-  const hsize_t count = h5::vector_length(h5::dataset_space(index, where), where);
+  const auto count = static_cast<hsize_t>(stored_length(index, where));
   std::vector<char> records(count * record.layout.size + 1);
   if (count > 0) {
     h5::read(index, record.type, h5::vector_space(count, where), h5::dataset_space(index, where),

@@ -102,3 +102,24 @@ del g["long_values"]
 twice = numpy.concatenate([entries, entries])
 twice["offset"][1] = twice["offset"][0] + twice["length"][0]
 g.create_dataset("long_values", data=twice)'
+# A version 2 store without its long values would deliver the prefixes as values; signed bytes
+# would come back clamped (every byte from 0x80 as NUL); an extent larger than the dataset's
+# storage would have every rank read or allocate what is not there.
+refused_store "$store" "no long values in a version 2 store" "has no long_values (schema_version 2" '
+import sys, h5py
+with h5py.File(sys.argv[1], "r+") as f:
+    for table in f["tables"].values():
+        del table["long_values"], table["long_value_bytes"]'
+refused_store "$store" "signed long value bytes" "is not a dataset of unsigned bytes" '
+import sys, h5py
+with h5py.File(sys.argv[1], "r+") as f:
+    g = f["tables/sales_compensation"]
+    data = g["long_value_bytes"][()]
+    del g["long_value_bytes"]
+    g.create_dataset("long_value_bytes", data=data.astype("i1"))'
+refused_store "$store" "an extent without storage" "elements of 1 bytes, but 0 bytes of storage" '
+import sys, h5py
+with h5py.File(sys.argv[1], "r+") as f:
+    g = f["tables/sales_compensation"]
+    del g["long_value_bytes"]
+    g.create_dataset("long_value_bytes", shape=(2**40,), dtype="u1")'

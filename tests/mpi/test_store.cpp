@@ -176,7 +176,7 @@ StoreAttributes test_attributes() {
   attrs.period = "2024-05";
   attrs.job_version = "0.1.0-test";
   attrs.input_digest = "sha256:0123456789abcdef";
-  attrs.schema_version = 1;
+  attrs.schema_version = 2;  // long values out of line
   attrs.amount_scale = 1000000;
   return attrs;
 }
