@@ -48,7 +48,7 @@ namespace {
 constexpr std::int64_t kLongValueRecordBytes = 4 * sizeof(std::int64_t);
 
 void count_long_cell(TableWidths& widths, std::size_t column, std::size_t length) {
-  if (widths.long_cells.empty()) widths.long_cells.assign(widths.columns.size() * kWidthCandidates * 2, 0);
+  if (widths.long_cells.empty()) widths.long_cells.assign(TableWidths::long_cell_slots(widths.columns.size()), 0);
   std::size_t k = 0;
   while (k + 1 < kWidthCandidates && width_candidate(k + 1) < length) ++k;
   const std::size_t slot = TableWidths::long_cell_slot(column, k);
@@ -82,7 +82,7 @@ void choose_inline_widths(TableWidths& widths, const TableSchema& schema, std::i
   ensure(widths.columns.size() == schema.columns.size(), "one width per column");
   for (std::size_t c = 0; c < schema.columns.size(); ++c) {
     if (!is_string_kind(schema.columns[c].kind) || widths.columns[c] <= kMinInlineWidth) continue;
-    ensure(widths.long_cells.size() == schema.columns.size() * kWidthCandidates * 2, "long cells counted");
+    ensure(widths.long_cells.size() == TableWidths::long_cell_slots(schema.columns.size()), "long cells counted");
     widths.columns[c] =
         inline_width(widths.columns[c], rows, widths.long_cells.data() + TableWidths::long_cell_slot(c, 0));
   }
@@ -102,7 +102,7 @@ TableWidths seller_widths(const LocalTable& table) {
   const auto& columns = table.schema->columns;
   TableWidths widths;
   widths.columns.assign(columns.size(), 0);
-  widths.long_cells.assign(columns.size() * kWidthCandidates * 2, 0);
+  widths.long_cells.assign(TableWidths::long_cell_slots(columns.size()), 0);
   for (std::size_t c = 0; c < columns.size(); ++c) {
     if (is_string_kind(columns[c].kind)) widths.columns[c] = 1;
   }

@@ -69,6 +69,7 @@ struct TableWidths {
   // width_candidate(k + 1), at long_cell_slot(c, k) and the slot after.
   std::vector<std::int64_t> long_cells;
   static std::size_t long_cell_slot(std::size_t column, std::size_t k) { return (column * kWidthCandidates + k) * 2; }
+  static std::size_t long_cell_slots(std::size_t columns) { return long_cell_slot(columns, 0); }
 };
 
 // The inline width of a text column whose longest cell has `longest` bytes, in a table of `rows`
