@@ -513,6 +513,15 @@ StoredRecord stored_record(const h5::Dataset& dataset, const std::vector<std::pa
   return record;
 }
 
+StoredRecord seller_index_record(const h5::Dataset& index, const std::string& where) {
+  return stored_record(index,
+                       {{store::kSellerMember, true},
+                        {store::kFolderMember, true},
+                        {store::kFirstRowMember, false},
+                        {store::kRowCountMember, false}},
+                       where);
+}
+
 void check_table_attributes(const h5::Group& group, const TableSchema& schema, const std::string& where) {
   std::vector<std::string> names, kinds;
   for (const auto& column : schema.columns) {
@@ -650,12 +659,7 @@ LocalTable read_table(const mpi::Comm& comm, const std::string& path, const h5::
   // sellers, and sends the entries there; no rank reads the whole index or more rows than its own.
   const std::string index_where = where + "/seller_index";
   h5::Dataset index = h5::open_dataset(group.id(), "seller_index", index_where);
-  const StoredRecord index_record = stored_record(index,
-                                                  {{store::kSellerMember, true},
-                                                   {store::kFolderMember, true},
-                                                   {store::kFirstRowMember, false},
-                                                   {store::kRowCountMember, false}},
-                                                  index_where);
+  const StoredRecord index_record = seller_index_record(index, index_where);
   const std::int64_t total_sellers = stored_length(index, index_where);
 
   const std::string rows_where = where + "/rows";
@@ -854,12 +858,7 @@ std::vector<std::string> read_delivery_folders(const std::string& path, const st
   const std::string where = object_path(path, table_object(table)) + "/seller_index";
   const h5::Group group = h5::open_group(file.id(), table_object(table), where);
   const h5::Dataset index = h5::open_dataset(group.id(), "seller_index", where);
-  const StoredRecord record = stored_record(index,
-                                            {{store::kSellerMember, true},
-                                             {store::kFolderMember, true},
-                                             {store::kFirstRowMember, false},
-                                             {store::kRowCountMember, false}},
-                                            where);
+  const StoredRecord record = seller_index_record(index, where);
   const auto count = static_cast<hsize_t>(stored_length(index, where));
   std::vector<char> records(count * record.layout.size + 1);
   if (count > 0) {
