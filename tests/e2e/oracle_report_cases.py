@@ -45,6 +45,12 @@ def ev(seller, be_id, typ, amount, action="INVOICED", cur="USD", when=f"{DAY}T10
     return r
 
 
+def payout(be_id, when, action="DISBURSED", **kw):
+    """A DISBURSEMENT row of seller E: a payout from AWS, of no product or offer."""
+    return ev(E, be_id, "DISBURSEMENT", "1", action=action, when=when, from_account_id="AWS", product_id="",
+              offer_id="", **kw)
+
+
 BILL = "billing_event_v1/year=2026/month=10/data.csv"
 bcols = header(BILL)
 ok = ev(E, "rc-x", "SELLER_REV_SHARE", "1")
@@ -84,13 +90,11 @@ bill = [
     ev(E, "rc-l10", "SELLER_REV_SHARE", "-11", action="DISBURSED", transaction_reference_id="rc-lines-nopayid"),
     ev(E, "rc-l11", "AWS_REV_SHARE", "2", action="DISBURSED", cur="EUR", transaction_reference_id="rc-lines-nopayid"),
     # Lines whose payout is in the file but dated outside the period (September).
-    ev(E, "rc-p1", "DISBURSEMENT", "1", action="DISBURSED", when="2026-09-30T18:00:00Z", from_account_id="AWS",
-       product_id="", offer_id=""),
+    payout("rc-p1", "2026-09-30T18:00:00Z"),
     ev(E, "rc-l3", "SELLER_REV_SHARE", "-30", action="DISBURSED", disbursement_billing_event_id="rc-p1",
        transaction_reference_id="rc-lines-seppay"),
     # A failed payout whose lines are in two currencies (mixed_currency and not kept at once).
-    ev(E, "rc-p2", "DISBURSEMENT", "1", action="DISBURSED", when=f"{DAY}T18:00:00Z", from_account_id="AWS",
-       product_id="", offer_id=""),
+    payout("rc-p2", f"{DAY}T18:00:00Z"),
     ev(E, "rc-l4", "SELLER_REV_SHARE", "-40", action="DISBURSED", disbursement_billing_event_id="rc-p2",
        transaction_reference_id="rc-lines-failmixed"),
     ev(E, "rc-l5", "AWS_REV_SHARE", "8", action="DISBURSED", cur="EUR", disbursement_billing_event_id="rc-p2",
@@ -99,8 +103,7 @@ bill = [
        parent_billing_event_id="rc-p2", product_id="", offer_id=""),
     # A kept payout: a line with balance_impacting 0 (no filter for lines), and a line of a type
     # that adds to no bucket, alone in its currency (SEK).
-    ev(E, "rc-p3", "DISBURSEMENT", "1", action="DISBURSED", when=f"{DAY}T19:00:00Z", from_account_id="AWS",
-       product_id="", offer_id="", bank_trace_id="rc-trace"),
+    payout("rc-p3", f"{DAY}T19:00:00Z", bank_trace_id="rc-trace"),
     ev(E, "rc-l6", "SELLER_REV_SHARE", "-50", action="DISBURSED", balance_impacting="0",
        disbursement_billing_event_id="rc-p3", transaction_reference_id="rc-lines-bi0"),
     ev(E, "rc-l7", "AWS_TAX_SHARE", "-3", action="DISBURSED", cur="SEK", disbursement_billing_event_id="rc-p3",
@@ -124,8 +127,7 @@ bill = [
     ev(E, "rc-b6", "SELLER_REV_SHARE", "6", invoice_id="two\nlines"),
     # A payout whose failure comes the next day: kept by the daily run of its day (the failure
     # is outside that period), not kept by the monthly run.
-    ev(E, "rc-p5", "DISBURSEMENT", "1", action="DISBURSED", when=f"{DAY}T18:00:00Z", from_account_id="AWS",
-       product_id="", offer_id=""),
+    payout("rc-p5", f"{DAY}T18:00:00Z"),
     ev(E, "rc-l13", "SELLER_REV_SHARE", "-17", action="DISBURSED", when=f"{DAY}T18:00:00Z",
        disbursement_billing_event_id="rc-p5", transaction_reference_id="rc-lines-failnextday"),
     ev(E, "rc-f5", "DISBURSEMENT_FAILURE", "-1", action="DISBURSED", when="2026-10-13T01:00:00Z",
@@ -159,20 +161,17 @@ bill = [
     ev(E, "rc-m2", "AWS_TAX_SHARE", "1", cur="JPY", transaction_reference_id="rc-mix-tax"),
     ev(E, "rc-m3", "SELLER_REV_SHARE", "5", transaction_reference_id="rc-mix-disb"),
     ev(E, "rc-m4", "DISBURSEMENT", "1", cur="JPY", transaction_reference_id="rc-mix-disb"),
-    ev(E, "rc-p7", "DISBURSEMENT", "1", action="DISBURSED", when=f"{DAY}T18:00:00Z", from_account_id="AWS",
-       product_id="", offer_id=""),
+    payout("rc-p7", f"{DAY}T18:00:00Z"),
     ev(E, "rc-m5", "SELLER_REV_SHARE", "-5", action="DISBURSED", disbursement_billing_event_id="rc-p7",
        transaction_reference_id="rc-mix-lines"),
     ev(E, "rc-m6", "BALANCE_ADJUSTMENT", "-1", action="DISBURSED", cur="JPY", disbursement_billing_event_id="rc-p7",
        transaction_reference_id="rc-mix-lines"),
     # An invoiced DISBURSEMENT row is no payout: lines naming it are left out. A failure cancels
     # the payout it names whatever its action (decisions.md), INVOICED too.
-    ev(E, "rc-p8", "DISBURSEMENT", "1", when=f"{DAY}T18:00:00Z", from_account_id="AWS", product_id="",
-       offer_id=""),
+    payout("rc-p8", f"{DAY}T18:00:00Z", action="INVOICED"),
     ev(E, "rc-m7", "SELLER_REV_SHARE", "-6", action="DISBURSED", disbursement_billing_event_id="rc-p8",
        transaction_reference_id="rc-lines-invoicedpayout"),
-    ev(E, "rc-p9", "DISBURSEMENT", "1", action="DISBURSED", when=f"{DAY}T18:00:00Z", from_account_id="AWS",
-       product_id="", offer_id=""),
+    payout("rc-p9", f"{DAY}T18:00:00Z"),
     ev(E, "rc-m8", "SELLER_REV_SHARE", "-7", action="DISBURSED", disbursement_billing_event_id="rc-p9",
        transaction_reference_id="rc-lines-invoicedfailure"),
     ev(E, "rc-m9", "DISBURSEMENT_FAILURE", "-1", parent_billing_event_id="rc-p9", product_id="", offer_id=""),
@@ -187,15 +186,13 @@ bill += [
     ev(E, "rc-k1", "SELLER_REV_SHARE", "12", transaction_reference_id="rc-dupcur"),
     ev(E, "rc-k2", "SELLER_REV_SHARE", "13", transaction_reference_id="rc-dupgroup-a"),
     ev(E, "rc-k3", "SELLER_REV_SHARE", "14", transaction_reference_id="rc-dupalone"),
-    ev(E, "rc-k4", "DISBURSEMENT", "1", action="DISBURSED", when=f"{DAY}T20:00:00Z", from_account_id="AWS",
-       product_id="", offer_id=""),
+    payout("rc-k4", f"{DAY}T20:00:00Z"),
     ev(E, "rc-l12", "SELLER_REV_SHARE", "-15", action="DISBURSED", disbursement_billing_event_id="rc-k4",
        transaction_reference_id="rc-lines-duppay"),
     ev(E, "rc-k5", "SELLER_REV_SHARE", "16", transaction_reference_id="rc-dupeur-a"),
     ev(E, "rc-k6", "AWS_REV_SHARE", "-2", cur="EUR", transaction_reference_id="rc-dupeur-b"),
     ev(E, "rc-k7", "SELLER_REV_SHARE", "18", transaction_reference_id="rc-dupfail"),
-    ev(E, "rc-p6", "DISBURSEMENT", "1", action="DISBURSED", when=f"{DAY}T21:00:00Z", from_account_id="AWS",
-       product_id="", offer_id=""),
+    payout("rc-p6", f"{DAY}T21:00:00Z"),
     ev(E, "rc-l14", "SELLER_REV_SHARE", "-19", action="DISBURSED", disbursement_billing_event_id="rc-p6",
        transaction_reference_id="rc-lines-notfailed"),
     ev(E, "rc-k8", "SELLER_REV_SHARE", "20", transaction_reference_id="rc-duppayout"),
@@ -223,8 +220,7 @@ append(BILL, [
        product_id="", offer_id=""),
     # The same id as the payout its lines name: the payout row loses, so the lines' payout is
     # not read and they are left out.
-    ev(E, "rc-k8", "DISBURSEMENT", "1", action="DISBURSED", when=f"{DAY}T22:00:00Z", from_account_id="AWS",
-       product_id="", offer_id=""),
+    payout("rc-k8", f"{DAY}T22:00:00Z"),
     # Repeats of rows of a mixed-currency group: mixed_currency rejects a group, not a row's
     # content, so the first occurrences still hold their ids and these are duplicates (and the
     # EUR one, were it folded, would not unmix the group).
