@@ -32,6 +32,7 @@
 #include "export/delivery.hpp"
 #include "ingest/ingest.hpp"
 #include "model/winners.hpp"
+#include "pipeline/run_record.hpp"
 #include "store/store.hpp"
 #include "tables/render.hpp"
 #include "tables/schemas.hpp"
@@ -141,19 +142,6 @@ class PhaseClock {
   std::vector<std::pair<std::string, double>> timings_;
 };
 
-struct NamedCounts {
-  std::string feed;
-  FeedCounts counts;
-  BA_FIELDS(feed, counts)
-};
-
-struct RankTimings {
-  std::int32_t rank = 0;
-  std::vector<std::string> phases;
-  std::vector<double> seconds;
-  BA_FIELDS(rank, phases, seconds)
-};
-
 struct Plan {
   std::map<std::string, std::vector<FeedFile>> files;
   std::string input_digest;
@@ -247,6 +235,37 @@ TerritoryRules read_territories(const mpi::Comm& comm, const std::string& feeds)
   });
   if (text.empty()) return TerritoryRules{};
   return parse_territories(std::string_view(text.data(), text.size()), display);
+}
+
+// The enrolled sellers whose territory rules are valid, who get the representative tables, and
+// why the others' rules are not used. Rank 0 says so on stderr (a warning, not progress: --quiet
+// keeps it), and names rules of sellers not enrolled for the period, in case the id is misspelt.
+struct RepSellers {
+  std::set<std::string> sellers;
+  std::map<std::string, std::vector<std::string>> rule_errors;  // by seller
+};
+
+RepSellers choose_rep_sellers(const mpi::Comm& comm, const TerritoryRules& territories,
+                              const EnrolledSellers& enrolled, const Period& period) {
+  if (comm.is_root())
+    for (const auto& [seller, rules] : territories.sellers)
+      if (!enrolled.contains(seller))
+        std::fprintf(stderr, "[buyer-attribution] territory rules of %s not used: not enrolled for %s\n",
+                     seller.c_str(), period.name().c_str());
+  RepSellers reps;
+  for (const auto& [seller, folder] : enrolled) {
+    if (!has_rules(territories, seller)) continue;
+    const auto& errors = rule_errors(territories, seller);
+    if (errors.empty()) {
+      reps.sellers.insert(seller);
+      continue;
+    }
+    reps.rule_errors[seller] = errors;
+    if (comm.is_root())
+      for (const auto& e : errors)
+        std::fprintf(stderr, "[buyer-attribution] territory rules of %s not used: %s\n", seller.c_str(), e.c_str());
+  }
+  return reps;
 }
 
 // The rows of a fact feed that lose their key (duplicates, superseded corrections).
@@ -480,16 +499,6 @@ class PeriodLock {
   int fd_ = -1;
 };
 
-std::string counts_json(const FeedCounts& c) {
-  std::string reasons;
-  for (const auto& [r, n] : c.rejected) reasons += (reasons.empty() ? "" : ", ") + json_string(r) + ": " + std::to_string(n);
-  return "{\"read\": " + std::to_string(c.read) + ", \"used\": " + std::to_string(c.used) +
-         ", \"rejected\": " + std::to_string(c.rejected_total()) + ", \"rejected_by_reason\": {" + reasons +
-         "}, \"outside_period\": " + std::to_string(c.outside_period) + ", \"not_enrolled\": " +
-         std::to_string(c.not_enrolled) + ", \"superseded\": " + std::to_string(c.superseded) +
-         ", \"balanced\": " + (c.balances() ? "true" : "false") + "}";
-}
-
 // The control totals' "out": what the delivered detail tables hold, per seller and currency.
 void count_amounts_out(const std::vector<LocalTable>& tables, Ledger& ledger) {
   static const std::array<const char*, 3> kAmount{"net_revenue", "net_amount", "estimated_revenue"};
@@ -599,6 +608,49 @@ std::vector<LocalTable> arrange_by_seller(const mpi::Comm& comm, const std::vect
                                  std::move(rows[t])));
   }
   return tables;
+}
+
+// Groups with two currencies are rejected whole (semantics.md): every rank names its rows of
+// them. Rare, so the keys go everywhere, and the billing feed is read once more only when there
+// are any. `used_event` says whether an event was folded into a group.
+template <class UsedEvent>
+void reject_mixed_currency_rows(const mpi::Comm& comm, const std::vector<FeedFile>& billing_files, std::size_t chunk,
+                                const std::vector<std::string>& mixed_sales,
+                                const std::vector<std::string>& mixed_lines, UsedEvent used_event, Ledger& ledger) {
+  const auto all_mixed_sales = mpi::allgather_items(comm, mixed_sales);
+  const auto all_mixed_lines = mpi::allgather_items(comm, mixed_lines);
+  if (all_mixed_sales.empty() && all_mixed_lines.empty()) return;
+  const std::unordered_set<std::string> sales_keys(all_mixed_sales.begin(), all_mixed_sales.end());
+  const std::unordered_set<std::string> line_keys(all_mixed_lines.begin(), all_mixed_lines.end());
+  scan_feed<BillingEvent>(comm, kBilling.name, billing_files, chunk, nullptr, false, [&](const BillingEvent& e) {
+    if (!used_event(e)) return;
+    const bool bucketed = bucket_of(e.type) >= 0;
+    if (feeds_sales_compensation(e) && sales_keys.count(sales_key(e))) {
+      ledger.reject_late(kBilling.name, &FeedCounts::used, reason::mixed_currency, e.ref);
+      if (bucketed) ledger.amount_excluded(1, e.seller, e.currency, e.amount);
+    } else if (is_disbursement_line(e) && line_keys.count(line_key(e))) {
+      ledger.reject_late(kBilling.name, &FeedCounts::used, reason::mixed_currency, e.ref);
+      if (bucketed) ledger.amount_excluded(2, e.seller, e.currency, -e.amount);
+    }
+  });
+}
+
+// Appends the representative tables (rep_attribution, rep_statements) of the sellers held here
+// whose territory rules are valid, made from their buyers rows (tables[3]).
+void add_rep_tables(std::vector<LocalTable>& tables, const TerritoryRules& territories,
+                    const std::set<std::string>& rep_sellers, const std::vector<SellerEntry>& seller_entries,
+                    const std::vector<int>& owner, int rank) {
+  std::vector<TableRow> attribution, statements;
+  std::size_t cursor = 0;
+  for (const auto& entry : tables[3].sellers) {
+    const auto begin = tables[3].rows.begin() + static_cast<std::ptrdiff_t>(cursor);
+    cursor += static_cast<std::size_t>(entry.rows);
+    if (!rep_sellers.count(entry.seller)) continue;  // copy only the buyers of sellers with rules
+    const std::vector<TableRow> buyers(begin, begin + static_cast<std::ptrdiff_t>(entry.rows));
+    attribute_to_reps(territories, entry.seller, buyers, attribution, statements);
+  }
+  tables.push_back(local_table(rep_attribution_schema(), seller_entries, owner, &rep_sellers, rank, std::move(attribution)));
+  tables.push_back(local_table(rep_statements_schema(), seller_entries, owner, &rep_sellers, rank, std::move(statements)));
 }
 
 // Renders every seller this rank holds into staging/deliveries and syncs what it wrote; returns
@@ -783,29 +835,7 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
     return set;
   }();
   const TerritoryRules territories = read_territories(comm, o.feeds);
-  std::set<std::string> rep_sellers;  // enrolled sellers whose rules are valid: they get rep tables
-  std::string territory_json;
-  // Rules of a seller not enrolled for the period are not used; said, in case the id is misspelt.
-  if (comm.is_root())
-    for (const auto& [seller, rules] : territories.sellers)
-      if (!enrolled.contains(seller))
-        std::fprintf(stderr, "[buyer-attribution] territory rules of %s not used: not enrolled for %s\n",
-                     seller.c_str(), period.name().c_str());
-  for (const auto& [seller, folder] : enrolled) {
-    if (!has_rules(territories, seller)) continue;
-    const auto& errors = rule_errors(territories, seller);
-    if (errors.empty()) {
-      rep_sellers.insert(seller);
-      continue;
-    }
-    std::string list;
-    for (const auto& e : errors) {
-      list += (list.empty() ? "" : ", ") + json_string(e);
-      if (comm.is_root())  // a warning, not progress: --quiet keeps it
-        std::fprintf(stderr, "[buyer-attribution] territory rules of %s not used: %s\n", seller.c_str(), e.c_str());
-    }
-    territory_json += (territory_json.empty() ? "" : ",\n") + std::string("    ") + json_string(seller) + ": [" + list + "]";
-  }
+  const RepSellers reps = choose_rep_sellers(comm, territories, enrolled, period);
   Dimensions dims;
   dims.accounts = load_dimension<AccountAttrs>(comm, kAccount, plan, o, ledger, account_answers);
   dims.addresses = load_dimension<AddressAttrs>(comm, kAddress, plan, o, ledger, address_answers);
@@ -925,25 +955,7 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
                                        mixed_lines);
   auto used = build_usage(comm, std::move(usage_parts), dims, seller_ranks);
   dims = Dimensions{};
-  // Groups with two currencies are rejected whole: every rank names its rows of them (rare, so
-  // the keys go everywhere and the billing feed is read once more only when there are any).
-  const auto all_mixed_sales = mpi::allgather_items(comm, mixed_sales);
-  const auto all_mixed_lines = mpi::allgather_items(comm, mixed_lines);
-  if (!all_mixed_sales.empty() || !all_mixed_lines.empty()) {
-    const std::unordered_set<std::string> sales_keys(all_mixed_sales.begin(), all_mixed_sales.end());
-    const std::unordered_set<std::string> line_keys(all_mixed_lines.begin(), all_mixed_lines.end());
-    scan_feed<BillingEvent>(comm, kBilling.name, billing_files, chunk, nullptr, false, [&](const BillingEvent& e) {
-      if (!used_event(e)) return;
-      const bool bucketed = bucket_of(e.type) >= 0;
-      if (feeds_sales_compensation(e) && sales_keys.count(sales_key(e))) {
-        ledger.reject_late(kBilling.name, &FeedCounts::used, reason::mixed_currency, e.ref);
-        if (bucketed) ledger.amount_excluded(1, e.seller, e.currency, e.amount);
-      } else if (is_disbursement_line(e) && line_keys.count(line_key(e))) {
-        ledger.reject_late(kBilling.name, &FeedCounts::used, reason::mixed_currency, e.ref);
-        if (bucketed) ledger.amount_excluded(2, e.seller, e.currency, -e.amount);
-      }
-    });
-  }
+  reject_mixed_currency_rows(comm, billing_files, chunk, mixed_sales, mixed_lines, used_event, ledger);
   clock.stop(static_cast<std::int64_t>(sales.rows.size() + disbursed.rows.size() + used.rows.size()));
 
   // ---- redistribute by seller: whole sellers per rank, in seller order -------------------------
@@ -962,20 +974,7 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   rows[3] = build_buyers(rows[0], rows[1], rows[2]);
   std::vector<LocalTable> tables =
       arrange_by_seller(comm, seller_entries, owner, std::move(rows), /*shuffle=*/{false, false, false, false}, {});
-  // Representative tables for sellers whose territory rules are valid, from their buyers rows.
-  {
-    std::vector<TableRow> attribution, statements;
-    std::size_t cursor = 0;
-    for (const auto& entry : tables[3].sellers) {
-      const auto begin = tables[3].rows.begin() + static_cast<std::ptrdiff_t>(cursor);
-      cursor += static_cast<std::size_t>(entry.rows);
-      if (!rep_sellers.count(entry.seller)) continue;  // copy only the buyers of sellers with rules
-      const std::vector<TableRow> buyers(begin, begin + static_cast<std::ptrdiff_t>(entry.rows));
-      attribute_to_reps(territories, entry.seller, buyers, attribution, statements);
-    }
-    tables.push_back(local_table(rep_attribution_schema(), seller_entries, owner, &rep_sellers, comm.rank(), std::move(attribution)));
-    tables.push_back(local_table(rep_statements_schema(), seller_entries, owner, &rep_sellers, comm.rank(), std::move(statements)));
-  }
+  add_rep_tables(tables, territories, reps.sellers, seller_entries, owner, comm.rank());
   std::int64_t local_rows = 0;
   for (const auto& t : tables) local_rows += static_cast<std::int64_t>(t.rows.size());
   if (o.inject_failure == "lose-row" && !tables[0].rows.empty()) {
@@ -1014,112 +1013,46 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
     const auto& file = ledger.files(late.feed).at(static_cast<std::size_t>(late.ref.file));
     rejects.push_back(Reject{late.feed, file.display, late.reason, raw_text(file, late.ref), late.ref.line});
   }
-  const auto all_rejects = mpi::gather_items(comm, rejects);
+  RunFacts facts;
+  facts.job_version = kJobVersion;
+  facts.cadence = period.cadence;
+  facts.period = period.label;
+  facts.input_digest = plan.input_digest;
+  facts.ranks = comm.size();
+  facts.sellers_with_rep_tables = reps.sellers.size();
+  facts.rule_errors = reps.rule_errors;
+  facts.rejects = mpi::gather_items(comm, rejects);
   std::vector<NamedCounts> named;
   for (const auto& [feed, c] : ledger.feeds()) named.push_back(NamedCounts{feed, c});
-  const auto all_counts = mpi::gather_items(comm, named);
+  facts.counts = mpi::gather_items(comm, named);
   RankTimings mine{comm.rank(), {}, {}};
   for (const auto& [phase, s] : clock.timings()) {
     mine.phases.push_back(phase);
     mine.seconds.push_back(s);
   }
-  const auto all_timings = mpi::gather_items(comm, std::vector<RankTimings>{mine});
-  const auto all_amounts = mpi::gather_items(comm, ledger.amounts());
+  facts.timings = mpi::gather_items(comm, std::vector<RankTimings>{mine});
+  facts.amounts = mpi::gather_items(comm, ledger.amounts());
   const std::int64_t delivered = comm.sum(static_cast<std::int64_t>(tables[0].sellers.size()));
-
-  const auto record_bytes = on_root(comm, [&] {
-    std::map<std::string, FeedCounts> totals;
-    for (const auto& n : all_counts) merge_counts(totals[n.feed], n.counts);
-    std::string feeds_json;
-    bool balanced = true;
-    for (const auto& [feed, c] : totals) {
-      balanced = balanced && c.balances();
-      feeds_json += (feeds_json.empty() ? "" : ",\n") + std::string("    ") + json_string(feed) + ": " + counts_json(c);
-    }
-    // Amounts in = excluded + out, per table, seller and currency.
-    std::map<std::tuple<std::int8_t, std::string, std::string>, AmountBalance> amounts;
-    for (const auto& a : all_amounts) {
-      auto& b = amounts[std::make_tuple(a.table, a.seller, a.currency)];
-      b.table = a.table;
-      b.seller = a.seller;
-      b.currency = a.currency;
-      b.in = add_checked(b.in, a.in);
-      b.excluded = add_checked(b.excluded, a.excluded);
-      b.out = add_checked(b.out, a.out);
-    }
-    std::string amounts_json;
-    int unbalanced = 0;
-    static const std::array<const char*, 4> kTable{"", "sales_compensation", "disbursements", "usage"};
-    for (const auto& [key, b] : amounts) {
-      const bool ok = b.in == add_checked(b.excluded, b.out);
-      unbalanced += ok ? 0 : 1;
-      // Every key (outputs.md: the amounts balance "for each seller and currency"): about 170
-      // bytes each, 2 MB for the 10M-event month's 3,500 sellers.
-      amounts_json += (amounts_json.empty() ? "" : ",\n") + std::string("    {\"table\": ") +
-                      json_string(kTable[static_cast<std::size_t>(b.table)]) + ", \"seller\": " + json_string(b.seller) +
-                      ", \"currency\": " + json_string(b.currency) + ", \"in\": " + json_string(format_amount(b.in)) +
-                      ", \"excluded\": " + json_string(format_amount(b.excluded)) + ", \"out\": " +
-                      json_string(format_amount(b.out)) + ", \"balanced\": " + (ok ? "true" : "false") + "}";
-    }
-    balanced = balanced && unbalanced == 0;
-    auto sorted = all_rejects;
-    std::sort(sorted.begin(), sorted.end(), [](const Reject& a, const Reject& b) {
-      return std::tie(a.feed, a.file, a.line, a.reason) < std::tie(b.feed, b.file, b.line, b.reason);
-    });
-    std::string csv = "feed,file,line,reason,text\n";
-    for (const auto& r : sorted) {
-      csv::append_cell(csv, r.feed);
-      csv += ',';
-      csv::append_cell(csv, r.file);
-      csv += ',' + std::to_string(r.line) + ',';
-      csv::append_cell(csv, r.reason);
-      csv += ',';
-      csv::append_cell(csv, r.text);
-      csv += '\n';
-    }
-    write_file(staging + "/run/rejects.csv", csv);
-    std::string timings_json;
-    for (const auto& t : all_timings) {
-      std::string phases;
-      for (std::size_t i = 0; i < t.phases.size(); ++i) {
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "%.6f", t.seconds[i]);
-        phases += (phases.empty() ? "" : ", ") + json_string(t.phases[i]) + ": " + buf;
-      }
-      timings_json += (timings_json.empty() ? "" : ",\n") + std::string("    {\"rank\": ") + std::to_string(t.rank) +
-                      ", \"seconds\": {" + phases + "}}";
-    }
-    const std::string report = "{\n  \"job_version\": " + json_string(kJobVersion) + ",\n  \"cadence\": " +
-                               json_string(period.cadence) + ",\n  \"period\": " + json_string(period.label) +
-                               ",\n  \"ranks\": " + std::to_string(comm.size()) + ",\n  \"input_digest\": " +
-                               json_string(plan.input_digest) + ",\n  \"sellers_delivered\": " +
-                               std::to_string(delivered) + ",\n  \"balanced\": " + (balanced ? "true" : "false") +
-                               ",\n  \"feeds\": {\n" + feeds_json + "\n  },\n  \"territories\": {\"sellers_with_rep_tables\": " +
-                               std::to_string(rep_sellers.size()) + ", \"rule_errors\": {" +
-                               (territory_json.empty() ? "" : "\n" + territory_json + "\n  ") +
-                               "}},\n  \"amounts\": [\n" + amounts_json +
-                               "\n  ],\n  \"timings\": [\n" + timings_json +
-                               "\n  ]\n}\n";
-    write_file(staging + "/run/report.json", report);
+  facts.sellers_delivered = delivered;
+  const auto rejected = static_cast<std::int64_t>(facts.rejects.size());
+  on_root(comm, [&] {
+    const RunRecord record = make_run_record(std::move(facts));
+    write_file(staging + "/run/rejects.csv", record.rejects_csv);
+    write_file(staging + "/run/report.json", record.report_json);
     // The reject limit: above it the run fails and publishes nothing.
-    std::int64_t read = 0, rejected = 0;
-    for (const auto& [feed, c] : totals) {
-      read += c.read;
-      rejected += c.rejected_total();
-    }
-    if (read > 0 && static_cast<double>(rejected) > o.max_reject_fraction * static_cast<double>(read))
-      fail(ExitCode::bad_input, std::to_string(rejected) + " of " + std::to_string(read) +
+    if (record.rows_read > 0 &&
+        static_cast<double>(record.rows_rejected) > o.max_reject_fraction * static_cast<double>(record.rows_read))
+      fail(ExitCode::bad_input, std::to_string(record.rows_rejected) + " of " + std::to_string(record.rows_read) +
                                     " input rows were rejected, above --max-reject-fraction " +
                                     std::to_string(o.max_reject_fraction) + "; nothing was published (rejects: " +
                                     staging + "/run/rejects.csv)");
-    if (!balanced)
+    if (!record.balanced)
       fail(ExitCode::internal, "the run does not balance (rows read != used + rejected + outside the period + not "
                                "enrolled + superseded, or amounts in != excluded + delivered); see " + staging +
                                "/run/report.json");
     return std::vector<char>{};
   });
-  (void)record_bytes;
-  clock.stop(static_cast<std::int64_t>(all_rejects.size()), "rejects");
+  clock.stop(rejected, "rejects");
 
   // ---- publish: only once every rank has succeeded ---------------------------------------------
   const std::string deliveries = o.out + "/deliveries";
