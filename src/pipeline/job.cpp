@@ -1,16 +1,12 @@
 #include "pipeline/job.hpp"
 
-#include <signal.h>
-#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -32,6 +28,9 @@
 #include "export/delivery.hpp"
 #include "ingest/ingest.hpp"
 #include "model/winners.hpp"
+#include "pipeline/fact_reading.hpp"
+#include "pipeline/on_root.hpp"
+#include "pipeline/publication.hpp"
 #include "pipeline/run_record.hpp"
 #include "store/store.hpp"
 #include "tables/render.hpp"
@@ -51,35 +50,6 @@ const FeedLayout kAddress{"address", "address_v1", true};
 const FeedLayout kProduct{"product", "product_v1", true};
 const FeedLayout kOffer{"offer", "offer_v1", true};
 const FeedLayout kEnrollment{"enrollment", "enrollment", false};
-
-// Runs fn on the root only and makes its outcome collective: a failure there becomes the same
-// Failure on every rank, so nobody waits in a collective for a rank that gave up.
-template <class Fn>
-std::vector<char> on_root(const mpi::Comm& comm, Fn fn) {
-  std::vector<char> payload;
-  std::int32_t code = 0;
-  std::string message;
-  if (comm.is_root()) {
-    try {
-      payload = fn();
-    } catch (const Failure& f) {
-      code = static_cast<std::int32_t>(f.code());
-      message = f.what();
-    } catch (const fs::filesystem_error& e) {  // a folder that cannot be listed, a symlink loop
-      code = static_cast<std::int32_t>(ExitCode::io_failure);
-      message = e.what();
-    }
-  }
-  std::vector<char> status;
-  encode(code, status);
-  encode(message, status);
-  comm.broadcast(status);
-  ByteReader reader(status.data(), status.size());
-  reader(code, message);
-  if (code != 0) throw Failure(static_cast<ExitCode>(code), message, /*collective=*/true);
-  comm.broadcast(payload);
-  return payload;
-}
 
 }  // namespace
 
@@ -268,157 +238,6 @@ RepSellers choose_rep_sellers(const mpi::Comm& comm, const TerritoryRules& terri
   return reps;
 }
 
-// The rows of a fact feed that lose their key (duplicates, superseded corrections).
-struct LosingRows {
-  std::vector<RowRef> rows;          // every valid row read here, in read order
-  std::vector<std::size_t> losers;   // the rows (indices into `rows`) that lose their key
-  std::unordered_set<std::uint64_t> positions;  // of the losers
-  static std::uint64_t position(const RowRef& ref) {
-    return (static_cast<std::uint64_t>(ref.file) << 44) ^ static_cast<std::uint64_t>(ref.offset);
-  }
-  bool contains(const RowRef& ref) const { return !positions.empty() && positions.count(position(ref)) > 0; }
-};
-
-// The keys of a fact feed's valid rows read on this rank, in read order: what the ranks need to
-// agree which row wins each key.
-struct FactKeys {
-  std::vector<std::uint64_t> hashes;
-  std::vector<std::int64_t> updated;
-  std::vector<RowRef> refs;
-};
-
-// The one read of a fact feed: validates every row (counting rows read and rejects) and keeps
-// each valid row's key. KeyFn writes a row's key into its string argument; on_valid_row sees every
-// valid row once, in read order, before anyone knows whether it wins; on_bound gets a bound on
-// this rank's rows first (see read_feed).
-template <class Row, class KeyFn, class OnValidRow>
-FactKeys read_fact_feed(const mpi::Comm& comm, const std::string& feed, const std::vector<FeedFile>& files,
-                        std::size_t chunk, Ledger& ledger, bool progress, KeyFn key_of, OnValidRow on_valid_row,
-                        const std::function<void(std::int64_t)>& on_bound) {
-  FactKeys keys;
-  std::string key;
-  scan_feed<Row>(
-      comm, feed, files, chunk, &ledger, progress,
-      [&](const Row& r) {
-        on_valid_row(r);
-        key_of(r, key);
-        keys.hashes.push_back(stable_hash(key));
-        if constexpr (requires { r.updated; }) keys.updated.push_back(r.updated);
-        else keys.updated.push_back(0);
-        keys.refs.push_back(r.ref);
-      },
-      [&](std::int64_t bound) {
-        // Grown by doubling, these would leave holes among the groups folded meanwhile.
-        const auto n = static_cast<std::size_t>(bound);
-        reserve_if_granted(keys.hashes, n);
-        reserve_if_granted(keys.updated, n);
-        reserve_if_granted(keys.refs, n);
-        on_bound(bound);
-      });
-  return keys;
-}
-
-// Collective: agrees with the other ranks which row wins each key of a fact feed read by
-// read_fact_feed. Called once every fact feed is read: its temporary memory then lies above
-// all the partial groups, not among them.
-template <class Row, class KeyFn>
-LosingRows losing_rows(const mpi::Comm& comm, const std::vector<FeedFile>& files, std::size_t chunk, Prefer prefer,
-                       KeyFn key_of, FactKeys keys) {
-  RowRereader<Row> rereader(files, chunk);
-  const auto wins = select_winners(comm, keys.hashes, keys.updated, keys.refs, prefer, [&](std::size_t i) {
-    std::string full;
-    rereader.reread(keys.refs[i], [&](const Row& r) { key_of(r, full); });
-    return full;
-  });
-  free_now(keys.hashes);
-  free_now(keys.updated);
-  LosingRows losers;
-  for (std::size_t i = 0; i < keys.refs.size(); ++i)
-    if (!wins[i]) {
-      losers.losers.push_back(i);
-      losers.positions.insert(LosingRows::position(keys.refs[i]));
-    }
-  losers.rows = std::move(keys.refs);
-  return losers;
-}
-
-// Rows are read again one by one while they are at most 1/kRereadShare of a feed's valid rows.
-// On the 10M-event month a read of one row took about 1.3 us and a pass about 1 us per row: a
-// pass pays for every row, the reads only for theirs.
-constexpr std::int64_t kRereadShare = 4;
-
-// What the read did with a valid fact row: the counter it went to and, when used, where it was
-// folded (Folded, packed in 8 bytes: a month holds hundreds of millions of rows).
-struct RowFate {
-  enum Count : std::uint8_t { outside_period, not_enrolled, used, superseded };
-  std::uint32_t index = 0;
-  Folded::Kind kind = Folded::none;
-  Count count = outside_period;
-  Folded folded() const { return Folded{kind, index}; }
-  std::int64_t FeedCounts::*counter() const {
-    switch (count) {
-      case outside_period: return &FeedCounts::outside_period;
-      case not_enrolled: return &FeedCounts::not_enrolled;
-      case used: return &FeedCounts::used;
-      case superseded: break;
-    }
-    return &FeedCounts::superseded;
-  }
-};
-
-// Takes back what the read did with the rows of a fact feed that lost their key (collective):
-// `lost(fate, ref)` moves each loser from its counter; a used loser's amounts leave the control
-// totals and its group is marked; the winning rows of marked groups fold again
-// (PartialAggregates::mark). Those rows are read again one by one when they are few, as they are
-// in a normal month; when they are many (a month whose rows were delivered twice), in one more
-// pass over the feed, which costs less than a read per row.
-template <class Row, class Lost>
-void undo_losing_rows(const mpi::Comm& comm, const std::string& feed, const std::vector<FeedFile>& files,
-                      std::size_t chunk, bool progress, LosingRows& losing, std::vector<RowFate>& fates,
-                      PartialAggregates& partials, Ledger& ledger, Lost lost) {
-  ensure(fates.size() == losing.rows.size(), "a fate for every valid row");
-  std::vector<bool> loses(fates.size());
-  for (const std::size_t i : losing.losers) {
-    loses[i] = true;
-    lost(fates[i], losing.rows[i]);
-    if (fates[i].count == RowFate::used) partials.mark(fates[i].folded());
-  }
-  const auto again = [&](std::size_t i) {
-    return fates[i].count == RowFate::used && (loses[i] || partials.marked(fates[i].folded()));
-  };
-  const auto redo = [&](std::size_t i, const Row& r) {
-    if (loses[i])
-      partials.withdraw(r, fates[i].folded(), ledger);
-    else
-      partials.refold(r, fates[i].folded());
-  };
-  std::int64_t rows_again = 0;
-  if (!losing.losers.empty())
-    for (std::size_t i = 0; i < fates.size(); ++i) rows_again += again(i) ? 1 : 0;
-  const std::int64_t all_again = comm.sum(rows_again);
-  const bool one_by_one = all_again * kRereadShare <= comm.sum(static_cast<std::int64_t>(fates.size()));
-  if (progress && comm.is_root() && all_again > 0)
-    std::fprintf(stderr, "[buyer-attribution] fold: %lld rows of %s read again, %s\n",
-                 static_cast<long long>(all_again), feed.c_str(),
-                 one_by_one ? "one by one" : "in a second pass over the feed");
-  if (one_by_one) {
-    RowRereader<Row> rereader(files, chunk);
-    if (rows_again > 0)
-      for (std::size_t i = 0; i < fates.size(); ++i)
-        if (again(i)) rereader.reread(losing.rows[i], [&](const Row& r) { redo(i, r); });
-  } else {
-    // A later pass sees the same valid rows in the same order (scan_feed).
-    std::size_t i = 0;
-    scan_feed<Row>(comm, feed, files, chunk, nullptr, false, [&](const Row& r) {
-      if (again(i)) redo(i, r);
-      ++i;
-    });
-    ensure(i == fates.size(), "the pass over " + feed + " again sees every valid row of the first");
-  }
-  free_now(losing.rows);
-  free_now(fates);
-}
-
 // Reads a dimension, moves each key to its owner, resolves its versions there, and keeps only
 // the encoded answers the owner gives (answers_of the dimension).
 template <class Attrs, class AnswersOf>
@@ -474,30 +293,6 @@ std::string raw_text(const FeedFile& file, const RowRef& ref) {
   if (!text.empty() && text.back() == '\r') text.pop_back();
   return printable_raw_text(text);
 }
-
-// Holds the period's lock for the whole run: a second run of the same period refuses.
-class PeriodLock {
- public:
-  PeriodLock(const std::string& path) : path_(path) {
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-    if (fd_ < 0) fail(ExitCode::io_failure, "cannot create lock file " + path);
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd_);
-      fd_ = -1;
-      fail(ExitCode::concurrent_run, "another run of this period is in progress (lock " + path +
-                                         " is held); it must finish before this one can start");
-    }
-  }
-  ~PeriodLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  PeriodLock(const PeriodLock&) = delete;
-  PeriodLock& operator=(const PeriodLock&) = delete;
-
- private:
-  std::string path_;
-  int fd_ = -1;
-};
 
 // The control totals' "out": what the delivered detail tables hold, per seller and currency.
 void count_amounts_out(const std::vector<LocalTable>& tables, Ledger& ledger) {
@@ -682,129 +477,6 @@ std::vector<StagedFile> export_tables(const std::string& staging, const Period& 
   // one syncfs instead of an fsync, and a device cache flush, per file (0.6 s of 17,870 files).
   if (!written.empty()) sync_file_system(staging + "/deliveries");
   return written;
-}
-
-// From publication on, SIGTERM, SIGINT and SIGUSR1 only note themselves, to the end of the
-// process: a scheduler stopping the job during publication gets it after the last rename, never
-// between two of them, and the job ends with its own exit code (0 when everything was published,
-// which is what slurm/README.md promises a job signalled while publishing). Blocking them would
-// not do: the threads MPI started before keep them unblocked, and the kernel hands a signal sent
-// to the process to any such thread, where its default action ends the process. A handler
-// belongs to the whole process: it only notes the signal. It stays after publication: one stop
-// reaches a rank more than once (at a Slurm time limit, slurmstepd's SIGTERM and the one srun
-// forwards), and a second one between the last rename and the exit used to end a rank that had
-// published everything with 143. What is left to do then (the paths printed, MPI finalized) takes
-// moments; a rank stuck there is still ended by the SIGKILL that follows.
-volatile std::sig_atomic_t g_deferred_signal = 0;
-
-extern "C" void note_stop_signal(int signal) { g_deferred_signal = signal; }
-
-class HoldStopSignalsToExit {
- public:
-  HoldStopSignalsToExit() {
-    g_deferred_signal = 0;
-    struct sigaction note {};
-    note.sa_handler = note_stop_signal;
-    sigemptyset(&note.sa_mask);
-    note.sa_flags = SA_RESTART;
-    for (const int signal : {SIGTERM, SIGINT, SIGUSR1}) ::sigaction(signal, &note, nullptr);
-  }
-  // Says whether one came while publishing; the handlers stay.
-  ~HoldStopSignalsToExit() {
-    if (const int signal = g_deferred_signal; signal != 0)
-      std::fprintf(stderr, "[buyer-attribution] SIG%s arrived while publishing: publication was finished first\n",
-                   sigabbrev_np(signal));
-  }
-  HoldStopSignalsToExit(const HoldStopSignalsToExit&) = delete;
-  HoldStopSignalsToExit& operator=(const HoldStopSignalsToExit&) = delete;
-};
-
-// Removes (rank 0) what an earlier run of the period published and this one did not: the files
-// of a seller no longer enrolled, or of tables withheld this time (representative tables of a
-// seller whose rules now fail). The period's delivery is then this run's, whole.
-void remove_stale_period_files(const mpi::Comm& comm, const std::string& deliveries, const Period& period,
-                               const std::vector<StagedFile>& written) {
-  std::vector<char> mine;
-  for (const auto& file : written) {
-    mine.insert(mine.end(), file.relative.begin(), file.relative.end());
-    mine.push_back('\n');
-  }
-  const auto everyone = comm.gather(mine);  // about 60 bytes a file
-  on_root(comm, [&] {
-    std::set<std::string, std::less<>> published;
-    for (const auto& part : everyone)
-      for (std::string_view rest(part.data(), part.size()); !rest.empty();) {
-        const std::size_t end = rest.find('\n');  // every path ends with one
-        published.emplace(rest.substr(0, end));
-        rest.remove_prefix(end + 1);
-      }
-    const auto stale = stale_period_files(deliveries, period, published);
-    // Files only: the folders they leave empty may be another period's, whose run (not locked
-    // against this one) may be about to rename into them.
-    for (const auto& relative : stale) remove_file(deliveries + "/" + relative);
-    if (!stale.empty()) sync_file_system(deliveries);
-    return std::vector<char>{};
-  });
-}
-
-// Moves the staged files into place. Data files first, manifests last: a reader that trusts the
-// manifest never sees files it does not describe. Then what this run no longer delivers goes.
-void publish_deliveries(const mpi::Comm& comm, const std::string& out, const Period& period,
-                        const std::vector<StagedFile>& written) {
-  const std::string deliveries = out + "/deliveries";
-  // Every rank makes all its folders first and looks at its targets, and the ranks agree before
-  // anyone renames: a folder that cannot be made (a full disk, a file in its place) or a folder
-  // where a file goes fails the run with nothing published.
-  std::set<std::string> folders;
-  for (const auto& file : written) folders.insert(fs::path(deliveries + "/" + file.relative).parent_path().string());
-  std::int32_t code = 0;
-  std::string message;
-  try {
-    for (const auto& folder : folders) make_dirs(folder);
-    for (const auto& file : written) {
-      std::error_code ec;
-      if (const std::string target = deliveries + "/" + file.relative; fs::is_directory(target, ec))
-        fail(ExitCode::io_failure, "cannot publish " + target + ": a folder is in its place; nothing was published");
-    }
-  } catch (const Failure& f) {
-    code = static_cast<std::int32_t>(f.code());
-    message = f.what();
-  }
-  if (const auto worst = comm.max(code); worst != 0) {
-    // Rank 0 reports a collective failure: it needs the message of a rank that failed.
-    std::string first;
-    for (const auto& part : comm.gather(std::vector<char>(message.begin(), message.end())))
-      if (first.empty()) first.assign(part.begin(), part.end());
-    throw Failure(static_cast<ExitCode>(worst), first.empty() ? "publication failed on another rank" : first,
-                  /*collective=*/true);
-  }
-  for (int manifests = 0; manifests < 2; ++manifests) {
-    for (const auto& file : written) {
-      const bool is_manifest = file.relative.find("/manifests/") != std::string::npos;
-      if (is_manifest == (manifests == 1)) rename_path(file.staged, deliveries + "/" + file.relative);
-    }
-    // The renames and new folders are durable before the manifests move (the data was synced
-    // at export): one syncfs, not an fsync per folder and parent.
-    if (!written.empty()) sync_file_system(deliveries);
-    comm.barrier();
-  }
-  remove_stale_period_files(comm, deliveries, period, written);
-}
-
-// Creates the staging folder and takes the period's lock (rank 0); every rank gets the path.
-std::string open_staging(const mpi::Comm& comm, const std::string& out, const std::string& run_name,
-                         std::unique_ptr<PeriodLock>& lock) {
-  const auto bytes = on_root(comm, [&] {
-    make_dirs(out + "/runs");
-    lock = std::make_unique<PeriodLock>(out + "/runs/." + run_name + ".lock");
-    const std::string staging = out + "/.staging/" + run_name;
-    if (path_exists(staging)) remove_tree(staging);  // left by a run that died: we hold the lock
-    make_dirs(staging + "/deliveries");
-    make_dirs(staging + "/store");
-    make_dirs(staging + "/run");
-    return std::vector<char>(staging.begin(), staging.end());
-  });
-  return std::string(bytes.begin(), bytes.end());
 }
 
 }  // namespace
