@@ -252,6 +252,113 @@ LookupAnswers load_dimension(const mpi::Comm& comm, const FeedLayout& feed, cons
   return answers_of(dimension);
 }
 
+// What the one read of the fact feeds leaves on this rank: the partial groups every valid row was
+// folded into, what became of each valid row (in read order), and the rows that lost their key.
+struct FactsRead {
+  PartialAggregates partials;
+  std::vector<RowFate> billing_fates, usage_fates;
+  LosingRows billing_losers, usage_losers;
+};
+
+// One read of each fact feed. Every valid row is counted and folded into this rank's partial
+// groups as it is read, before the ranks agree which row wins each key (only its key's hash and
+// position are kept); then the ranks agree which rows lost, for undo_losers to take out again.
+// No rank ever holds the rows of a fact feed.
+FactsRead read_facts(const mpi::Comm& comm, const Plan& plan, const JobOptions& o, const Period& period,
+                     const StringSet& is_enrolled, Ledger& ledger) {
+  const auto chunk = static_cast<std::size_t>(o.chunk_bytes);
+  const auto& billing_files = plan.files.at(kBilling.name);
+  const auto& usage_files = plan.files.at(kUsage.name);
+  FactsRead facts;
+  auto& partials = facts.partials;
+  auto& billing_fates = facts.billing_fates;
+  auto& usage_fates = facts.usage_fates;
+  // Consecutive rows mostly share their seller (the rows of a transaction are together): the
+  // last answer is kept, and the set is asked only when the seller changes.
+  std::string last_seller;
+  bool last_known = false, last_enrolled = false;
+  const auto enrolled_seller = [&](std::string_view seller) {
+    if (!last_known || seller != last_seller) {
+      last_seller.assign(seller);
+      last_enrolled = is_enrolled.contains(seller);
+      last_known = true;
+    }
+    return last_enrolled;
+  };
+  // A valid row that wins its key is outside the period, of a seller not enrolled, or used.
+  const auto fold = [&](FeedCounts& counts, Instant when, std::string_view seller, const auto& row,
+                        std::vector<RowFate>& fates) {
+    RowFate fate;
+    if (!period.contains(when)) {
+      fate.count = RowFate::outside_period;
+    } else if (!enrolled_seller(seller)) {
+      fate.count = RowFate::not_enrolled;
+    } else {
+      fate.count = RowFate::used;
+      const Folded f = partials.add(row, ledger);
+      fate.kind = f.kind;
+      fate.index = f.index;
+    }
+    counts.*fate.counter() += 1;
+    fates.push_back(fate);
+  };
+  // The groups never move to a grown array (each page of them is touched once: fresh pages are
+  // slow to fault in); room that no group takes costs no memory.
+  const auto reserve_for = [&](std::vector<RowFate>& fates, bool billing) {
+    return [&fates, &partials, billing](std::int64_t bound) {
+      const auto n = static_cast<std::size_t>(bound);
+      reserve_if_granted(fates, n);
+      partials.reserve(billing ? n : 0, billing ? n : 0, billing ? 0 : n);
+    };
+  };
+  const auto billing_key = [](const BillingEvent& e, std::string& key) {
+    assign_composite_key(key, e.seller, e.id);
+  };
+  const auto usage_key = [](const UsageRecord& r, std::string& key) {
+    assign_composite_key(key, r.seller, r.feed_id);
+  };
+  auto& billing_counts = ledger.feed(kBilling.name);
+  auto billing_keys = read_fact_feed<BillingEvent>(
+      comm, kBilling.name, billing_files, chunk, ledger, o.progress, billing_key,
+      [&](const BillingEvent& e) { fold(billing_counts, e.invoice, e.seller, e, billing_fates); },
+      reserve_for(billing_fates, true));
+  auto& usage_counts = ledger.feed(kUsage.name);
+  auto usage_keys = read_fact_feed<UsageRecord>(
+      comm, kUsage.name, usage_files, chunk, ledger, o.progress, usage_key,
+      [&](const UsageRecord& r) {
+        // A deleted latest version drops the record: the deletion supersedes every version.
+        if (!r.deleted) return fold(usage_counts, r.usage_date, r.seller, r, usage_fates);
+        RowFate fate;
+        fate.count = RowFate::superseded;
+        usage_counts.superseded += 1;
+        usage_fates.push_back(fate);
+      },
+      reserve_for(usage_fates, false));
+  facts.billing_losers =
+      losing_rows<BillingEvent>(comm, billing_files, chunk, Prefer::first_read, billing_key, std::move(billing_keys));
+  facts.usage_losers =
+      losing_rows<UsageRecord>(comm, usage_files, chunk, Prefer::latest_update, usage_key, std::move(usage_keys));
+  return facts;
+}
+
+// Takes the rows that lost their key out again (the fold phase). A billing event that loses its
+// key is a duplicate, rejected; a usage record that loses is a superseded version.
+void undo_losers(const mpi::Comm& comm, const Plan& plan, const JobOptions& o, FactsRead& facts, Ledger& ledger) {
+  const auto chunk = static_cast<std::size_t>(o.chunk_bytes);
+  auto& usage_counts = ledger.feed(kUsage.name);
+  undo_losing_rows<BillingEvent>(comm, kBilling.name, plan.files.at(kBilling.name), chunk, o.progress,
+                                 facts.billing_losers, facts.billing_fates, facts.partials, ledger,
+                                 [&](const RowFate& fate, const RowRef& ref) {
+                                   ledger.reject_late(kBilling.name, fate.counter(), reason::duplicate, ref);
+                                 });
+  undo_losing_rows<UsageRecord>(comm, kUsage.name, plan.files.at(kUsage.name), chunk, o.progress, facts.usage_losers,
+                                facts.usage_fates, facts.partials, ledger, [&](const RowFate& fate, const RowRef&) {
+                                  usage_counts.*fate.counter() -= 1;
+                                  usage_counts.superseded += 1;
+                                });
+  facts.partials.finish_undo();
+}
+
 // Contiguous ranges of sellers (in seller order) per rank, balanced by weight: each seller goes
 // to the rank whose equal share of the total weight holds the middle of the seller's weight.
 std::vector<int> assign_by_weight(int ranks, const std::vector<std::int64_t>& weight) {
@@ -514,100 +621,17 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   dims.products = load_dimension<ProductAttrs>(comm, kProduct, plan, o, ledger, product_answers);
   dims.offers = load_dimension<OfferAttrs>(comm, kOffer, plan, o, ledger, offer_answers);
 
-  // ---- facts: one read of each fact feed; the rows that lose their key are undone after -------
-  // Every valid row is counted and folded into this rank's partial groups as it is read, before
-  // the ranks agree which row wins each key (only its key's hash and position are kept); the few
-  // rows that lost are then taken out again (fold). No rank ever holds the rows of a fact feed.
-  const auto& billing_files = plan.files.at(kBilling.name);
-  const auto& usage_files = plan.files.at(kUsage.name);
-  PartialAggregates partials;
-  // Consecutive rows mostly share their seller (the rows of a transaction are together): the
-  // last answer is kept, and the set is asked only when the seller changes.
-  std::string last_seller;
-  bool last_known = false, last_enrolled = false;
-  const auto enrolled_seller = [&](std::string_view seller) {
-    if (!last_known || seller != last_seller) {
-      last_seller.assign(seller);
-      last_enrolled = is_enrolled.contains(seller);
-      last_known = true;
-    }
-    return last_enrolled;
-  };
-  // A valid row that wins its key is outside the period, of a seller not enrolled, or used.
-  std::vector<RowFate> billing_fates, usage_fates;
-  const auto fold = [&](FeedCounts& counts, Instant when, std::string_view seller, const auto& row,
-                        std::vector<RowFate>& fates) {
-    RowFate fate;
-    if (!period.contains(when)) {
-      fate.count = RowFate::outside_period;
-    } else if (!enrolled_seller(seller)) {
-      fate.count = RowFate::not_enrolled;
-    } else {
-      fate.count = RowFate::used;
-      const Folded f = partials.add(row, ledger);
-      fate.kind = f.kind;
-      fate.index = f.index;
-    }
-    counts.*fate.counter() += 1;
-    fates.push_back(fate);
-  };
-  // The groups never move to a grown array (each page of them is touched once: fresh pages are
-  // slow to fault in); room that no group takes costs no memory.
-  const auto reserve_for = [&](std::vector<RowFate>& fates, bool billing) {
-    return [&fates, &partials, billing](std::int64_t bound) {
-      const auto n = static_cast<std::size_t>(bound);
-      reserve_if_granted(fates, n);
-      partials.reserve(billing ? n : 0, billing ? n : 0, billing ? 0 : n);
-    };
-  };
-  const auto billing_key = [](const BillingEvent& e, std::string& key) {
-    assign_composite_key(key, e.seller, e.id);
-  };
-  const auto usage_key = [](const UsageRecord& r, std::string& key) {
-    assign_composite_key(key, r.seller, r.feed_id);
-  };
-  auto& billing_counts = ledger.feed(kBilling.name);
-  auto billing_keys = read_fact_feed<BillingEvent>(
-      comm, kBilling.name, billing_files, chunk, ledger, o.progress, billing_key,
-      [&](const BillingEvent& e) { fold(billing_counts, e.invoice, e.seller, e, billing_fates); },
-      reserve_for(billing_fates, true));
-  auto& usage_counts = ledger.feed(kUsage.name);
-  auto usage_keys = read_fact_feed<UsageRecord>(
-      comm, kUsage.name, usage_files, chunk, ledger, o.progress, usage_key,
-      [&](const UsageRecord& r) {
-        // A deleted latest version drops the record: the deletion supersedes every version.
-        if (!r.deleted) return fold(usage_counts, r.usage_date, r.seller, r, usage_fates);
-        RowFate fate;
-        fate.count = RowFate::superseded;
-        usage_counts.superseded += 1;
-        usage_fates.push_back(fate);
-      },
-      reserve_for(usage_fates, false));
-  auto billing_losers =
-      losing_rows<BillingEvent>(comm, billing_files, chunk, Prefer::first_read, billing_key, std::move(billing_keys));
-  auto usage_losers =
-      losing_rows<UsageRecord>(comm, usage_files, chunk, Prefer::latest_update, usage_key, std::move(usage_keys));
+  FactsRead facts = read_facts(comm, plan, o, period, is_enrolled, ledger);
   std::int64_t read_rows = 0;
   for (const auto* feed : {&kBilling, &kUsage}) read_rows += ledger.feed(feed->name).read;
   clock.stop(read_rows);
 
   clock.start("fold");
-  // A billing event that loses its key is a duplicate, rejected; a usage record that loses is a
-  // superseded version.
-  undo_losing_rows<BillingEvent>(comm, kBilling.name, billing_files, chunk, o.progress, billing_losers,
-                                 billing_fates, partials, ledger, [&](const RowFate& fate, const RowRef& ref) {
-                                   ledger.reject_late(kBilling.name, fate.counter(), reason::duplicate, ref);
-                                 });
-  undo_losing_rows<UsageRecord>(comm, kUsage.name, usage_files, chunk, o.progress, usage_losers, usage_fates,
-                                partials, ledger, [&](const RowFate& fate, const RowRef&) {
-                                  usage_counts.*fate.counter() -= 1;
-                                  usage_counts.superseded += 1;
-                                });
-  partials.finish_undo();
+  undo_losers(comm, plan, o, facts, ledger);
   const auto used_event = [&](const BillingEvent& e) {
-    return !billing_losers.contains(e.ref) && period.contains(e.invoice) && enrolled_seller(e.seller);
+    return !facts.billing_losers.contains(e.ref) && period.contains(e.invoice) && is_enrolled.contains(e.seller);
   };
-  clock.stop(billing_counts.used + usage_counts.used);
+  clock.stop(ledger.feed(kBilling.name).used + ledger.feed(kUsage.name).used);
 
   // ---- aggregate: the detail tables, grouped and attributed across ranks -----------------------
   clock.start("aggregate");
@@ -615,19 +639,19 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   // finished rows never move again.
   std::vector<std::string> sellers;
   for (const auto& [seller, folder] : enrolled) sellers.push_back(seller);  // std::map: sorted
-  auto sales_parts = partials.take_sales();
-  auto line_parts = partials.take_lines();
-  auto usage_parts = partials.take_usage();
+  auto sales_parts = facts.partials.take_sales();
+  auto line_parts = facts.partials.take_lines();
+  auto usage_parts = facts.partials.take_usage();
   const auto owner = assign_sellers(comm, sellers, sales_parts, line_parts, usage_parts);
   SellerRanks seller_ranks;
   for (std::size_t i = 0; i < sellers.size(); ++i) seller_ranks.emplace(sellers[i], owner[i]);
   std::vector<std::string> mixed_sales, mixed_lines;
   auto sales = build_sales_compensation(comm, std::move(sales_parts), dims, seller_ranks, mixed_sales);
-  auto disbursed = build_disbursements(comm, std::move(line_parts), partials.take_notes(), dims, seller_ranks, ledger,
+  auto disbursed = build_disbursements(comm, std::move(line_parts), facts.partials.take_notes(), dims, seller_ranks, ledger,
                                        mixed_lines);
   auto used = build_usage(comm, std::move(usage_parts), dims, seller_ranks);
   dims = Dimensions{};
-  reject_mixed_currency_rows(comm, billing_files, chunk, mixed_sales, mixed_lines, used_event, ledger);
+  reject_mixed_currency_rows(comm, plan.files.at(kBilling.name), chunk, mixed_sales, mixed_lines, used_event, ledger);
   clock.stop(static_cast<std::int64_t>(sales.rows.size() + disbursed.rows.size() + used.rows.size()));
 
   // ---- redistribute by seller: whole sellers per rank, in seller order -------------------------
@@ -685,30 +709,30 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
     const auto& file = ledger.files(late.feed).at(static_cast<std::size_t>(late.ref.file));
     rejects.push_back(Reject{late.feed, file.display, late.reason, raw_text(file, late.ref), late.ref.line});
   }
-  RunFacts facts;
-  facts.job_version = kJobVersion;
-  facts.cadence = period.cadence;
-  facts.period = period.label;
-  facts.input_digest = plan.input_digest;
-  facts.ranks = comm.size();
-  facts.sellers_with_rep_tables = reps.sellers.size();
-  facts.rule_errors = reps.rule_errors;
-  facts.rejects = mpi::gather_items(comm, rejects);
+  RunFacts run_facts;
+  run_facts.job_version = kJobVersion;
+  run_facts.cadence = period.cadence;
+  run_facts.period = period.label;
+  run_facts.input_digest = plan.input_digest;
+  run_facts.ranks = comm.size();
+  run_facts.sellers_with_rep_tables = reps.sellers.size();
+  run_facts.rule_errors = reps.rule_errors;
+  run_facts.rejects = mpi::gather_items(comm, rejects);
   std::vector<NamedCounts> named;
   for (const auto& [feed, c] : ledger.feeds()) named.push_back(NamedCounts{feed, c});
-  facts.counts = mpi::gather_items(comm, named);
+  run_facts.counts = mpi::gather_items(comm, named);
   RankTimings mine{comm.rank(), {}, {}};
   for (const auto& [phase, s] : clock.timings()) {
     mine.phases.push_back(phase);
     mine.seconds.push_back(s);
   }
-  facts.timings = mpi::gather_items(comm, std::vector<RankTimings>{mine});
-  facts.amounts = mpi::gather_items(comm, ledger.amounts());
+  run_facts.timings = mpi::gather_items(comm, std::vector<RankTimings>{mine});
+  run_facts.amounts = mpi::gather_items(comm, ledger.amounts());
   const std::int64_t delivered = comm.sum(static_cast<std::int64_t>(tables[0].sellers.size()));
-  facts.sellers_delivered = delivered;
-  const auto rejected = static_cast<std::int64_t>(facts.rejects.size());
+  run_facts.sellers_delivered = delivered;
+  const auto rejected = static_cast<std::int64_t>(run_facts.rejects.size());
   on_root(comm, [&] {
-    const RunRecord record = make_run_record(std::move(facts));
+    const RunRecord record = make_run_record(std::move(run_facts));
     write_file(staging + "/run/rejects.csv", record.rejects_csv);
     write_file(staging + "/run/report.json", record.report_json);
     // The reject limit: above it the run fails and publishes nothing.
