@@ -32,6 +32,7 @@
 #include "pipeline/on_root.hpp"
 #include "pipeline/publication.hpp"
 #include "pipeline/run_record.hpp"
+#include "pipeline/sellers.hpp"
 #include "store/store.hpp"
 #include "tables/render.hpp"
 #include "tables/schemas.hpp"
@@ -359,22 +360,6 @@ void undo_losers(const mpi::Comm& comm, const Plan& plan, const JobOptions& o, F
   facts.partials.finish_undo();
 }
 
-// Contiguous ranges of sellers (in seller order) per rank, balanced by weight: each seller goes
-// to the rank whose equal share of the total weight holds the middle of the seller's weight.
-std::vector<int> assign_by_weight(int ranks, const std::vector<std::int64_t>& weight) {
-  std::int64_t total = 0;
-  for (auto w : weight) total += w;
-  std::vector<int> owner(weight.size(), 0);
-  std::int64_t before = 0;
-  for (std::size_t i = 0; i < weight.size(); ++i) {
-    const std::int64_t middle = before + weight[i] / 2;
-    owner[i] = static_cast<int>(std::min<std::int64_t>(ranks - 1, middle * ranks / std::max<std::int64_t>(total, 1)));
-    if (i > 0) owner[i] = std::max(owner[i], owner[i - 1]);
-    before += weight[i];
-  }
-  return owner;
-}
-
 // Contiguous ranges of sellers (in seller order) per rank, balanced by their partial groups
 // (about their rows: a seller's partial groups from several ranks become one row).
 std::vector<int> assign_sellers(const mpi::Comm& comm, const std::vector<std::string>& sellers,
@@ -413,54 +398,6 @@ void count_amounts_out(const std::vector<LocalTable>& tables, Ledger& ledger) {
       const TableRow& row = rows[r];
       ledger.amount_out(static_cast<std::int8_t>(t + 1), row.seller, row.text(currency), row.number(amount));
     }
-  }
-}
-
-// The four tables every enrolled seller gets.
-constexpr std::size_t kBuyersTables = 4;
-
-
-// The store is an input to a re-export. Its writer lists every seller, with its folder, in each of
-// the four tables' indexes in one order, and the sellers with representative tables alike in
-// both of theirs. Anything else would put one seller's rows in another's folder (a folder given
-// twice), or deliver a seller without one of its tables: bad input, named.
-void check_store_sellers(const std::string& store_path, const std::vector<std::vector<SellerEntry>>& indexes) {
-  const auto& schemas = deliverable_schemas();
-  const std::string where = "--store " + store_path + ": ";
-  const auto& all = indexes[0];
-  std::set<std::string_view> sellers, folders;
-  for (const auto& e : all) {
-    if (!is_aws_account_number(e.folder))
-      fail(ExitCode::bad_input,
-           where + "seller " + e.seller + " has the delivery folder '" + e.folder + "', not a 12-digit aws_account_id");
-    if (!sellers.insert(e.seller).second)
-      fail(ExitCode::bad_input, where + "seller " + e.seller + " is listed twice in the index of " + schemas[0]->name);
-    if (!folders.insert(e.folder).second)
-      fail(ExitCode::bad_input, where + "the delivery folder " + e.folder + " is given to two sellers");
-  }
-  const auto same = [](const SellerEntry& a, const SellerEntry& b) { return a.seller == b.seller && a.folder == b.folder; };
-  for (std::size_t t = 1; t < indexes.size(); ++t) {
-    const auto& index = indexes[t];
-    bool ok = true;
-    if (t < kBuyersTables) {
-      ok = std::equal(index.begin(), index.end(), all.begin(), all.end(), same);
-    } else if (t > kBuyersTables) {
-      ok = std::equal(index.begin(), index.end(), indexes[kBuyersTables].begin(), indexes[kBuyersTables].end(), same);
-    } else {  // some of the sellers, in their order
-      std::size_t next = 0;
-      for (const auto& e : index) {
-        while (next < all.size() && !same(all[next], e)) ++next;
-        if (next == all.size()) {
-          ok = false;
-          break;
-        }
-        ++next;
-      }
-    }
-    if (!ok)
-      fail(ExitCode::bad_input, where + "the seller index of " + schemas[t]->name + " does not list the sellers of " +
-                                    (t <= kBuyersTables ? schemas[0]->name : schemas[kBuyersTables]->name) +
-                                    " as the job writes it");
   }
 }
 
