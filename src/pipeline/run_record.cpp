@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <tuple>
 
+#include "common/error.hpp"
 #include "common/json.hpp"
 #include "common/money.hpp"
 #include "csv/fields.hpp"
@@ -95,12 +96,13 @@ RunRecord make_run_record(RunFacts facts) {
   std::string amounts_json;
   static const std::array<const char*, 4> kTable{"", "sales_compensation", "disbursements", "usage"};
   for (const auto& [key, b] : amounts) {
+    ensure(b.table >= 1 && b.table <= 3, "control totals of a detail table");
     const bool ok = b.in == add_checked(b.excluded, b.out);
     balanced = balanced && ok;
     // Every key (outputs.md: the amounts balance "for each seller and currency"): about 170
     // bytes each, 2 MB for the 10M-event month's 3,500 sellers.
     amounts_json += (amounts_json.empty() ? "" : ",\n") + std::string("    {\"table\": ") +
-                    json_string(kTable.at(static_cast<std::size_t>(b.table))) + ", \"seller\": " +
+                    json_string(kTable[static_cast<std::size_t>(b.table)]) + ", \"seller\": " +
                     json_string(b.seller) + ", \"currency\": " + json_string(b.currency) + ", \"in\": " +
                     json_string(format_amount(b.in)) + ", \"excluded\": " + json_string(format_amount(b.excluded)) +
                     ", \"out\": " + json_string(format_amount(b.out)) + ", \"balanced\": " + (ok ? "true" : "false") +

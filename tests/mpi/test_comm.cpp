@@ -9,6 +9,7 @@
 #include "ingest/feed_reader.hpp"
 #include "model/winners.hpp"
 #include "mpi/comm.hpp"
+#include "pipeline/on_root.hpp"
 
 using namespace ba;
 
@@ -260,4 +261,43 @@ TEST(Attribution, LookupJoinsResolveAsOfTheInstantAndCheckTheAddressOwner) {
   EXPECT_EQ(r[2].buyer.customer_aws_account_id, "000000000001");
   EXPECT_EQ(r[2].buyer.company_name, "");
   EXPECT_EQ(r[3].buyer.customer_aws_account_id, "");
+}
+
+TEST(OnRoot, TheRootsPayloadOrFailureReachesEveryRank) {
+  mpi::Comm comm;
+  // Success: the payload is the root's, on every rank; fn runs on the root only.
+  int calls = 0;
+  const auto payload = on_root(comm, [&] {
+    ++calls;
+    return std::vector<char>{'o', 'k', '\0', 'x'};
+  });
+  EXPECT_EQ(payload, (std::vector<char>{'o', 'k', '\0', 'x'}));
+  EXPECT_EQ(calls, comm.is_root() ? 1 : 0);
+
+  // A failure on the root is the same collective Failure everywhere, whatever its bytes.
+  const std::vector<std::string> messages = {"", "cannot publish /x: a folder is in its place", "\xc3\xa9t\xe9 \xff",
+                                             std::string(100000, 'm')};
+  for (const auto& message : messages)
+    for (const auto code : {ExitCode::bad_input, ExitCode::io_failure, ExitCode::internal}) {
+      try {
+        on_root(comm, [&]() -> std::vector<char> { fail(code, message); });
+        ADD_FAILURE() << "no failure on rank " << comm.rank();
+      } catch (const Failure& f) {
+        EXPECT_EQ(f.code(), code);
+        EXPECT_EQ(std::string(f.what()), message);
+        EXPECT_TRUE(f.collective());
+      }
+    }
+
+  // A file system error on the root (a folder that cannot be listed) is an I/O failure.
+  try {
+    on_root(comm, []() -> std::vector<char> {
+      throw std::filesystem::filesystem_error("cannot list", std::make_error_code(std::errc::permission_denied));
+    });
+    ADD_FAILURE() << "no failure on rank " << comm.rank();
+  } catch (const Failure& f) {
+    EXPECT_EQ(f.code(), ExitCode::io_failure);
+    EXPECT_NE(std::string(f.what()).find("cannot list"), std::string::npos) << f.what();
+    EXPECT_TRUE(f.collective());
+  }
 }

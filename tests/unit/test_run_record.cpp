@@ -124,3 +124,59 @@ TEST(RunRecord, RuleErrorsAndTimingsAsJson) {
                                          "    \"S9\": [\"line 2: \\\"G1\\\" sums to 60\"]\n  }},"))
       << some.report_json;
 }
+
+TEST(RunRecord, TheWholeReportOfASmallRun) {
+  RunFacts f;
+  f.job_version = "1.2.3";
+  f.cadence = "daily";
+  f.period = "2026-10-05";
+  f.input_digest = "sha256:00";
+  f.ranks = 3;
+  f.sellers_delivered = 2;
+  f.sellers_with_rep_tables = 1;
+  f.rule_errors["S2"] = {"bad"};
+  FeedCounts billing0 = counts(4, 2, 0, 0), billing1 = counts(2, 1, 0, 0), usage = counts(4, 2, 0, 1);
+  billing0.rejected["bad_amount"] = 1;
+  billing0.not_enrolled = 1;
+  billing1.rejected["empty_key"] = 1;
+  usage.superseded = 1;
+  f.counts = {{"billing", billing0}, {"usage", usage}, {"billing", billing1}};
+  auto eur = amount(1, "S1", 1'000'000, 0, 1'000'000);
+  eur.currency = "EUR";
+  // Entries of one key come from several ranks; keys differ by currency alone and by table alone.
+  f.amounts = {amount(3, "S1", 1, 0, 1), amount(1, "S1", 2'500'000, 0, 0), eur, amount(1, "S1", 0, 500'000, 2'000'000)};
+  f.rejects = {{"usage", "u.csv", "bad_date", "d", 3}, {"billing", "b.csv", "empty_key", "k", 7},
+               {"billing", "b.csv", "bad_amount", "a", 2}};
+  f.timings = {{0, {"read"}, {0.5}}};
+  const auto r = make_run_record(std::move(f));
+  EXPECT_TRUE(r.balanced);
+  EXPECT_EQ(r.rows_read, 10);
+  EXPECT_EQ(r.rows_rejected, 3);
+  EXPECT_EQ(r.report_json, R"({
+  "job_version": "1.2.3",
+  "cadence": "daily",
+  "period": "2026-10-05",
+  "ranks": 3,
+  "input_digest": "sha256:00",
+  "sellers_delivered": 2,
+  "balanced": true,
+  "feeds": {
+    "billing": {"read": 6, "used": 3, "rejected": 2, "rejected_by_reason": {"bad_amount": 1, "empty_key": 1}, "outside_period": 0, "not_enrolled": 1, "superseded": 0, "balanced": true},
+    "usage": {"read": 4, "used": 2, "rejected": 1, "rejected_by_reason": {"bad_date": 1}, "outside_period": 0, "not_enrolled": 0, "superseded": 1, "balanced": true}
+  },
+  "territories": {"sellers_with_rep_tables": 1, "rule_errors": {
+    "S2": ["bad"]
+  }},
+  "amounts": [
+    {"table": "sales_compensation", "seller": "S1", "currency": "EUR", "in": "1.000000", "excluded": "0.000000", "out": "1.000000", "balanced": true},
+    {"table": "sales_compensation", "seller": "S1", "currency": "USD", "in": "2.500000", "excluded": "0.500000", "out": "2.000000", "balanced": true},
+    {"table": "usage", "seller": "S1", "currency": "USD", "in": "0.000001", "excluded": "0.000000", "out": "0.000001", "balanced": true}
+  ],
+  "timings": [
+    {"rank": 0, "seconds": {"read": 0.500000}}
+  ]
+}
+)");
+  EXPECT_EQ(r.rejects_csv, "feed,file,line,reason,text\nbilling,b.csv,2,bad_amount,a\nbilling,b.csv,7,empty_key,k\n"
+                           "usage,u.csv,3,bad_date,d\n");
+}
