@@ -27,18 +27,19 @@ struct RankTimings {
   BA_FIELDS(rank, phases, seconds)
 };
 
-// What the record says, gathered from every rank.
+// What the record says, gathered from every rank. (The containers have `{}` initializers so that
+// designated initializers may leave them out without -Wmissing-field-initializers.)
 struct RunFacts {
   std::string job_version, cadence, period, input_digest;
   int ranks = 0;
   std::int64_t sellers_delivered = 0;
   std::size_t sellers_with_rep_tables = 0;
   // Enrolled sellers whose territory rules were not used, by seller: why.
-  std::map<std::string, std::vector<std::string>> rule_errors;
-  std::vector<NamedCounts> counts;     // every rank's, in any order
-  std::vector<AmountBalance> amounts;  // every rank's, in any order
-  std::vector<Reject> rejects;         // every rank's, in any order
-  std::vector<RankTimings> timings;    // in rank order
+  std::map<std::string, std::vector<std::string>> rule_errors{};
+  std::vector<NamedCounts> counts{};     // every rank's, in any order
+  std::vector<AmountBalance> amounts{};  // every rank's, in any order
+  std::vector<Reject> rejects{};         // every rank's, in any order
+  std::vector<RankTimings> timings{};    // in rank order
 };
 
 struct RunRecord {

@@ -28,13 +28,8 @@ AmountBalance amount(std::int8_t table, std::string seller, Micros in, Micros ex
 
 // Two ranks' counts of two feeds, whose sums balance; amounts that balance once summed.
 RunFacts two_ranks() {
-  RunFacts f;
-  f.job_version = "9.9.9";
-  f.cadence = "monthly";
-  f.period = "2026-10";
-  f.input_digest = "sha256:ab";
-  f.ranks = 2;
-  f.sellers_delivered = 3;
+  RunFacts f{.job_version = "9.9.9", .cadence = "monthly", .period = "2026-10", .input_digest = "sha256:ab",
+             .ranks = 2, .sellers_delivered = 3};
   f.counts = {{"usage", counts(5, 5, 0, 0)}, {"billing", counts(10, 6, 3, 1)}, {"billing", counts(7, 7, 0, 0)}};
   // Rank 0 saw the amounts in, rank 1 delivered them: only the sum balances.
   f.amounts = {amount(1, "S1", 2'500'000, 0, 0), amount(1, "S1", 0, 500'000, 2'000'000)};
@@ -126,15 +121,8 @@ TEST(RunRecord, RuleErrorsAndTimingsAsJson) {
 }
 
 TEST(RunRecord, TheWholeReportOfASmallRun) {
-  RunFacts f;
-  f.job_version = "1.2.3";
-  f.cadence = "daily";
-  f.period = "2026-10-05";
-  f.input_digest = "sha256:00";
-  f.ranks = 3;
-  f.sellers_delivered = 2;
-  f.sellers_with_rep_tables = 1;
-  f.rule_errors["S2"] = {"bad"};
+  RunFacts f{.job_version = "1.2.3", .cadence = "daily", .period = "2026-10-05", .input_digest = "sha256:00",
+             .ranks = 3, .sellers_delivered = 2, .sellers_with_rep_tables = 1, .rule_errors = {{"S2", {"bad"}}}};
   FeedCounts billing0 = counts(4, 2, 0, 0), billing1 = counts(2, 1, 0, 0), usage = counts(4, 2, 0, 1);
   billing0.rejected["bad_amount"] = 1;
   billing0.not_enrolled = 1;
