@@ -89,7 +89,8 @@ const char* kVerifyExitCodes =
     "  0  every file matches its manifest, or the period's run record says no seller was delivered\n"
     "  2  bad arguments: no --out folder, --cadence without --period, a misspelt cadence or period; no\n"
     "     deliveries folder (unless the period's run record says how many sellers were delivered)\n"
-    "  4  I/O failure: a manifest or file cannot be read\n"
+    "  4  I/O failure: a data file a manifest lists cannot be read (an unreadable manifest is a\n"
+    "     problem: 7)\n"
     "  7  the deliveries do not match their manifests, or are gone while the run record says\n"
     "     sellers were delivered, or the sellers with a manifest are not those the run's store lists\n"
     "     (each problem on standard error)\n";
