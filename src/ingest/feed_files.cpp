@@ -4,8 +4,11 @@
 #include <filesystem>
 #include <regex>
 
+#include <sys/stat.h>
+
 #include "common/error.hpp"
 #include "common/file.hpp"
+#include "csv/record_reader.hpp"
 
 namespace ba {
 
@@ -112,6 +115,48 @@ std::vector<ByteSlice> slices_for_rank(const std::vector<FeedFile>& files, int r
     if (b < e) slices.push_back({i, b - fb, e - fb});
   }
   return slices;
+}
+
+namespace {
+
+struct FileState {
+  std::int64_t size = 0;
+  std::int64_t modified_ns = 0;
+};
+
+std::optional<FileState> state_of(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return FileState{static_cast<std::int64_t>(st.st_size),
+                   static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+}
+
+}  // namespace
+
+std::int64_t modified_ns(const std::string& path, const std::string& display) {
+  const auto state = state_of(path);
+  if (!state) fail(ExitCode::io_failure, "input file " + display + " (" + path + "): cannot read its modification time");
+  return state->modified_ns;
+}
+
+std::optional<std::string> changed_since_plan(const FeedFile& planned, std::size_t chunk_bytes) {
+  const auto now = state_of(planned.path);
+  const std::string rerun = ": the run may have read a half-written or changing file, so nothing was published; rerun "
+                            "the period once the file is complete";
+  if (!now) fail(ExitCode::io_failure, "input file " + planned.display + " (" + planned.path + ") is gone since the run planned its inputs" + rerun);
+  if (now->size == planned.size && now->modified_ns == planned.modified_ns) return std::nullopt;
+  const std::string what = "input file " + planned.display + " changed while the run read it (" +
+                           std::to_string(planned.size) + " -> " + std::to_string(now->size) + " bytes";
+  if (now->size > planned.size && planned.size > 0) {
+    InputFile in(planned.path);
+    char last = 0;
+    const bool ends_record = in.read_at(planned.size - 1, &last, 1) == 1 && last == '\n' &&
+                             csv::count_range(in, 0, planned.size, chunk_bytes).quotes % 2 == 0;
+    if (ends_record)
+      return what + "): its planned bytes end where a record ends, so the run read whole records; the " +
+             std::to_string(now->size - planned.size) + " bytes appended since are not in this run";
+  }
+  fail(ExitCode::io_failure, what + (now->size == planned.size ? ", rewritten in place)" : ")") + rerun);
 }
 
 }  // namespace ba

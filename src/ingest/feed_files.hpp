@@ -1,6 +1,7 @@
 #pragma once
 // Which files a run reads, and how they are split into byte ranges across ranks.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,8 @@ struct FeedFile {
   std::string path;     // as opened
   std::string display;  // relative to the feeds root, as reported in rejects
   std::int64_t size = 0;
-  BA_FIELDS(path, display, size)
+  std::int64_t modified_ns = 0;  // modification time when the run planned its inputs
+  BA_FIELDS(path, display, size, modified_ns)
 };
 
 // A period of one cadence: [begin, end) in UTC.
@@ -42,6 +44,19 @@ struct FeedLayout {
 // Lists the files of one feed for the period (rank 0 only: touches the file system). A missing
 // fact file is a fatal input error naming the path.
 std::vector<FeedFile> list_feed_files(const std::string& feeds_root, const FeedLayout& feed, const Period& period);
+
+// A file's modification time in nanoseconds (io_failure naming the file when it cannot be read).
+std::int64_t modified_ns(const std::string& path, const std::string& display);
+
+// Whether an input file is still as the run planned it (size, modification time), asked once the
+// run has read everything, before it publishes: a month's file grows during the month, and a
+// delivery appended while the job ran must not end up half in its outputs. Returns nothing when
+// the file is unchanged. When it only grew and its planned bytes end where a record ends (a line
+// feed outside quotes), the run read whole records: returns a warning saying that the appended
+// bytes are not in this run. Anything else (the planned bytes end inside a record, the file
+// shrank, was rewritten in place or is gone) fails with io_failure naming the file: the run may
+// have read a half-written or changing file.
+std::optional<std::string> changed_since_plan(const FeedFile& planned, std::size_t chunk_bytes);
 
 // The part of the concatenated files that rank `rank` of `ranks` reads.
 struct ByteSlice {

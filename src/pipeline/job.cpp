@@ -129,9 +129,11 @@ Plan plan_inputs(const mpi::Comm& comm, const JobOptions& o, const Period& perio
     plan.files[kEnrollment.name] = {FeedFile{registry.string(), "enrollment/enrollment.csv", file_size(registry.string())}};
     // A month with no rows has a header-only file (feeds.md). A 0-byte file has lost its header:
     // read as "no rows" it would empty the period (an empty registry: every delivery withdrawn).
-    for (const auto& [feed, files] : plan.files)
-      for (const auto& f : files)
+    for (auto& [feed, files] : plan.files)
+      for (auto& f : files) {
         if (f.size == 0) fail(ExitCode::bad_input, "input file " + f.display + ": empty, expected a header row on line 1");
+        f.modified_ns = modified_ns(f.path, f.display);  // after the size: a change between is seen
+      }
     // The digest names the inputs by path, size and modification time: cheap, and it changes
     // whenever a daily delivery is appended to a month file.
     std::string listing;
@@ -703,6 +705,11 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
     for (const auto& target : {store_path, run_dir + "/rejects.csv", run_dir + "/report.json"})
       if (fs::is_directory(target))
         fail(ExitCode::io_failure, "cannot publish " + target + ": a folder is in its place; nothing was published");
+    // Every rank has read all it reads (the record's gathers came after the last re-read).
+    for (const auto& [feed, files] : plan.files)
+      for (const auto& f : files)
+        if (const auto grew = changed_since_plan(f, chunk))  // a warning, not progress: --quiet keeps it
+          std::fprintf(stderr, "[buyer-attribution] %s\n", grew->c_str());
     return std::vector<char>{};
   });
   publish_deliveries(comm, o.out, period, written);

@@ -90,6 +90,41 @@ grep -q 'SIGTERM arrived while publishing: publication was finished first' "$WOR
 # that has published everything (it did, with 143, once in the Slurm test).
 sigterm_stalled_run exit term2 "after publishing, before the end"
 
+# A month's file grows during the month (feeds.md: each day's delivery is appended to it), also
+# while a run reads it. run_while_appending NAME BEFORE DURING: copies the feeds, appends BEFORE
+# to the billing file, runs the job at 2 ranks into $WORK/NAME with rank 0 stalled before the
+# first rename, appends DURING meanwhile and lets it go on; its exit status goes to $appended_rc.
+run_while_appending() {
+  local name=$1 before=$2 during=$3 launcher pid
+  local file=$WORK/$name-feeds/billing_event_v1/year=2026/month=10/data.csv
+  rm -rf "$WORK/$name-feeds" && cp -a "$FEEDS" "$WORK/$name-feeds"
+  [ "$(tail -c 1 "$file" | od -An -c | tr -d ' ')" = '\n' ] || fail "the sample billing file does not end with a line feed"
+  printf '%b' "$before" >> "$file"
+  "$MPIEXEC" -n 2 --oversubscribe "$BIN" --feeds "$WORK/$name-feeds" --out "$WORK/$name" --period 2026-10 --quiet \
+    --max-reject-fraction 0.05 --inject-failure "stall:publishing@0" > "$WORK/$name.log" 2>&1 &
+  launcher=$!
+  pid=$(stalled_pid "$WORK/$name.log" $launcher "rank 0 of the run of $name") || exit 1
+  printf '%b' "$during" >> "$file"
+  kill -TERM "$pid"
+  appended_rc=0
+  wait $launcher || appended_rc=$?
+}
+# Rows appended after a record's end are not in the run (it read the bytes it planned), which
+# publishes what it read and says so.
+run_while_appending grew "" "evt-late,acc-seller-a,acc-buyer-01,AWS,acc-buyer-01,prod-a1,offer-a1\n"
+[ "$appended_rc" -eq 0 ] || { cat "$WORK/grew.log" >&2; fail "rows appended during a run: exit $appended_rc, expected 0"; }
+diff -r "$WORK/first" "$WORK/grew/deliveries" >&2 || fail "rows appended during a run changed what it delivered"
+grep -q 'billing_event_v1/year=2026/month=10/data.csv changed while the run read it.*the 69 bytes appended since are not in this run' \
+  "$WORK/grew.log" || { cat "$WORK/grew.log" >&2; fail "rows appended during a run are not reported"; }
+# A delivery being appended when the run planned: its last row was cut at the planned size. The
+# run read half a row, so it fails before publishing anything (exit 4) and says why.
+run_while_appending cut "evt-cut,acc-sel" "ler-a,acc-buyer-01\n"
+[ "$appended_rc" -eq 4 ] || { cat "$WORK/cut.log" >&2; fail "a row cut at the planned size: exit $appended_rc, expected 4"; }
+left=$({ find "$WORK/cut" -type f ! -name '.*.lock' ! -path '*/.staging/*' || true; } | head -n 3)
+[ -z "$left" ] || fail "a run that read a cut row published: $left"
+grep -q 'data.csv changed while the run read it (.*bytes): the run may have read a half-written or changing file, so nothing was published' \
+  "$WORK/cut.log" || { cat "$WORK/cut.log" >&2; fail "a row cut at the planned size is not reported"; }
+
 # A folder that cannot be made (a file in its place) fails the run before any rank renames
 # anything: no seller's files are published, at any rank count.
 for ranks in 1 3; do
