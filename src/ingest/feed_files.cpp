@@ -8,6 +8,7 @@
 
 #include "common/error.hpp"
 #include "common/file.hpp"
+#include "common/sha256.hpp"
 #include "csv/record_reader.hpp"
 
 namespace ba {
@@ -139,6 +140,22 @@ std::int64_t modified_ns(const std::string& path, const std::string& display) {
   return state->modified_ns;
 }
 
+std::string edges_digest(const std::string& path, const std::string& display, std::int64_t size) {
+  constexpr std::int64_t kEdge = 4096;
+  InputFile in(path);
+  Sha256 digest;
+  std::string bytes;
+  // The head, then the tail (the same bytes twice in a file under 8 KiB: still a fingerprint).
+  for (const std::int64_t from : {std::int64_t{0}, std::max<std::int64_t>(0, size - kEdge)}) {
+    bytes.resize(static_cast<std::size_t>(std::min(kEdge, size - from)));
+    if (in.read_at(from, bytes.data(), bytes.size()) != bytes.size())
+      fail(ExitCode::io_failure, "input file " + display + " (" + path + "): shorter than the " + std::to_string(size) +
+                                     " bytes planned");
+    digest.update(bytes);
+  }
+  return digest.hex();
+}
+
 std::optional<std::string> changed_since_plan(const FeedFile& planned, std::size_t chunk_bytes) {
   const auto now = state_of(planned.path);
   const std::string rerun = ": the run may have read a half-written or changing file, so nothing was published; rerun "
@@ -152,6 +169,10 @@ std::optional<std::string> changed_since_plan(const FeedFile& planned, std::size
     char last = 0;
     const bool ends_record = in.read_at(planned.size - 1, &last, 1) == 1 && last == '\n' &&
                              csv::count_range(in, 0, planned.size, chunk_bytes).quotes % 2 == 0;
+    // The file also grows when it is rewritten whole with more rows: the planned bytes then
+    // differ, most likely at one of their ends.
+    if (ends_record && edges_digest(planned.path, planned.display, planned.size) != planned.edges)
+      fail(ExitCode::io_failure, what + ", rewritten: the first or last of the bytes planned differ)" + rerun);
     if (ends_record)
       return what + "): its planned bytes end where a record ends, so the run read whole records; the " +
              std::to_string(now->size - planned.size) + " bytes appended since are not in this run";

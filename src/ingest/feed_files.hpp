@@ -15,7 +15,8 @@ struct FeedFile {
   std::string display;  // relative to the feeds root, as reported in rejects
   std::int64_t size = 0;
   std::int64_t modified_ns = 0;  // modification time when the run planned its inputs
-  BA_FIELDS(path, display, size, modified_ns)
+  std::string edges{};           // edges_digest of the planned bytes, when the run planned
+  BA_FIELDS(path, display, size, modified_ns, edges)
 };
 
 // A period of one cadence: [begin, end) in UTC.
@@ -48,13 +49,20 @@ std::vector<FeedFile> list_feed_files(const std::string& feeds_root, const FeedL
 // A file's modification time in nanoseconds (io_failure naming the file when it cannot be read).
 std::int64_t modified_ns(const std::string& path, const std::string& display);
 
+// SHA-256 (hex) of the first and the last 4 KiB of a file's first `size` bytes: a cheap
+// fingerprint of the bytes a run plans to read, taken again when the file has grown, so that a
+// file rewritten whole (not appended to) is told from one that grew (io_failure naming the file
+// when it cannot be read).
+std::string edges_digest(const std::string& path, const std::string& display, std::int64_t size);
+
 // Whether an input file is still as the run planned it (size, modification time), asked once the
 // run has read everything, before it publishes: a month's file grows during the month, and a
 // delivery appended while the job ran must not end up half in its outputs. Returns nothing when
 // the file is unchanged. When it only grew and its planned bytes end where a record ends (a line
-// feed outside quotes), the run read whole records: returns a warning saying that the appended
-// bytes are not in this run. Anything else (the planned bytes end inside a record, the file
-// shrank, was rewritten in place or is gone) fails with io_failure naming the file: the run may
+// feed outside quotes) and the first and last of them are unchanged (`edges`), the run read whole
+// records: returns a warning saying that the appended bytes are not in this run. Anything else
+// (the planned bytes end inside a record or changed, the file shrank, was rewritten or is gone)
+// fails with io_failure naming the file: the run may
 // have read a half-written or changing file.
 std::optional<std::string> changed_since_plan(const FeedFile& planned, std::size_t chunk_bytes);
 

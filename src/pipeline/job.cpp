@@ -133,6 +133,7 @@ Plan plan_inputs(const mpi::Comm& comm, const JobOptions& o, const Period& perio
       for (auto& f : files) {
         if (f.size == 0) fail(ExitCode::bad_input, "input file " + f.display + ": empty, expected a header row on line 1");
         f.modified_ns = modified_ns(f.path, f.display);  // after the size: a change between is seen
+        f.edges = edges_digest(f.path, f.display, f.size);
       }
     // The digest names the inputs by path, size and modification time: cheap, and it changes
     // whenever a daily delivery is appended to a month file.

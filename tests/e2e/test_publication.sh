@@ -91,11 +91,12 @@ grep -q 'SIGTERM arrived while publishing: publication was finished first' "$WOR
 sigterm_stalled_run exit term2 "after publishing, before the end"
 
 # A month's file grows during the month (feeds.md: each day's delivery is appended to it), also
-# while a run reads it. run_while_appending NAME BEFORE DURING: copies the feeds, appends BEFORE
-# to the billing file, runs the job at 2 ranks into $WORK/NAME with rank 0 stalled before the
-# first rename, appends DURING meanwhile and lets it go on; its exit status goes to $appended_rc.
+# while a run reads it. run_while_appending NAME BEFORE DURING [rewrite]: copies the feeds, appends
+# BEFORE to the billing file, runs the job at 2 ranks into $WORK/NAME with rank 0 stalled before
+# the first rename, appends DURING meanwhile (with `rewrite`: writes the file anew, its first row
+# changed, with DURING at its end) and lets it go on; its exit status goes to $appended_rc.
 run_while_appending() {
-  local name=$1 before=$2 during=$3 launcher pid
+  local name=$1 before=$2 during=$3 mode=${4:-append} launcher pid
   local file=$WORK/$name-feeds/billing_event_v1/year=2026/month=10/data.csv
   rm -rf "$WORK/$name-feeds" && cp -a "$FEEDS" "$WORK/$name-feeds"
   [ "$(tail -c 1 "$file" | od -An -c | tr -d ' ')" = '\n' ] || fail "the sample billing file does not end with a line feed"
@@ -104,7 +105,11 @@ run_while_appending() {
     --max-reject-fraction 0.05 --inject-failure "stall:publishing@0" > "$WORK/$name.log" 2>&1 &
   launcher=$!
   pid=$(stalled_pid "$WORK/$name.log" $launcher "rank 0 of the run of $name") || exit 1
-  printf '%b' "$during" >> "$file"
+  if [ "$mode" = rewrite ]; then
+    { sed '2s/^./X/' "$file"; printf '%b' "$during"; } > "$file.new" && mv "$file.new" "$file"
+  else
+    printf '%b' "$during" >> "$file"
+  fi
   kill -TERM "$pid"
   appended_rc=0
   wait $launcher || appended_rc=$?
@@ -124,6 +129,15 @@ left=$({ find "$WORK/cut" -type f ! -name '.*.lock' ! -path '*/.staging/*' || tr
 [ -z "$left" ] || fail "a run that read a cut row published: $left"
 grep -q 'data.csv changed while the run read it (.*bytes): the run may have read a half-written or changing file, so nothing was published' \
   "$WORK/cut.log" || { cat "$WORK/cut.log" >&2; fail "a row cut at the planned size is not reported"; }
+# A file written anew with more rows while the run read it (a month regenerated upstream): its
+# planned bytes end with a line feed, as an append would leave them, but their first row changed.
+# The run read the old version on some ranks and maybe the new on others: exit 4, nothing out.
+run_while_appending rewritten "" "evt-late,acc-seller-a,acc-buyer-01,AWS,acc-buyer-01,prod-a1,offer-a1\n" rewrite
+[ "$appended_rc" -eq 4 ] || { cat "$WORK/rewritten.log" >&2; fail "a file rewritten larger: exit $appended_rc, expected 4"; }
+left=$({ find "$WORK/rewritten" -type f ! -name '.*.lock' ! -path '*/.staging/*' || true; } | head -n 3)
+[ -z "$left" ] || fail "a run that read a rewritten file published: $left"
+grep -q 'data.csv changed while the run read it (.*bytes, rewritten: the first or last of the bytes planned differ)' \
+  "$WORK/rewritten.log" || { cat "$WORK/rewritten.log" >&2; fail "a file rewritten larger is not reported"; }
 
 # A folder that cannot be made (a file in its place) fails the run before any rank renames
 # anything: no seller's files are published, at any rank count.

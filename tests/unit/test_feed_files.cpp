@@ -17,7 +17,8 @@ namespace {
 // A feed file `name` holding `content`, as the plan records it.
 FeedFile planned(const std::string& name, const std::string& content) {
   const std::string path = test::write_scratch_file(name, content);
-  return FeedFile{path, "feed/" + name, static_cast<std::int64_t>(content.size()), modified_ns(path, name)};
+  const auto size = static_cast<std::int64_t>(content.size());
+  return FeedFile{path, "feed/" + name, size, modified_ns(path, name), edges_digest(path, name, size)};
 }
 
 void append(const FeedFile& f, const std::string& text) {
@@ -90,7 +91,45 @@ TEST(ChangedSincePlan, AFileShrunkRewrittenOrGoneFailsTheRun) {
   touch(rewritten, 1'000'000);
   EXPECT_NE(failure(rewritten).find("bytes, rewritten in place)"), std::string::npos) << failure(rewritten);
 
+  // Rewritten whole with more rows, a line feed where the planned bytes ended: not an append.
+  const auto regenerated = planned("regenerated.csv", kHeader + "e1,S1,1.00\n");
+  test::write_scratch_file("regenerated.csv", kHeader + "e1,S1,7.00\ne2,S1,2.00\n");
+  EXPECT_NE(failure(regenerated).find("rewritten: the first or last of the bytes planned differ)"), std::string::npos)
+      << failure(regenerated);
+
   const auto gone = planned("gone.csv", kHeader);
   remove_file(gone.path);
   EXPECT_NE(failure(gone).find("is gone since the run planned its inputs"), std::string::npos);
+}
+
+// A big file is fingerprinted by its first and last 4 KiB: a change in either, in a file grown
+// by whole rows, fails the run; rows appended to the unchanged bytes do not.
+TEST(ChangedSincePlan, TheFirstAndLastPlannedBytesMustBeUnchanged) {
+  std::string rows = kHeader;
+  for (int i = 0; rows.size() < 20000; ++i) rows.append("e").append(std::to_string(i)).append(",S1,1.00\n");
+  const auto grown = planned("big-grown.csv", rows);
+  append(grown, "x1,S1,1.00\n");
+  EXPECT_TRUE(changed_since_plan(grown, 4096).has_value());
+
+  for (const std::size_t at : {std::size_t{20}, rows.size() - 6}) {  // a digit in the head, then in the tail
+    std::string changed = rows;
+    changed[at] = changed[at] == '1' ? '2' : '1';
+    const auto f = planned("big-" + std::to_string(at) + ".csv", rows);
+    test::write_scratch_file("big-" + std::to_string(at) + ".csv", changed + "x1,S1,1.00\n");
+    EXPECT_NE(failure(f).find("the first or last of the bytes planned differ"), std::string::npos) << at;
+  }
+}
+
+TEST(EdgesDigest, ReadsOnlyThePlannedBytes) {
+  const std::string path = test::write_scratch_file("edges.csv", kHeader + "e1,S1,1.00\n");
+  const auto size = static_cast<std::int64_t>(kHeader.size());
+  EXPECT_EQ(edges_digest(path, "edges.csv", size), edges_digest(test::write_scratch_file("head.csv", kHeader), "head.csv", size));
+  EXPECT_NE(edges_digest(path, "edges.csv", size), edges_digest(path, "edges.csv", size + 4));
+  try {
+    (void)edges_digest(path, "edges.csv", size + 1000);
+    ADD_FAILURE() << "a file shorter than planned";
+  } catch (const Failure& e) {
+    EXPECT_EQ(e.code(), ExitCode::io_failure);
+    EXPECT_NE(std::string(e.what()).find("edges.csv"), std::string::npos);
+  }
 }
