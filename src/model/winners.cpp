@@ -4,35 +4,33 @@
 #include <cstring>
 #include <numeric>
 #include <type_traits>
-#include <unordered_map>
 #include <utility>
 
 namespace ba {
 
 namespace {
 
+// A row whose hash meets another's, on its way to its rank for its full key and back.
 struct RowAt {
   std::uint64_t hash = 0;
   std::int32_t origin = 0;
   std::int64_t index = 0;
   std::string key;
-  BA_FIELDS(hash, origin, index, key)
+  std::int64_t updated = 0;
+  RowRef ref;  // file and offset only: the order of reading
+  BA_FIELDS(hash, origin, index, key, updated, ref)
 };
 
 int owner_of_hash(std::uint64_t hash, int ranks) { return static_cast<int>(hash % static_cast<std::uint64_t>(ranks)); }
 
-// One row on its way to the owner of its hash: what pick_winners needs of a Candidate but the key
-// (fetched only when hashes meet). All ranks run the same build, so raw bytes are a faithful
-// encoding.
+// One row on its way to the owner of its hash: only what tells whether its hash is alone. The
+// rest of a Candidate (key, update time, place in the file) is asked for only when hashes meet,
+// as they rarely do. All ranks run the same build, so raw bytes are a faithful encoding.
 struct Slot {
   std::uint64_t hash;
-  std::int64_t updated;
-  std::int64_t offset;  // RowRef::offset: with file, the order of reading
-  std::int64_t index;   // position on the origin rank
-  std::int32_t file;
-  std::int32_t origin;
+  std::uint64_t tag;  // position on the origin rank * ranks + origin
 };
-static_assert(std::is_trivially_copyable_v<Slot> && sizeof(Slot) == 40, "Slot travels as raw bytes");
+static_assert(std::is_trivially_copyable_v<Slot> && sizeof(Slot) == 16, "Slot travels as raw bytes");
 
 template <class T>
 void append_bytes(std::vector<char>& out, const T& value) {
@@ -48,32 +46,39 @@ std::vector<T> from_bytes(const std::vector<char>& bytes) {
   return items;
 }
 
-// The positions of `hashes` in the order of their values: least significant digit first, 16 bits
-// a pass. Millions of uniformly random hashes: std::sort of the 40-byte Slots took a tenth of
-// reading a fact feed.
-std::vector<std::uint32_t> order_by_hash(const std::vector<Slot>& slots) {
-  struct Entry {
-    std::uint64_t hash;
-    std::uint32_t position;
+// The slots in the order of their hashes: least significant digit first, 16 bits a pass, each
+// pass reading `slots` as bytes (as they arrived) or as the previous pass left them. Millions of
+// uniformly random hashes: std::sort of wider records took a tenth of reading a fact feed.
+std::vector<Slot> sorted_by_hash(const std::vector<char>& arrived) {
+  ensure(arrived.size() % sizeof(Slot) == 0, "exchanged bytes are not whole records");
+  const std::size_t n = arrived.size() / sizeof(Slot);
+  const auto slot_at = [&](std::size_t i) {
+    Slot s;
+    std::memcpy(&s, arrived.data() + i * sizeof(Slot), sizeof(Slot));
+    return s;
   };
-  ensure(slots.size() < UINT32_MAX, "slots to sort fit 32-bit positions");
-  std::vector<Entry> from(slots.size()), to(slots.size());
-  for (std::size_t i = 0; i < slots.size(); ++i) from[i] = Entry{slots[i].hash, static_cast<std::uint32_t>(i)};
   constexpr int kDigits = 4;
   constexpr std::size_t kBuckets = std::size_t{1} << 16;
   std::vector<std::size_t> counts(kDigits * kBuckets, 0);
-  for (const Entry& e : from)
-    for (int d = 0; d < kDigits; ++d) ++counts[static_cast<std::size_t>(d) * kBuckets + ((e.hash >> (16 * d)) & 0xFFFF)];
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t h = slot_at(i).hash;
+    for (int d = 0; d < kDigits; ++d) ++counts[static_cast<std::size_t>(d) * kBuckets + ((h >> (16 * d)) & 0xFFFF)];
+  }
   for (int d = 0; d < kDigits; ++d) {
-    std::size_t* count = counts.data() + static_cast<std::size_t>(d) * kBuckets;
     std::size_t sum = 0;
-    for (std::size_t b = 0; b < kBuckets; ++b) sum += std::exchange(count[b], sum);  // starts of buckets
-    for (const Entry& e : from) to[count[(e.hash >> (16 * d)) & 0xFFFF]++] = e;
+    for (std::size_t b = 0; b < kBuckets; ++b) sum += std::exchange(counts[static_cast<std::size_t>(d) * kBuckets + b], sum);
+  }
+  std::vector<Slot> from(n), to(n);
+  for (std::size_t i = 0; i < n; ++i) {  // the first pass reads the arrived bytes
+    const Slot s = slot_at(i);
+    from[counts[s.hash & 0xFFFF]++] = s;
+  }
+  for (int d = 1; d < kDigits; ++d) {
+    std::size_t* count = counts.data() + static_cast<std::size_t>(d) * kBuckets;
+    for (const Slot& s : from) to[count[(s.hash >> (16 * d)) & 0xFFFF]++] = s;
     from.swap(to);
   }
-  std::vector<std::uint32_t> order(from.size());
-  for (std::size_t i = 0; i < from.size(); ++i) order[i] = from[i].position;
-  return order;
+  return from;
 }
 
 }  // namespace
@@ -101,6 +106,9 @@ std::vector<bool> select_winners(const mpi::Comm& comm, const std::vector<std::u
                                  Prefer prefer, const KeyOfRow& key_of_row) {
   const int ranks = comm.size();
   const auto nranks = static_cast<std::size_t>(ranks);
+  const auto tag_of = [&](std::size_t index) {
+    return static_cast<std::uint64_t>(index) * nranks + static_cast<std::uint64_t>(comm.rank());
+  };
   // Every row travels as a fixed-size Slot, copied as raw bytes into one buffer per owner:
   // encoding Candidates field by field (and sorting them with their string member) cost more
   // than reading the feed.
@@ -111,42 +119,44 @@ std::vector<bool> select_winners(const mpi::Comm& comm, const std::vector<std::u
   std::fill(per_owner.begin(), per_owner.end(), 0);
   for (std::size_t i = 0; i < hashes.size(); ++i) {
     const auto d = static_cast<std::size_t>(owner_of_hash(hashes[i], ranks));
-    const Slot slot{hashes[i], updated[i], refs[i].offset, static_cast<std::int64_t>(i), refs[i].file, comm.rank()};
+    const Slot slot{hashes[i], tag_of(i)};
     std::memcpy(outgoing[d].data() + per_owner[d]++ * sizeof(Slot), &slot, sizeof(Slot));
   }
-  std::vector<Slot> owned = from_bytes<Slot>(comm.exchange(outgoing));
-  outgoing = {};
-
-  // Hashes that meet: ask the rows' ranks for their full keys (true duplicates or collisions).
-  const std::vector<std::uint32_t> order = order_by_hash(owned);
-  const auto hash_at = [&](std::size_t k) { return owned[order[k]].hash; };
-  std::vector<std::size_t> shared;  // positions in owned of rows whose hash is not alone
-  std::vector<RowAt> asks;
-  for (std::size_t k = 0; k < order.size(); ++k) {
-    const bool meets =
-        (k > 0 && hash_at(k - 1) == hash_at(k)) || (k + 1 < order.size() && hash_at(k + 1) == hash_at(k));
-    if (!meets) continue;
-    const Slot& x = owned[order[k]];
-    shared.push_back(order[k]);
-    asks.push_back(RowAt{x.hash, x.origin, x.index, {}});
+  std::vector<Slot> owned;
+  {
+    const std::vector<char> arrived = comm.exchange(outgoing);
+    outgoing = {};
+    owned = sorted_by_hash(arrived);
   }
+
+  // Hashes that meet: ask the rows' ranks for their full keys (true duplicates or collisions),
+  // update times and places in their files.
+  std::vector<RowAt> asks;
+  for (std::size_t k = 0; k < owned.size(); ++k) {
+    const std::uint64_t h = owned[k].hash;
+    const bool meets = (k > 0 && owned[k - 1].hash == h) || (k + 1 < owned.size() && owned[k + 1].hash == h);
+    if (!meets) continue;
+    RowAt a;
+    a.hash = h;
+    a.origin = static_cast<std::int32_t>(owned[k].tag % nranks);
+    a.index = static_cast<std::int64_t>(owned[k].tag / nranks);
+    asks.push_back(std::move(a));
+  }
+  owned = {};
   auto mine = mpi::shuffle(comm, asks, [](const RowAt& a) { return a.origin; });
-  for (auto& a : mine) a.key = key_of_row(static_cast<std::size_t>(a.index));
+  for (auto& a : mine) {
+    const auto i = static_cast<std::size_t>(a.index);
+    a.key = key_of_row(i);
+    a.updated = updated[i];
+    a.ref = RowRef{refs[i].file, refs[i].offset, 0, 0};
+  }
   const auto answers = mpi::shuffle(comm, mine, [&](const RowAt& a) { return owner_of_hash(a.hash, ranks); });
-  std::unordered_map<std::int64_t, const std::string*> key_at;  // (origin, index) -> key
-  const auto id = [&](std::int32_t origin, std::int64_t index) { return index * ranks + origin; };
-  for (const auto& a : answers) key_at[id(a.origin, a.index)] = &a.key;
 
   // A hash alone wins; rows whose hashes meet are decided by pick_winners, which orders by
   // hash first, so deciding them apart from the lone ones gives the same flags.
   std::vector<Candidate> meeting;
-  meeting.reserve(shared.size());
-  for (const std::size_t k : shared) {
-    const Slot& x = owned[k];
-    Candidate c{x.hash, {}, x.updated, RowRef{x.file, x.offset, 0, 0}, x.origin, x.index};
-    if (const auto it = key_at.find(id(x.origin, x.index)); it != key_at.end()) c.key = *it->second;
-    meeting.push_back(std::move(c));
-  }
+  meeting.reserve(answers.size());
+  for (const auto& a : answers) meeting.push_back(Candidate{a.hash, a.key, a.updated, a.ref, a.origin, a.index});
   const auto wins = pick_winners(meeting, prefer);
   // Tell each row's rank which of its rows lost.
   std::vector<std::vector<char>> losers(nranks);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "aggregate/attribution.hpp"
 #include "ingest/feed_reader.hpp"
@@ -161,6 +162,39 @@ TEST(Winners, HashCollisionsAreResolvedByTheFullKeys) {
   EXPECT_TRUE(wins[0]);                               // distinct key: wins despite the shared hash
   EXPECT_EQ(wins[1], comm.rank() == comm.size() - 1);  // latest update of "shared" wins
   EXPECT_EQ(comm.sum(asked), 2 * comm.size());  // every row shares the hash: every key is asked for
+}
+
+// Thousands of rows per rank over a few hundred keys, with hashes cut down so that distinct keys
+// collide in every 16-bit digit the hashes are sorted by: the flags are those pick_winners gives
+// to all rows of all ranks at once (the serial answer), for both preferences.
+TEST(Winners, ManyRowsAndCollisionsGiveTheSerialAnswer) {
+  mpi::Comm comm;
+  std::mt19937_64 random(1234 + static_cast<std::uint64_t>(comm.rank()));
+  const std::size_t rows = 3000 + 500 * static_cast<std::size_t>(comm.rank());
+  std::vector<std::string> keys(rows);
+  std::vector<std::uint64_t> hashes(rows);
+  std::vector<std::int64_t> updated(rows);
+  std::vector<RowRef> refs(rows);
+  std::vector<Candidate> mine(rows);
+  for (std::size_t i = 0; i < rows; ++i) {
+    keys[i] = "key-" + std::to_string(random() % 400);
+    hashes[i] = stable_hash(keys[i]) & 0x8001'0003'0100'F000ULL;  // 5 bits: 32 hashes for 400 keys
+    updated[i] = static_cast<std::int64_t>(random() % 50);
+    refs[i].file = static_cast<std::int32_t>(random() % 3);
+    refs[i].offset = static_cast<std::int64_t>(i) * comm.size() + comm.rank();  // unique across ranks
+    mine[i] = Candidate{hashes[i], keys[i], updated[i], RowRef{refs[i].file, refs[i].offset, 0, 0}, comm.rank(),
+                        static_cast<std::int64_t>(i)};
+  }
+  const auto all = mpi::allgather_items(comm, mine);
+  for (const Prefer prefer : {Prefer::first_read, Prefer::latest_update}) {
+    const auto serial = pick_winners(all, prefer);
+    std::vector<bool> expected;
+    for (std::size_t k = 0; k < all.size(); ++k)
+      if (all[k].origin == comm.rank()) expected.push_back(serial[k]);
+    const auto wins = select_winners(comm, hashes, updated, refs, prefer, [&](std::size_t i) { return keys[i]; });
+    EXPECT_EQ(wins, expected) << "prefer " << static_cast<int>(prefer);
+    EXPECT_LT(std::count(wins.begin(), wins.end(), true), static_cast<std::ptrdiff_t>(rows));  // duplicates lost
+  }
 }
 
 TEST(FeedReader, EveryChunkSizeReadsTheSerialRecords) {
