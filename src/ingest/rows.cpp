@@ -252,7 +252,9 @@ std::string_view RowParser<BillingEvent>::parse(const std::vector<std::string_vi
   r.billing_address = cell(f, at_[14]);
   r.transaction_ref = cell(f, at_[15]);
   r.bank_trace = cell(f, at_[16]);
-  if (r.id.empty() || r.seller.empty() || r.transaction_ref.empty()) return reason::empty_key;
+  // transaction_reference_id is no key of the row: empty is null (feeds.md). A payout or a
+  // failure needs none, and a failure rejected for it let its failed payout be delivered.
+  if (r.id.empty() || r.seller.empty()) return reason::empty_key;
   const auto action = parse_action(cell(f, at_[6]));
   if (!action) return reason::unknown_action;
   r.action = *action;
