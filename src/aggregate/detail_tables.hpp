@@ -74,7 +74,10 @@ std::vector<TableRow> rows_of_groups(const mpi::Comm& comm, std::vector<Group> g
       Group& g = groups[i];
       if (kept(i)) {
         append_cells(static_cast<const Group&>(g), resolved.items[item++], cells);
-        cells.hidden(g.attribution.payer, g.attribution.product);
+        // The literal AWS is the marketplace, never a buyer (feeds.md): a usage row whose payer_account_id
+        // is AWS joins the seller's rows without a payer in buyers, as a billing row's AWS payer does.
+        const std::string_view payer = g.attribution.payer;
+        cells.hidden(is_partition_key(payer) ? payer : std::string_view{}, g.attribution.product);
         TableRow& row = rows[next_row++];
         row.seller = std::move(g.seller);
         cells.pack_into(row);

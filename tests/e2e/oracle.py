@@ -704,7 +704,8 @@ def run(root, out, cadence, period, acct=None):
         row.update(end_customer_aws_account_id=dims.aws_id(eu, t), product_code=code, product_title=title,
                    offer_id=oid, region=region, dimension_key=dim, usage_unit=unit,
                    usage_date=t.strftime("%Y-%m-%d"), usage_quantity=fmt(q), estimated_revenue=fmt(r), currency=cur)
-        tables[seller]["usage"].append((row, {"payer": payer, "pid": pid, "net": r, "date": row["usage_date"],
+        # feeds.md: the literal AWS is the marketplace, not a buyer: no payer in buyers.
+        tables[seller]["usage"].append((row, {"payer": "" if payer == "AWS" else payer, "pid": pid, "net": r, "date": row["usage_date"],
                                               "t": 3}))
 
     # 4. buyers
