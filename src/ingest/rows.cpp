@@ -299,7 +299,9 @@ std::string_view RowParser<UsageRecord>::parse(const std::vector<std::string_vie
   r.usage_date = *day;
   if (auto bad = parse_amount_into(cell(f, at_[10]), r.quantity, true); !bad.empty()) return bad;
   if (auto bad = parse_amount_into(cell(f, at_[12]), r.revenue, true); !bad.empty()) return bad;
-  if (r.currency.empty() && r.revenue != 0) return reason::empty_currency;
+  // Every amount is preceded by its currency (feeds.md), the revenue even when null: a row
+  // without one would make a usage row and a buyers row of currency "" (decisions.md).
+  if (r.currency.empty()) return reason::empty_currency;
   std::string_view updated = cell(f, at_[15]);
   if (updated.empty()) updated = cell(f, at_[14]);
   if (updated.empty()) {

@@ -35,6 +35,10 @@ row() { printf "$good\n" "$1" "$2" "$3" "$1"; }
 offer=$feeds/offer_v1/year=2026/month=10/data.csv
 # line 4 (the record before spans lines 2-3): an offer_revision that is not a number
 echo 'offer-zz,2b,Bad,,Opp Z,desc,acc-seller-b,opp-z,2026-10-02T00:00:00Z,2026-10-02T00:00:00Z,,' >> "$offer"
+usage=$feeds/daily_usage_v1/year=2026/month=10/data.csv
+# line 16: a usage row without a currency, its revenue null too (still an amount with no currency)
+echo 'uf-c-nc,acc-seller-c,2026-10-28,prod-c1,offer-c1,agmt-c-24,acc-buyer-24,acc-buyer-24,us-west-2,requests,Requests,4,,,,Platform requests,2026-10-28T00:00:00Z,2026-10-29T02:00:00Z,2026-10-29T02:00:00Z,' >> "$usage"
+[ "$(wc -l < "$usage")" -eq 16 ] || fail "the sample usage file changed: line numbers below are off"
 account=$feeds/account_v1/year=2026/month=10/data.csv
 # line 7: an aws_account_id that is not 12 digits (a path separator inside)
 echo 'acc-bad-1,12345/789012,enc,addr-x,addr-x,,Bad Corp,2026-10-01T00:00:00Z,,,' >> "$account"
@@ -61,8 +65,9 @@ expect offer 4 bad_number
 expect billing_event 49 duplicate
 expect billing_event 73 mixed_currency
 expect account 7 bad_aws_account_id
+expect daily_usage 16 empty_currency
 n=$("$BA_PYTHON" -c "import csv,sys; print(sum(1 for _ in csv.DictReader(open(sys.argv[1], newline=''))))" "$rejects")
-[ "$n" -eq 18 ] || { cat "$rejects" >&2; fail "expected 18 rejects, got $n"; }
+[ "$n" -eq 19 ] || { cat "$rejects" >&2; fail "expected 19 rejects, got $n"; }
 # The raw text of the unterminated record holds both physical lines.
 grep -q 'be-912' "$rejects" || fail "the unterminated record does not include the rest of the file"
 # The report balances and counts the rejects by reason.
