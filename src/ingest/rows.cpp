@@ -21,8 +21,9 @@ std::vector<int> bind_columns(const Header& header, const std::string& file, std
     int index = header.find(spec.name);
     if (index < 0 && !spec.alternative.empty()) index = header.find(spec.alternative);
     if (index < 0 && spec.required)
-      fail(ExitCode::bad_input, "input file " + file + ": line 1: required column '" + std::string(spec.name) +
-                                    "' is missing from the header");
+      fail(ExitCode::bad_input, "input file " + file + ": line 1: required column '" + std::string(spec.name) + "'" +
+                                    (spec.alternative.empty() ? "" : " (or its older name '" + std::string(spec.alternative) + "')") +
+                                    " is missing from the header");
     at.push_back(index);
   }
   return at;

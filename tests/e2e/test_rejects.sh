@@ -98,6 +98,16 @@ rc=0
 FEEDS=$feeds run_job 2 "$WORK/out3" monthly 2026-10 2>/dev/null || rc=$?
 [ "$rc" -eq 3 ] || fail "a missing column exited $rc, expected 3"
 grep -q "billing_event_v1/year=2026/month=10/data.csv.*'amount'" "$WORK/last-run.log" || fail "the error does not name file and column"
+# A column that also has an older name: the error names both.
+sed -i '1s/,amt,/,amount,/' "$billing"
+address=$feeds/address_v1/year=2026/month=10/data.csv
+sed -i '1s/,country_code,/,ctry,/' "$address"
+rc=0
+FEEDS=$feeds run_job 2 "$WORK/out3" monthly 2026-10 2>/dev/null || rc=$?
+[ "$rc" -eq 3 ] || fail "a missing address country column exited $rc, expected 3"
+grep -q "address_v1/year=2026/month=10/data.csv: line 1: required column 'country_code' (or its older name 'country') is missing" \
+  "$WORK/last-run.log" || { cat "$WORK/last-run.log" >&2; fail "the error does not name the column's older name"; }
+sed -i '1s/,ctry,/,country_code,/' "$address"
 # A missing fact file is fatal too.
 rm "$billing"
 rc=0
