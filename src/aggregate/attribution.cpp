@@ -215,12 +215,18 @@ Attributed attribute_items(const mpi::Comm& comm, const std::vector<const Attrib
   for (std::size_t i = 0; i < n; ++i) {
     const Attribution* a = items[i];
     Resolved& out = resolved[i];
-    if (end_user_at[i] != kNoKey)
+    if (end_user_at[i] != kNoKey) {
       if (const auto* r = Dimension<AccountAttrs>::as_of(versions[end_user_at[i]], a->as_of))
         out.end_customer_aws_account_id = r->aws_account_id;
+      else
+        out.unresolved |= unresolved_account;
+    }
     if (payer_at[i] == kNoKey) continue;  // no payer: every buyer column stays empty
     const auto* r = Dimension<AccountAttrs>::as_of(versions[payer_at[i]], a->as_of);
-    if (!r) continue;  // unresolved: ids stay, attributes empty
+    if (!r) {  // unresolved: ids stay, attributes empty
+      out.unresolved |= unresolved_account;
+      continue;
+    }
     out.buyer.customer_aws_account_id = r->aws_account_id;
     out.address_id = a->billing_address.empty() ? r->mailing_address_id : a->billing_address;
   }
@@ -237,8 +243,12 @@ Attributed attribute_items(const mpi::Comm& comm, const std::vector<const Attrib
   answers.addresses = ask_owners<Found<AddressAttrs>>(comm, addresses, dims.addresses);
   const auto& address_found = answers.addresses;
   for (std::size_t i = 0; i < n; ++i)
-    if (address_at[i] != kNoKey)
-      if (const auto& r = address_found[address_at[i]]; r.found) apply_address(resolved[i], r.attrs);
+    if (address_at[i] != kNoKey) {
+      if (const auto& r = address_found[address_at[i]]; r.found)
+        apply_address(resolved[i], r.attrs);  // another account's address is known, not unresolved
+      else
+        resolved[i].unresolved |= unresolved_address;
+    }
 
   // 3. Product and offer, latest versions (few distinct keys: no reservation per item).
   DistinctKeys products, offers;
@@ -251,13 +261,20 @@ Attributed attribute_items(const mpi::Comm& comm, const std::vector<const Attrib
     answers.offers = ask_owners<Found<OfferAttrs>>(comm, offers, dims.offers);
   const auto& offer_found = answers.offers;
   for (std::size_t i = 0; i < n; ++i) {
-    if (product_at[i] != kNoKey)
+    if (product_at[i] != kNoKey) {
       if (const auto& r = product_found[product_at[i]]; r.found) {
         resolved[i].product_code = r.attrs.product_code;
         resolved[i].product_title = r.attrs.title;
+      } else {
+        resolved[i].unresolved |= unresolved_product;
       }
-    if (with_offer && offer_at[i] != kNoKey)
-      if (const auto& r = offer_found[offer_at[i]]; r.found) resolved[i].opportunity_name = r.attrs.opportunity_name;
+    }
+    if (with_offer && offer_at[i] != kNoKey) {
+      if (const auto& r = offer_found[offer_at[i]]; r.found)
+        resolved[i].opportunity_name = r.attrs.opportunity_name;
+      else
+        resolved[i].unresolved |= unresolved_offer;
+    }
   }
   return answers;
 }

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "aggregate/unresolved.hpp"
 #include "common/bytes.hpp"
 #include "common/time.hpp"
 #include "ingest/rows.hpp"
@@ -66,7 +67,9 @@ struct Resolved {
   std::string_view end_customer_aws_account_id, product_code, product_title, opportunity_name;
   std::string_view address_id;  // the address chosen (billing address, else the payer's mailing address)
   BuyerColumns buyer;
+  std::uint8_t unresolved = 0;  // UnresolvedKind bits
 };
+
 
 // The items' Resolved and the lookup answers they view, one per distinct key: no string is copied
 // per item (millions of them). Valid while it lives, unchanged, and the items do.

@@ -16,6 +16,7 @@ namespace ba {
 
 struct DetailRows {
   std::vector<TableRow> rows;  // on their seller's rank (SellerRanks)
+  UnresolvedCounts unresolved;  // of these rows (this rank's)
 };
 
 // The seven buyer columns every table starts with.
@@ -49,9 +50,11 @@ DetailRows build_usage(const mpi::Comm& comm, std::vector<UsageGroup> parts, con
 // `keep` flag is set make rows (all of them when `keep` is empty): the others are skipped where
 // they lie, not filtered out first (moving every group after the first one dropped cost a tenth
 // of the phase).
+// The rows' keys that resolved to nothing are counted in `unresolved`.
 template <class Group, class AppendCells>
 std::vector<TableRow> rows_of_groups(const mpi::Comm& comm, std::vector<Group> groups, const std::vector<char>& keep,
-                                     const Dimensions& dims, bool with_offer, AppendCells append_cells) {
+                                     const Dimensions& dims, bool with_offer, UnresolvedCounts& unresolved,
+                                     AppendCells append_cells) {
   ensure(keep.empty() || keep.size() == groups.size(), "one keep flag per group");
   const auto kept = [&](std::size_t i) { return keep.empty() || keep[i] != 0; };
   std::size_t rows_made = 0;
@@ -73,6 +76,7 @@ std::vector<TableRow> rows_of_groups(const mpi::Comm& comm, std::vector<Group> g
     for (std::size_t i = begin; i < end; ++i) {
       Group& g = groups[i];
       if (kept(i)) {
+        unresolved.count(resolved.items[item].unresolved);
         append_cells(static_cast<const Group&>(g), resolved.items[item++], cells);
         // The literal AWS is the marketplace, never a buyer (feeds.md): a usage row whose payer_account_id
         // is AWS joins the seller's rows without a payer in buyers, as a billing row's AWS payer does.

@@ -59,7 +59,7 @@ DetailRows build_disbursements(const mpi::Comm& comm, std::vector<DisbursementGr
   }
 
   DetailRows out;
-  out.rows = rows_of_groups(comm, std::move(groups), keep, dims, /*with_offer=*/false,
+  out.rows = rows_of_groups(comm, std::move(groups), keep, dims, /*with_offer=*/false, out.unresolved,
                             [](const DisbursementGroup& g, const Resolved& r, CellPacker& cells) {
                               const auto& a = g.attribution;
                               Micros net = 0;

@@ -38,7 +38,7 @@ DetailRows build_sales_compensation(const mpi::Comm& comm, std::vector<SalesGrou
   }
 
   DetailRows out;
-  out.rows = rows_of_groups(comm, std::move(groups), keep, dims, /*with_offer=*/true,
+  out.rows = rows_of_groups(comm, std::move(groups), keep, dims, /*with_offer=*/true, out.unresolved,
                             [](const SalesGroup& g, const Resolved& r, CellPacker& cells) {
                               const auto& a = g.attribution;
                               append_buyer_cells(cells, r.buyer);

@@ -15,7 +15,7 @@ DetailRows build_usage(const mpi::Comm& comm, std::vector<UsageGroup> parts, con
       mpi::shuffle(comm, std::move(parts), [&](const UsageGroup& g) { return rank_of_seller(ranks, g.seller); }));
   parts = {};
   DetailRows out;
-  out.rows = rows_of_groups(comm, std::move(groups), {}, dims, /*with_offer=*/false,
+  out.rows = rows_of_groups(comm, std::move(groups), {}, dims, /*with_offer=*/false, out.unresolved,
                             [](const UsageGroup& g, const Resolved& r, CellPacker& cells) {
                               const auto& a = g.attribution;
                               append_buyer_cells(cells, r.buyer);

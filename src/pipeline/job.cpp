@@ -588,6 +588,8 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   auto disbursed = build_disbursements(comm, std::move(line_parts), facts.partials.take_notes(), dims, seller_ranks, ledger,
                                        mixed_lines);
   auto used = build_usage(comm, std::move(usage_parts), dims, seller_ranks);
+  const std::vector<TableUnresolved> unresolved{
+      {1, sales.unresolved}, {2, disbursed.unresolved}, {3, used.unresolved}};  // tables as in the ledger
   dims = Dimensions{};
   reject_mixed_currency_rows(comm, plan.files.at(kBilling.name), chunk, mixed_sales, mixed_lines, used_event, ledger);
   clock.stop(static_cast<std::int64_t>(sales.rows.size() + disbursed.rows.size() + used.rows.size()));
@@ -666,6 +668,7 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   }
   run_facts.timings = mpi::gather_items(comm, std::vector<RankTimings>{mine});
   run_facts.amounts = mpi::gather_items(comm, ledger.amounts());
+  run_facts.unresolved = mpi::gather_items(comm, unresolved);
   const std::int64_t delivered = comm.sum(static_cast<std::int64_t>(tables[0].sellers.size()));
   run_facts.sellers_delivered = delivered;
   const auto rejected = static_cast<std::int64_t>(run_facts.rejects.size());

@@ -108,6 +108,25 @@ RunRecord make_run_record(RunFacts facts) {
                     ", \"out\": " + json_string(format_amount(b.out)) + ", \"balanced\": " + (ok ? "true" : "false") +
                     "}";
   }
+  // Rows whose keys resolved to nothing, summed over ranks, every detail table (zeros too);
+  // only sales_compensation shows an offer's attributes, so only it counts unknown offers.
+  std::array<UnresolvedCounts, 4> unresolved{};
+  for (const auto& u : facts.unresolved) {
+    ensure(u.table >= 1 && u.table <= 3, "unresolved counts of a detail table");
+    for (std::size_t k = 0; k < u.counts.rows.size(); ++k)
+      unresolved[static_cast<std::size_t>(u.table)].rows[k] += u.counts.rows[k];
+  }
+  std::string unresolved_json;
+  for (std::size_t t = 1; t <= 3; ++t) {
+    std::string kinds;
+    for (std::size_t k = 0; k < UnresolvedCounts::kNames.size(); ++k) {
+      if (UnresolvedCounts::kNames[k] == "unresolved_offer" && t != 1) continue;
+      kinds += (kinds.empty() ? "" : ", ") + json_string(UnresolvedCounts::kNames[k]) + ": " +
+               std::to_string(unresolved[t].rows[k]);
+    }
+    unresolved_json += (unresolved_json.empty() ? "" : ",\n") + std::string("    ") + json_string(kTable[t]) + ": {" +
+                       kinds + "}";
+  }
   record.balanced = balanced;
   record.rejects_csv = rejects_csv(std::move(facts.rejects));
   const std::string territory_json = rule_errors_json(facts.rule_errors);
@@ -118,7 +137,7 @@ RunRecord make_run_record(RunFacts facts) {
       std::to_string(facts.sellers_delivered) + ",\n  \"balanced\": " + (balanced ? "true" : "false") +
       ",\n  \"feeds\": {\n" + feeds_json + "\n  },\n  \"territories\": {\"sellers_with_rep_tables\": " +
       std::to_string(facts.sellers_with_rep_tables) + ", \"rule_errors\": {" +
-      (territory_json.empty() ? "" : "\n" + territory_json + "\n  ") + "}},\n  \"amounts\": [\n" + amounts_json +
+      (territory_json.empty() ? "" : "\n" + territory_json + "\n  ") + "}},\n  \"unresolved\": {\n" + unresolved_json + "\n  },\n  \"amounts\": [\n" + amounts_json +
       "\n  ],\n  \"timings\": [\n" + timings_json(facts.timings) + "\n  ]\n}\n";
   return record;
 }

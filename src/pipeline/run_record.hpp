@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "aggregate/unresolved.hpp"
 #include "common/bytes.hpp"
 #include "ingest/ledger.hpp"
 
@@ -17,6 +18,14 @@ struct NamedCounts {
   std::string feed;
   FeedCounts counts;
   BA_FIELDS(feed, counts)
+};
+
+// One rank's rows of one detail table (1 sales_compensation, 2 disbursements, 3 usage, as in
+// the control totals) counted by the kinds of key that resolved to nothing.
+struct TableUnresolved {
+  std::int8_t table = 0;
+  UnresolvedCounts counts;
+  BA_FIELDS(table, counts)
 };
 
 // One rank's seconds per phase, in phase order.
@@ -38,6 +47,7 @@ struct RunFacts {
   std::map<std::string, std::vector<std::string>> rule_errors{};
   std::vector<NamedCounts> counts{};     // every rank's, in any order
   std::vector<AmountBalance> amounts{};  // every rank's, in any order
+  std::vector<TableUnresolved> unresolved{};  // every rank's, in any order
   std::vector<Reject> rejects{};         // every rank's, in any order
   std::vector<RankTimings> timings{};    // in rank order
 };

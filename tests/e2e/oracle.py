@@ -90,6 +90,12 @@ class Accounting:
         self.amounts = {}  # (table, seller, currency) -> [in, excluded, out] in micro-units
         self.rejects = []  # (feed, file, line, reason): what rejects.csv lists, without the text
         self.sellers_delivered = 0
+        # semantics.md: a key with nothing to resolve to leaves its columns empty "and the row is
+        # counted" (unresolved_account, ...): delivered rows per table and kind. Only
+        # sales_compensation shows an offer's attributes (opportunity_name).
+        kinds = ("unresolved_account", "unresolved_address", "unresolved_product")
+        self.unresolved = {t: dict.fromkeys(kinds + (("unresolved_offer",) if t == "sales_compensation" else ()), 0)
+                           for t in ("sales_compensation", "disbursements", "usage")}
 
     def count(self, feed, fate, n=1, row=None):
         """fate is a counter name or "rejected:<reason>" (then `row` is the rejected row)."""
@@ -113,6 +119,11 @@ class Accounting:
         """kind 0 = in, 1 = excluded, 2 = out."""
         self.amounts.setdefault((table, seller, currency), [0, 0, 0])[kind] += v
 
+    def delivered(self, table, kinds):
+        """A row of `table` is delivered; `kinds` are the unresolved_* its keys found nothing for."""
+        for k in kinds:
+            self.unresolved[table][k] += 1
+
     def record(self, cadence, period):
         """The predicted part of report.json (no timings, ranks, input_digest, job_version)."""
         feeds = {}
@@ -127,7 +138,7 @@ class Accounting:
                    for (t, s, cur), v in sorted(self.amounts.items(), key=lambda x: (order[x[0][0]],) + x[0][1:])]
         return {"cadence": cadence, "period": period, "sellers_delivered": self.sellers_delivered,
                 "balanced": all(f["balanced"] for f in feeds.values()) and all(a["balanced"] for a in amounts),
-                "feeds": feeds, "amounts": amounts}
+                "feeds": feeds, "unresolved": self.unresolved, "amounts": amounts}
 
 
 def amount(text, nullable=False):
@@ -378,6 +389,27 @@ class Dims:
         return [acc.get("aws_account_id", ""), a.get("company_name", ""), email_domain(a.get("email_domain", "")),
                 country, a.get("state_or_region", ""), a.get("city", ""), a.get("postal_code", "")]
 
+    def unresolved(self, payer_id, end_user_id, at, address_id, pid, oid=None):
+        """The kinds of key of a row that resolve to nothing: a payer or end user (not the
+        marketplace, AWS) with no version at `at`; the address chosen for a resolved payer (its
+        billing address, else its mailing address) that is no address at all (another account's
+        address is known: its columns are empty by rule 5, not unresolved); an unknown product,
+        and an unknown offer when `oid` is given."""
+        kinds = []
+        accounts = [a for a in (payer_id, end_user_id) if a and a != "AWS"]
+        if any(self.account(a, at) is None for a in accounts):
+            kinds.append("unresolved_account")
+        acc = self.account(payer_id, at) if payer_id and payer_id != "AWS" else None
+        if acc is not None:
+            chosen = address_id if address_id is not None else acc.get("mailing_address_id", "")
+            if chosen and chosen not in self.addresses:
+                kinds.append("unresolved_address")
+        if pid and pid not in self.products:
+            kinds.append("unresolved_product")
+        if oid and oid not in self.offers:
+            kinds.append("unresolved_offer")
+        return kinds
+
     def aws_id(self, account_id, at):
         acc = self.account(account_id, at) if account_id else None
         return acc.get("aws_account_id", "") if acc else ""
@@ -582,6 +614,7 @@ def run(root, out, cadence, period, acct=None):
                    end_customer_aws_account_id=dims.aws_id(eu, at))
         row.update({c: fmt(v) for c, v in b.items()})
         acct.amount("sales_compensation", seller, rows[0]["currency"], 2, net)
+        acct.delivered("sales_compensation", dims.unresolved(payer, eu, at, addr, pid, offer))
         tables[seller]["sales_compensation"].append((row, {"payer": payer, "pid": pid, "net": net,
                                                           "date": row["invoice_date"], "t": 1}))
 
@@ -634,6 +667,7 @@ def run(root, out, cadence, period, acct=None):
                    payer_reference_id=payer, end_customer_aws_account_id=dims.aws_id(eu, at))
         row.update({c: fmt(v) for c, v in b.items()})
         acct.amount("disbursements", seller, rows[0]["currency"], 2, net)
+        acct.delivered("disbursements", dims.unresolved(payer, eu, at, addr or None, pid))
         tables[seller]["disbursements"].append((row, {"payer": payer, "pid": pid, "net": net,
                                                      "date": row["disbursement_date"], "t": 2}))
 
@@ -704,6 +738,7 @@ def run(root, out, cadence, period, acct=None):
         row.update(end_customer_aws_account_id=dims.aws_id(eu, t), product_code=code, product_title=title,
                    offer_id=oid, region=region, dimension_key=dim, usage_unit=unit,
                    usage_date=t.strftime("%Y-%m-%d"), usage_quantity=fmt(q), estimated_revenue=fmt(r), currency=cur)
+        acct.delivered("usage", dims.unresolved(payer, eu, t, None, pid))
         # feeds.md: the literal AWS is the marketplace, not a buyer: no payer in buyers.
         tables[seller]["usage"].append((row, {"payer": "" if payer == "AWS" else payer, "pid": pid, "net": r, "date": row["usage_date"],
                                               "t": 3}))

@@ -136,6 +136,9 @@ TEST(RunRecord, TheWholeReportOfASmallRun) {
   f.rejects = {{"usage", "u.csv", "bad_date", "d", 3}, {"billing", "b.csv", "empty_key", "k", 7},
                {"billing", "b.csv", "bad_amount", "a", 2}};
   f.timings = {{0, {"read"}, {0.5}}};
+  // Two ranks' counts of sales_compensation are summed; disbursements has none (zeros).
+  f.unresolved = {{1, UnresolvedCounts{{1, 0, 2, 3}}}, {3, UnresolvedCounts{{0, 4, 0, 0}}},
+                  {1, UnresolvedCounts{{10, 20, 0, 0}}}};
   const auto r = make_run_record(std::move(f));
   EXPECT_TRUE(r.balanced);
   EXPECT_EQ(r.rows_read, 10);
@@ -155,6 +158,11 @@ TEST(RunRecord, TheWholeReportOfASmallRun) {
   "territories": {"sellers_with_rep_tables": 1, "rule_errors": {
     "S2": ["bad"]
   }},
+  "unresolved": {
+    "sales_compensation": {"unresolved_account": 11, "unresolved_address": 20, "unresolved_product": 2, "unresolved_offer": 3},
+    "disbursements": {"unresolved_account": 0, "unresolved_address": 0, "unresolved_product": 0},
+    "usage": {"unresolved_account": 0, "unresolved_address": 4, "unresolved_product": 0}
+  },
   "amounts": [
     {"table": "sales_compensation", "seller": "S1", "currency": "EUR", "in": "1.000000", "excluded": "0.000000", "out": "1.000000", "balanced": true},
     {"table": "sales_compensation", "seller": "S1", "currency": "USD", "in": "2.500000", "excluded": "0.500000", "out": "2.000000", "balanced": true},
