@@ -219,6 +219,7 @@ void pack_rows(const RecordLayout& layout, const LocalTable& table, std::size_t 
   ensure(begin <= end && end <= table.rows.size(), "row range within the table");
   const auto& columns = table.schema->columns;
   ensure(layout.fields.size() == columns.size() + 1, "one field per column plus the seller");
+  if (begin == end) return;  // `out` may be null then (an empty vector's data()): memset must not see it
   std::memset(out, 0, (end - begin) * layout.size);
   // The record starts zeroed, so a string is copied without padding it; the cells are walked
   // once per row (a number's packed bytes are its int64, or none for 0).
