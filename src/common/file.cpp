@@ -307,6 +307,16 @@ void rename_path(const std::string& from, const std::string& to) {
   if (::rename(from.c_str(), to.c_str()) != 0) io_fail("cannot rename " + from + " to", to, errno);
 }
 
+void check_rename_target(const std::string& from, const std::string& to) {
+  struct stat source {}, target {};
+  if (::stat(from.c_str(), &source) != 0) io_fail("cannot stat", from, errno);
+  if (::stat(to.c_str(), &target) != 0) io_fail("cannot stat", to, errno);
+  if (source.st_dev != target.st_dev)
+    fail(ExitCode::io_failure, "cannot publish into " + to + ": it is on another file system than the staging folder " +
+                                   from + " (a rename cannot move a file between file systems); nothing was published");
+  if (::access(to.c_str(), W_OK | X_OK) != 0) io_fail("cannot publish into", to, errno);
+}
+
 void remove_tree(const std::string& path) {
   std::error_code ec;
   std::filesystem::remove_all(path, ec);

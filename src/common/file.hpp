@@ -96,6 +96,10 @@ void fsync_dir(const std::string& path);
 // renames and new folders, one call instead of one fsync per folder and its parents.
 void sync_file_system(const std::string& path);
 void rename_path(const std::string& from, const std::string& to);
+// Fails (io_failure, naming `to`) unless files staged in the folder `from` can be renamed into
+// the folder `to`: both on one file system (a rename cannot cross them) and `to` writable. Asked
+// before the first rename, so that a run which could not move everything in publishes nothing.
+void check_rename_target(const std::string& from, const std::string& to);
 void remove_tree(const std::string& path);
 // Removes a file; one already gone is no error.
 void remove_file(const std::string& path);

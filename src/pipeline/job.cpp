@@ -709,6 +709,10 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
     for (const auto& target : {store_path, run_dir + "/rejects.csv", run_dir + "/report.json"})
       if (fs::is_directory(target))
         fail(ExitCode::io_failure, "cannot publish " + target + ": a folder is in its place; nothing was published");
+    // The deliveries move in first: a store or run record that could not follow them (their
+    // folder on another file system, or not writable) must fail the run now, not after.
+    check_rename_target(staging + "/store", o.out + "/store");
+    check_rename_target(staging + "/run", run_dir);
     // Every rank has read all it reads (the record's gathers came after the last re-read).
     for (const auto& [feed, files] : plan.files)
       for (const auto& f : files)
