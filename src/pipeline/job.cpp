@@ -174,21 +174,23 @@ EnrolledSellers read_enrollment(const mpi::Comm& comm, const Plan& plan, const J
   for (const auto& r : local) (covers(r) ? counts.used : counts.not_enrolled) += 1;
   EnrolledSellers enrolled;
   // A folder is one seller's: two sellers sharing one would read each other's buyers (and their
-  // files would overwrite each other in staging). Either way round, the registry is wrong.
+  // files would overwrite each other in staging). Either way round, the registry is wrong, and
+  // whatever the periods its rows cover: a folder delivered to one seller in September and to
+  // another in October holds both sellers' files.
   std::map<std::string, const EnrollmentRow*, std::less<>> seller_of_folder;
   const auto at = [](const EnrollmentRow& r) { return "enrollment/enrollment.csv: line " + std::to_string(r.ref.line); };
   for (const auto& r : rows) {
+    const auto [first, fresh] = seller_of_folder.emplace(r.aws_account_id, &r);
+    if (!fresh && first->second->seller != r.seller)
+      fail(ExitCode::bad_input, at(r) + ": sellers " + first->second->seller + " (line " +
+                                    std::to_string(first->second->ref.line) + ") and " + r.seller +
+                                    " are registered with one aws_account_id, " + r.aws_account_id +
+                                    ": each seller's delivery folder must be its own");
     if (!covers(r)) continue;
     const auto [it, inserted] = enrolled.emplace(r.seller, r.aws_account_id);
     if (!inserted && it->second != r.aws_account_id)
       fail(ExitCode::bad_input, at(r) + ": seller " + r.seller + " is enrolled with two aws_account_id values (" +
                                     it->second + " and " + r.aws_account_id + ")");
-    const auto [first, fresh] = seller_of_folder.emplace(r.aws_account_id, &r);
-    if (!fresh && first->second->seller != r.seller)
-      fail(ExitCode::bad_input, at(r) + ": sellers " + first->second->seller + " (line " +
-                                    std::to_string(first->second->ref.line) + ") and " + r.seller +
-                                    " are enrolled with one aws_account_id, " + r.aws_account_id +
-                                    ": each seller's delivery folder must be its own");
   }
   return enrolled;
 }

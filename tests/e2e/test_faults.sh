@@ -141,9 +141,20 @@ grep -q '^acc-seller-c,012345678901,' "$WORK/shared/enrollment/enrollment.csv" |
 for ranks in 1 2; do
   rc=0; FEEDS=$WORK/shared run_job $ranks "$WORK/s" monthly 2026-10 2>/dev/null || rc=$?
   [ "$rc" -eq 3 ] || fail "two sellers with one aws_account_id at $ranks ranks: exit $rc, expected 3"
-  grep -q "line 4: sellers acc-seller-a (line 2) and acc-seller-c are enrolled with one aws_account_id, 012345678901" \
+  grep -q "line 4: sellers acc-seller-a (line 2) and acc-seller-c are registered with one aws_account_id, 012345678901" \
     "$WORK/last-run.log" || fail "the shared-folder error does not name the seller, lines and folder"
   [ ! -e "$WORK/s/deliveries" ] || [ -z "$(ls -A "$WORK/s/deliveries")" ] || fail "a registry with a shared folder published deliveries"
+done
+# The same when the two sellers' rows cover different periods: C (from October) is given D's
+# folder (D enrolled until September). Each period alone has one seller in the folder, but the
+# folder would hold D's September files and C's October files. Both periods refuse.
+cp -a "$FEEDS" "$WORK/shared2" && sed -i 's/^acc-seller-c,000987000987,/acc-seller-c,444455556666,/' "$WORK/shared2/enrollment/enrollment.csv"
+grep -q '^acc-seller-c,444455556666,' "$WORK/shared2/enrollment/enrollment.csv" || fail "the second shared-folder registry was not made"
+for period in 2026-09 2026-10; do
+  rc=0; FEEDS=$WORK/shared2 run_job 2 "$WORK/s2" monthly $period 2>/dev/null || rc=$?
+  [ "$rc" -eq 3 ] || fail "a folder given to two sellers in different periods, $period: exit $rc, expected 3"
+  grep -q "line 5: sellers acc-seller-c (line 4) and acc-seller-d are registered with one aws_account_id, 444455556666" \
+    "$WORK/last-run.log" || { cat "$WORK/last-run.log" >&2; fail "the shared-folder error ($period) does not name the sellers"; }
 done
 # A header-only month (September) is a valid, empty period.
 run_job 2 "$WORK/sep" monthly 2026-09
