@@ -72,6 +72,8 @@ void store_config_file(const std::string& path, const po::options_description& o
       ba::fail(ba::ExitCode::bad_arguments, at + e.what());
     }
   }
+  // A folder opens but cannot be read: without this its options would be none, silently.
+  if (in.bad()) ba::fail(ba::ExitCode::bad_arguments, "--config " + path + ": cannot read the file");
 }
 
 const char* kExitCodes =

@@ -40,6 +40,10 @@ bad "a value of the wrong type" "max-reject-fraction = 1%" "max-reject-fraction"
 bad "an option set twice" "chunk-size = 4M" "chunk-size is set again (first on line 6)"
 bad "a section" "[monthly]" "sections are not used"
 expect_bad_arguments "a missing config file" "--config $WORK/none.ini: cannot open" --config "$WORK/none.ini"
+# A folder opens as a file but cannot be read: it must not pass for a file with no options.
+mkdir -p "$WORK/folder.ini"
+expect_bad_arguments "a folder as the config file" "--config $WORK/folder.ini: cannot read the file" \
+  --config "$WORK/folder.ini" --feeds "$FEEDS" --out "$WORK/x" --period 2026-10
 
 # Mistakes on the command line.
 expect_bad_arguments "an overflowing size" "larger than 1024M" --feeds "$FEEDS" --out "$WORK/x" --period 2026-10 \
