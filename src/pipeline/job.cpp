@@ -119,7 +119,6 @@ struct Plan {
 
 Plan plan_inputs(const mpi::Comm& comm, const JobOptions& o, const Period& period) {
   const auto bytes = on_root(comm, [&] {
-    if (!fs::is_directory(o.feeds)) fail(ExitCode::bad_input, "--feeds " + o.feeds + " is not a folder");
     Plan plan;
     for (const auto* feed : {&kBilling, &kUsage, &kAccount, &kAddress, &kProduct, &kOffer})
       plan.files[feed->name] = list_feed_files(o.feeds, *feed, period);
@@ -538,6 +537,12 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
 
   // ---- plan: rank 0 lists the inputs and takes the period's lock -----------------------------
   clock.start("plan");
+  // A mistyped --feeds is said before anything is made under --out (the lock, the staging folder,
+  // and any missing parent folder of OUT, such as /data of a job file run on a workstation).
+  on_root(comm, [&] {
+    if (!fs::is_directory(o.feeds)) fail(ExitCode::bad_input, "--feeds " + o.feeds + " is not a folder");
+    return std::vector<char>{};
+  });
   const std::string run_name = period.name();
   std::unique_ptr<PeriodLock> lock;
   const std::string staging = open_staging(comm, o.out, run_name, lock);

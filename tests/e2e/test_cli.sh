@@ -51,6 +51,11 @@ expect_bad_arguments "an overflowing size" "larger than 1024M" --feeds "$FEEDS" 
 expect_bad_arguments "a size without digits" "not a positive size" --feeds "$FEEDS" --out "$WORK/x" --period 2026-10 \
   --round-size M
 expect_bad_arguments "a period that is not a month" "not a month YYYY-MM" --feeds "$FEEDS" --out "$WORK/x" --period 2026-1
+# A mistyped --feeds fails (bad input, 3) before anything is made under --out: not even OUT itself.
+rc=0; "$MPIEXEC" -n 1 "$BIN" --feeds "$WORK/no-feeds" --out "$WORK/never/out" --period 2026-10 > "$WORK/cli.log" 2>&1 || rc=$?
+[ "$rc" -eq 3 ] && grep -q -- "--feeds $WORK/no-feeds is not a folder" "$WORK/cli.log" ||
+  { cat "$WORK/cli.log" >&2; fail "a missing feeds folder: exit $rc"; }
+[ ! -e "$WORK/never" ] || fail "a run with a missing feeds folder made its output folder"
 expect_bad_arguments "a misspelt injected phase" "inject-failure 'dedupe@1' is not PHASE" --feeds "$FEEDS" --out "$WORK/x" \
   --period 2026-10 --inject-failure dedupe@1
 expect_bad_arguments "verify with a misspelt cadence" "not one of: monthly, daily" verify --out "$WORK/from-cli" \
