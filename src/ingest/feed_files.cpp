@@ -22,7 +22,8 @@ Period make_period(const std::string& cadence, const std::string& label) {
   if (cadence == "monthly") {
     const auto first = parse_date(label + "-01");
     if (label.size() != 7 || !first)
-      fail(ExitCode::bad_arguments, "--period '" + label + "' is not a month YYYY-MM (needed by --cadence monthly)");
+      fail(ExitCode::bad_arguments, "--period '" + label + "' is not a month YYYY-MM (needed by --cadence monthly" +
+                                        (parse_date(label) ? "; a day needs --cadence daily)" : ")"));
     p.begin = *first;
     int y = 0;
     unsigned m = 0, d = 0;
@@ -32,7 +33,9 @@ Period make_period(const std::string& cadence, const std::string& label) {
     p.end = days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) * kSecondsPerDay;
   } else if (cadence == "daily") {
     const auto day = parse_date(label);
-    if (!day) fail(ExitCode::bad_arguments, "--period '" + label + "' is not a day YYYY-MM-DD (needed by --cadence daily)");
+    if (!day)
+      fail(ExitCode::bad_arguments, "--period '" + label + "' is not a day YYYY-MM-DD (needed by --cadence daily" +
+                                        (label.size() == 7 && parse_date(label + "-01") ? "; a month needs --cadence monthly)" : ")"));
     p.begin = *day;
     p.end = *day + kSecondsPerDay;
     int y = 0;

@@ -51,6 +51,11 @@ expect_bad_arguments "an overflowing size" "larger than 1024M" --feeds "$FEEDS" 
 expect_bad_arguments "a size without digits" "not a positive size" --feeds "$FEEDS" --out "$WORK/x" --period 2026-10 \
   --round-size M
 expect_bad_arguments "a period that is not a month" "not a month YYYY-MM" --feeds "$FEEDS" --out "$WORK/x" --period 2026-1
+# The most common slip: a day without --cadence daily (monthly is the default), and the reverse.
+expect_bad_arguments "a day with the default cadence" "not a month YYYY-MM .*a day needs --cadence daily" \
+  --feeds "$FEEDS" --out "$WORK/x" --period 2026-10-14
+expect_bad_arguments "a month with --cadence daily" "not a day YYYY-MM-DD .*a month needs --cadence monthly" \
+  --feeds "$FEEDS" --out "$WORK/x" --cadence daily --period 2026-10
 # A mistyped --feeds fails (bad input, 3) before anything is made under --out: not even OUT itself.
 rc=0; "$MPIEXEC" -n 1 "$BIN" --feeds "$WORK/no-feeds" --out "$WORK/never/out" --period 2026-10 > "$WORK/cli.log" 2>&1 || rc=$?
 [ "$rc" -eq 3 ] && grep -q -- "--feeds $WORK/no-feeds is not a folder" "$WORK/cli.log" ||
