@@ -774,6 +774,11 @@ JobResult run_reexport(const mpi::Comm& comm, const JobOptions& o, const std::st
       fail(ExitCode::bad_input, "--store " + store_path + " has cadence '" + contents.attrs.cadence +
                                     "' and period '" + contents.attrs.period + "': " + f.what());
     }
+    // A --period given with --stage export says which period the operator means: a store of
+    // another one is a slip (a path of the wrong run), not a period to re-publish in its place.
+    if (!o.period.empty() && (o.period != period.label || o.cadence != period.cadence))
+      fail(ExitCode::bad_arguments, "--store " + store_path + " holds " + period.cadence + " " + period.label +
+                                        ", not the --cadence " + o.cadence + " --period " + o.period + " given");
   } catch (const Failure& f) {
     throw Failure(f.code(), f.what(), /*collective=*/true);
   }

@@ -68,6 +68,14 @@ expect_bad_arguments "verify with a misspelt cadence" "not one of: monthly, dail
 expect_bad_arguments "verify with a misspelt period" "not a month YYYY-MM" verify --out "$WORK/from-cli" \
   --cadence monthly --period 2026-13
 "$BIN" verify --out "$WORK/from-cli" --cadence monthly --period 2026-10 > /dev/null || fail "verify of a good delivery failed"
+# A re-export given a --period exports that period's store or nothing (the store's own period
+# would otherwise be published instead, silently); the matching period is taken.
+expect_bad_arguments "a re-export of a store of another period" \
+  "--store $WORK/from-cli/store/monthly-2026-10.h5 holds monthly 2026-10, not the --cadence monthly --period 2026-09" \
+  --stage export --store "$WORK/from-cli/store/monthly-2026-10.h5" --out "$WORK/reexport" --period 2026-09
+[ ! -e "$WORK/reexport" ] || fail "a refused re-export made its output folder"
+"$MPIEXEC" -n 1 "$BIN" --quiet --stage export --store "$WORK/from-cli/store/monthly-2026-10.h5" --out "$WORK/reexport" \
+  --period 2026-10 > /dev/null || fail "a re-export with the store's own --period failed"
 "$BIN" verify --help > "$WORK/verify-help.txt" || fail "verify --help failed"
 grep -q '^  7  the deliveries do not match' "$WORK/verify-help.txt" && ! grep -q 'store and run record published' "$WORK/verify-help.txt" ||
   fail "verify --help does not give verify's own exit codes"
