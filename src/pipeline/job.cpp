@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -685,11 +686,13 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
     write_file(staging + "/run/report.json", record.report_json);
     // The reject limit: above it the run fails and publishes nothing.
     if (record.rows_read > 0 &&
-        static_cast<double>(record.rows_rejected) > o.max_reject_fraction * static_cast<double>(record.rows_read))
+        static_cast<double>(record.rows_rejected) > o.max_reject_fraction * static_cast<double>(record.rows_read)) {
+      std::ostringstream limit;  // 0.01 as given, not std::to_string's 0.010000
+      limit << o.max_reject_fraction;
       fail(ExitCode::bad_input, std::to_string(record.rows_rejected) + " of " + std::to_string(record.rows_read) +
-                                    " input rows were rejected, above --max-reject-fraction " +
-                                    std::to_string(o.max_reject_fraction) + "; nothing was published (rejects: " +
-                                    staging + "/run/rejects.csv)");
+                                    " input rows were rejected, above --max-reject-fraction " + limit.str() +
+                                    "; nothing was published (rejects: " + staging + "/run/rejects.csv)");
+    }
     if (!record.balanced)
       fail(ExitCode::internal, "the run does not balance (rows read != used + rejected + outside the period + not "
                                "enrolled + superseded, or amounts in != excluded + delivered); see " + staging +

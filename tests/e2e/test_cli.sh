@@ -48,6 +48,8 @@ expect_bad_arguments "a folder as the config file" "--config $WORK/folder.ini: c
 # Mistakes on the command line.
 expect_bad_arguments "an overflowing size" "larger than 1024M" --feeds "$FEEDS" --out "$WORK/x" --period 2026-10 \
   --chunk-size 99999999999G
+expect_bad_arguments "a reject fraction above 1" "--max-reject-fraction 2 is not between 0 and 1" --feeds "$FEEDS" \
+  --out "$WORK/x" --period 2026-10 --max-reject-fraction 2
 expect_bad_arguments "a size without digits" "not a positive size" --feeds "$FEEDS" --out "$WORK/x" --period 2026-10 \
   --round-size M
 expect_bad_arguments "a period that is not a month" "not a month YYYY-MM" --feeds "$FEEDS" --out "$WORK/x" --period 2026-1
