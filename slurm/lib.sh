@@ -222,6 +222,13 @@ ba_run_step() {
     # A trapped signal ends `wait` early (status above 128) while the step still runs.
     kill -0 "$BA_CHILD" 2>/dev/null || break
   done
+  # The step may end while the trap runs, after `wait` returned early: bash still knows its
+  # status (127 when it does not), which is the step's, not the 128+signal of that `wait`.
+  if [ -n "$BA_STOP" ] && [ "$rc" -gt 128 ]; then
+    local again=0
+    wait "$BA_CHILD" 2>/dev/null || again=$?
+    [ "$again" -eq 127 ] || rc=$again
+  fi
   trap - USR1 TERM INT
   rm -f "$BA_PROGRESS"
   if [ -n "$BA_STOP" ] && [ "$rc" -ne 0 ] && [ "$BA_STOP_PUBLISHING" = 1 ]; then

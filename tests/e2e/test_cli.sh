@@ -86,6 +86,19 @@ grep -q '^  7  the deliveries do not match' "$WORK/verify-help.txt" && ! grep -q
 printf 'out = %s # the root\n# out = /elsewhere\n' "$WORK/o" > "$WORK/c.ini"
 got=$(bash -c 'source "$1/slurm/lib.sh" && ba_ini_value "$2" out' _ "$ROOT" "$WORK/c.ini")
 [ "$got" = "$WORK/o" ] || fail "slurm/lib.sh reads out = as '$got', not '$WORK/o'"
+# The batch scripts' step status: a stop signal that comes as the step ends (here: while the
+# trap's grep is slow) must not turn the step's own status into 128+signal.
+cat > "$WORK/step.sh" <<'EOF'
+source "$1/slurm/lib.sh"
+set -euo pipefail
+grep() { sleep 1; command grep "$@"; }
+BA_REQUEUE_ON_STOP=0 BA_MAX_REQUEUES=0 BA_PERIOD=2026-10
+( sleep 0.3; kill -USR1 $$ ) &
+ba_run_step bash -c 'echo "[buyer-attribution] publish    ..." >&2; sleep 0.6; exit 0'
+echo "$BA_STEP_RC"
+EOF
+got=$(bash "$WORK/step.sh" "$ROOT" 2> "$WORK/step.log")
+[ "$got" = 0 ] || { cat "$WORK/step.log" >&2; fail "a step that published and exited 0 during a stop signal ends with $got"; }
 # slurm/submit.sh: one period is a singleton (a second run of it waits); a backfill array is
 # not, or its tasks, which share one job name, would run one at a time whatever the limit.
 "$ROOT/slurm/submit.sh" --dry-run monthly 2025-03 > /dev/null 2> "$WORK/one.txt" || fail "submit --dry-run monthly failed"
