@@ -170,6 +170,12 @@ ba_launcher() {
 }
 
 ba_exit_meaning() {
+  if [ "${BA_VERIFYING:-0}" = 1 ]; then  # verify publishes nothing: its own words for 0 and 75
+    case $1 in
+      0) echo "success: the deliveries match their manifests (or the run delivered to no seller)"; return ;;
+      "$BA_EXIT_STOPPED") echo "stopped on request before verify ended: run verify again"; return ;;
+    esac
+  fi
   case $1 in
     0) echo "success: published" ;;
     2) echo "bad arguments or configuration" ;;
@@ -314,6 +320,7 @@ ba_run_verify() {
   local out
   out=$(ba_out_dir "$cadence")
   local args=(verify --out "$out" --cadence "$cadence" --period "$BA_PERIOD")
+  BA_VERIFYING=1
   ba_header "verify $cadence $BA_PERIOD: $BA_BIN ${args[*]}"
   ba_run_step "$BA_BIN" "${args[@]}"
   ba_finish
