@@ -174,6 +174,7 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
       ("direct-io", po::value(&direct_io)->value_name("on|off")->default_value("on"), "on: the store's rows and delivery files of 256 KiB and more bypass the page cache (O_DIRECT) where the file system allows it; off: everything goes through the page cache")
       ("stage", po::value(&stage)->default_value("all"), "all: read the feeds and publish everything; export: write the deliveries of --store again (no feeds read)")
       ("store", po::value(&store)->value_name("FILE"), "the store to export from (with --stage export)")
+      ("allow-open-period", po::bool_switch(&options.allow_open_period), "run a period that has not ended yet (refused otherwise: its feeds cannot be complete); for previews and tests")
       ("quiet", po::bool_switch(), "no progress lines on standard error")
       ("inject-failure", po::value(&options.inject_failure)->value_name("PHASE[@RANK]"), "tests only: fail on purpose when PHASE starts (on RANK, or on every rank)");
   po::options_description generic("General");

@@ -8,6 +8,7 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -532,6 +533,18 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   const Period period = make_period(o.cadence, o.period);
   if (o.feeds.empty()) fail(ExitCode::bad_arguments, "--feeds is required");
   if (o.out.empty()) fail(ExitCode::bad_arguments, "--out is required");
+  // A period that has not ended cannot have all its rows yet (each day's delivery is appended as
+  // it arrives): published, part of a period would pass for the whole (decisions.md). Rank 0's
+  // clock decides for every rank.
+  if (!o.allow_open_period)
+    on_root(comm, [&] {
+      if (period.end > static_cast<Instant>(std::time(nullptr)))
+        fail(ExitCode::bad_arguments, "--period " + o.period + " has not ended yet (it ends at " +
+                                          format_date(period.end) +
+                                          "T00:00:00Z): its feeds cannot be complete, so nothing was run; "
+                                          "--allow-open-period runs it anyway (a preview)");
+      return std::vector<char>{};
+    });
   const auto chunk = static_cast<std::size_t>(o.chunk_bytes);
   PhaseClock clock(comm, o.progress, o.inject_failure);
   Ledger ledger;

@@ -18,6 +18,7 @@ struct JobOptions {
   std::int64_t round_bytes = 64 << 20;    // largest per-pair message of one shuffle round
   double max_reject_fraction = 0.01;      // above it the run fails and publishes nothing
   bool progress = true;                   // rank 0 prints phases
+  bool allow_open_period = false;         // run a period that has not ended yet (a preview)
   // Tests only: "PHASE" or "PHASE@RANK" makes that rank (every rank without @) fail when the
   // phase starts. Phases: plan, read, fold, aggregate, by-seller, store, export, record, publish.
   // "lose-row" drops one delivered row instead, for the test of the balance check;

@@ -46,6 +46,16 @@ expect_bad_arguments "a folder as the config file" "--config $WORK/folder.ini: c
   --config "$WORK/folder.ini" --feeds "$FEEDS" --out "$WORK/x" --period 2026-10
 
 # Mistakes on the command line.
+# A period that has not ended (a day of the next year, computed from the clock, so the test
+# never goes stale) is refused before anything is made under --out; --allow-open-period runs it
+# (here it then finds no feed files for that month: exit 3, not 2).
+future_day=$(( $(date -u +%Y) + 1 ))-01-15
+expect_bad_arguments "a period that has not ended" "--period $future_day has not ended yet (it ends at $(( $(date -u +%Y) + 1 ))-01-16T00:00:00Z)" \
+  --feeds "$FEEDS" --out "$WORK/open" --cadence daily --period "$future_day"
+[ ! -e "$WORK/open" ] || fail "a refused open period made $WORK/open"
+rc=0; "$MPIEXEC" -n 1 "$BIN" --feeds "$FEEDS" --out "$WORK/open" --cadence daily --period "$future_day" --allow-open-period \
+  > "$WORK/cli.log" 2>&1 || rc=$?
+[ "$rc" -eq 3 ] && grep -q "missing input" "$WORK/cli.log" || { cat "$WORK/cli.log" >&2; fail "--allow-open-period: exit $rc, expected 3 (no feeds for that month)"; }
 expect_bad_arguments "an overflowing size" "larger than 1024M" --feeds "$FEEDS" --out "$WORK/x" --period 2026-10 \
   --chunk-size 99999999999G
 expect_bad_arguments "a reject fraction above 1" "--max-reject-fraction 2 is not between 0 and 1" --feeds "$FEEDS" \
