@@ -226,11 +226,9 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
   }
   if (options.feeds.empty()) ba::fail(ba::ExitCode::bad_arguments, "--feeds DIR is required (see --help)");
   if (options.period.empty()) ba::fail(ba::ExitCode::bad_arguments, "--period is required (see --help)");
-  if (!(options.max_reject_fraction >= 0.0 && options.max_reject_fraction <= 1.0)) {
-    std::ostringstream given;  // 2, not std::to_string's 2.000000
-    given << options.max_reject_fraction;
-    ba::fail(ba::ExitCode::bad_arguments, "--max-reject-fraction " + given.str() + " is not between 0 and 1");
-  }
+  if (!(options.max_reject_fraction >= 0.0 && options.max_reject_fraction <= 1.0))
+    ba::fail(ba::ExitCode::bad_arguments,
+             "--max-reject-fraction " + ba::fraction_text(options.max_reject_fraction) + " is not between 0 and 1");
   options.chunk_bytes = parse_size("chunk-size", chunk, std::int64_t{1} << 30);
   options.round_bytes = parse_size("round-size", round, std::int64_t{1} << 30);
   options.progress = !vm["quiet"].as<bool>();

@@ -529,6 +529,12 @@ std::vector<StagedFile> export_tables(const std::string& staging, const Period& 
 
 }  // namespace
 
+std::string fraction_text(double fraction) {
+  std::ostringstream text;
+  text << fraction;
+  return text.str();
+}
+
 JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
   const Period period = make_period(o.cadence, o.period);
   if (o.feeds.empty()) fail(ExitCode::bad_arguments, "--feeds is required");
@@ -700,10 +706,9 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
     // The reject limit: above it the run fails and publishes nothing.
     if (record.rows_read > 0 &&
         static_cast<double>(record.rows_rejected) > o.max_reject_fraction * static_cast<double>(record.rows_read)) {
-      std::ostringstream limit;  // 0.01 as given, not std::to_string's 0.010000
-      limit << o.max_reject_fraction;
       fail(ExitCode::bad_input, std::to_string(record.rows_rejected) + " of " + std::to_string(record.rows_read) +
-                                    " input rows were rejected, above --max-reject-fraction " + limit.str() +
+                                    " input rows were rejected, above --max-reject-fraction " +
+                                    fraction_text(o.max_reject_fraction) +
                                     "; nothing was published (rejects: " + staging + "/run/rejects.csv)");
     }
     if (!record.balanced)

@@ -38,6 +38,10 @@ struct JobResult {
   std::shared_ptr<const void> tables;
 };
 
+// A fraction as an operator writes it (0.01, 2), not as std::to_string does (0.010000): for
+// messages about --max-reject-fraction.
+std::string fraction_text(double fraction);
+
 // Collective. Throws ba::Failure on any error (the caller ends all ranks with its code).
 JobResult run_job(const mpi::Comm& comm, const JobOptions& options);
 
