@@ -6,32 +6,24 @@
 source "$(dirname "$0")/lib.sh"
 feeds=$WORK/feeds
 cp -a "$FEEDS" "$feeds"
-"$BA_PYTHON" - "$feeds/billing_event_v1/year=2026/month=10/data.csv" <<'PY'
-import csv, sys
-path = sys.argv[1]
-rows = list(csv.reader(open(path, newline="")))
-col = {n: i for i, n in enumerate(rows[0])}
+PYTHONPATH="$ROOT/tests/e2e" "$BA_PYTHON" - "$feeds/billing_event_v1/year=2026/month=10/data.csv" <<'PY'
+import sys
+from feed_headers import append_named_rows
 def row(event_id, recipient, payer, product, amount, txn):
-    r = [""] * len(rows[0])
-    values = dict(billing_event_id=event_id, recipient_account_id=recipient, from_account_id=payer,
-                  to_account_id=recipient, end_user_account_id="acc-buyer-01", product_id=product,
-                  offer_id="offer-a1", action="INVOICED", transaction_type="SELLER_REV_SHARE",
-                  currency="USD", amount=amount, balance_impacting="1",
-                  invoice_date="2026-10-05T10:00:00Z", payment_due_date="2026-11-04T10:00:00Z",
-                  invoice_id="inv-key-" + event_id[-1], transaction_reference_id=txn)
-    for name, value in values.items():
-        r[col[name]] = value
-    return r
-rows += [
+    return dict(billing_event_id=event_id, recipient_account_id=recipient, from_account_id=payer,
+                to_account_id=recipient, end_user_account_id="acc-buyer-01", product_id=product,
+                offer_id="offer-a1", action="INVOICED", transaction_type="SELLER_REV_SHARE",
+                currency="USD", amount=amount, balance_impacting="1",
+                invoice_date="2026-10-05T10:00:00Z", payment_due_date="2026-11-04T10:00:00Z",
+                invoice_id="inv-key-" + event_id[-1], transaction_reference_id=txn)
+append_named_rows(sys.argv[1], [
     # (seller, "txk\x1fprod-a1", "prod-a1", end user) and (seller, "txk", "prod-a1\x1fprod-a1", end user)
     row("be-key-1", "acc-seller-a", "acc-buyer-01", "prod-a1", "1.000000", "txk\x1fprod-a1"),
     row("be-key-2", "acc-seller-a", "acc-buyer-02", "prod-a1\x1fprod-a1", "2.000000", "txk"),
     # identities (recipient, id): ("acc-seller-a\x1fk", "z") read first, then ("acc-seller-a", "k\x1fz")
     row("z", "acc-seller-a\x1fk", "acc-buyer-01", "prod-a1", "8.000000", "txk-other"),
     row("k\x1fz", "acc-seller-a", "acc-buyer-01", "prod-a1", "4.000000", "txk-dup"),
-]
-with open(path, "w", newline="") as f:
-    csv.writer(f, lineterminator="\n").writerows(rows)
+])
 PY
 for ranks in 1 2 3; do
   rm -rf "$WORK/out"

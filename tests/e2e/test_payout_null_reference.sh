@@ -6,22 +6,15 @@
 source "$(dirname "$0")/lib.sh"
 feeds=$WORK/feeds
 cp -a "$FEEDS" "$feeds"
-"$BA_PYTHON" - "$feeds/billing_event_v1/year=2026/month=10/data.csv" <<'PY'
-import csv, sys
-path = sys.argv[1]
-rows = list(csv.reader(open(path, newline="")))
-col = {n: i for i, n in enumerate(rows[0])}
+PYTHONPATH="$ROOT/tests/e2e" "$BA_PYTHON" - "$feeds/billing_event_v1/year=2026/month=10/data.csv" <<'PY'
+import sys
+from feed_headers import append_named_rows
 def row(event_id, payer, typ, amount, when, txn, **extra):
-    r = [""] * len(rows[0])
-    values = dict(billing_event_id=event_id, recipient_account_id="acc-seller-a", from_account_id=payer,
-                  to_account_id="acc-seller-a", action="DISBURSED", transaction_type=typ, currency="USD",
-                  amount=amount, balance_impacting="1", invoice_date=when, transaction_reference_id=txn)
-    values.update(extra)
-    for name, value in values.items():
-        r[col[name]] = value
-    return r
+    return dict(billing_event_id=event_id, recipient_account_id="acc-seller-a", from_account_id=payer,
+                to_account_id="acc-seller-a", action="DISBURSED", transaction_type=typ, currency="USD",
+                amount=amount, balance_impacting="1", invoice_date=when, transaction_reference_id=txn, **extra)
 line = dict(end_user_account_id="acc-buyer-09", product_id="prod-a1", offer_id="offer-a1")
-rows += [
+append_named_rows(sys.argv[1], [
     # payout of 10-16, failed the same day by a failure without transaction_reference_id
     row("be-nr-p1", "AWS", "DISBURSEMENT", "60", "2026-10-16T12:00:00Z", "txn-nr-pay1", bank_trace_id="TRC-NR-1"),
     row("be-nr-l1", "acc-buyer-09", "SELLER_REV_SHARE", "-60", "2026-10-16T12:00:00Z", "txn-nr-failed",
@@ -32,9 +25,7 @@ rows += [
     row("be-nr-p2", "AWS", "DISBURSEMENT", "70", "2026-10-17T12:00:00Z", "", bank_trace_id="TRC-NR-2"),
     row("be-nr-l2", "acc-buyer-09", "SELLER_REV_SHARE", "-70", "2026-10-17T12:00:00Z", "txn-nr-kept",
         disbursement_billing_event_id="be-nr-p2", **line),
-]
-with open(path, "w", newline="") as f:
-    csv.writer(f, lineterminator="\n").writerows(rows)
+])
 PY
 FEEDS=$feeds run_job 2 "$WORK/out" monthly 2026-10
 "$BA_PYTHON" - "$WORK/out" <<'PY' || fail "payout rows without transaction_reference_id (above)"
