@@ -44,7 +44,10 @@ std::int64_t parse_size(const std::string& option, const std::string& text, std:
     ba::fail(ba::ExitCode::bad_arguments, "--" + option + " '" + text + "' is not a positive size (bytes, or with K, M, G)");
   if (value > largest / scale)  // also keeps value * scale from overflowing
     ba::fail(ba::ExitCode::bad_arguments,
-             "--" + option + " '" + text + "' is larger than " + std::to_string(largest >> 20) + "M, the most it may be");
+             "--" + option + " '" + text + "' is larger than " +
+                 (largest % (std::int64_t{1} << 30) == 0 ? std::to_string(largest >> 30) + "G"
+                                                          : std::to_string(largest >> 20) + "M") +
+                 ", the most it may be");
   return value * scale;
 }
 
@@ -97,6 +100,11 @@ const char* kVerifyExitCodes =
     "     sellers were delivered, or the sellers with a manifest are not those the run's store lists\n"
     "     (each problem on standard error)\n";
 
+// "1 file", "2 files".
+std::string counted(std::int64_t n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 // buyer-attribution verify --out DIR [--cadence C --period P]
 int verify(int argc, char** argv, const ba::mpi::Comm& comm) {
   std::string out, cadence, period;
@@ -130,8 +138,8 @@ int verify(int argc, char** argv, const ba::mpi::Comm& comm) {
   if (report.problems.empty() && !report.nothing_to_check.empty())
     std::cout << "verify: nothing to check: " << report.nothing_to_check << "\n";
   else
-    std::cout << "verify: " << report.manifests << " manifests, " << report.files << " files, "
-              << report.problems.size() << " problems\n";
+    std::cout << "verify: " << counted(report.manifests, "manifest") << ", " << counted(report.files, "file") << ", "
+              << counted(static_cast<std::int64_t>(report.problems.size()), "problem") << "\n";
   return report.problems.empty() ? 0 : static_cast<int>(ba::ExitCode::verify_mismatch);
 }
 

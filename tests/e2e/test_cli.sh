@@ -56,7 +56,7 @@ expect_bad_arguments "a period that has not ended" "--period $future_day has not
 rc=0; "$MPIEXEC" -n 1 "$BIN" --feeds "$FEEDS" --out "$WORK/open" --cadence daily --period "$future_day" --allow-open-period \
   > "$WORK/cli.log" 2>&1 || rc=$?
 [ "$rc" -eq 3 ] && grep -q "missing input" "$WORK/cli.log" || { cat "$WORK/cli.log" >&2; fail "--allow-open-period: exit $rc, expected 3 (no feeds for that month)"; }
-expect_bad_arguments "an overflowing size" "larger than 1024M" --feeds "$FEEDS" --out "$WORK/x" --period 2026-10 \
+expect_bad_arguments "an overflowing size" "larger than 1G, the most it may be" --feeds "$FEEDS" --out "$WORK/x" --period 2026-10 \
   --chunk-size 99999999999G
 expect_bad_arguments "a reject fraction above 1" "--max-reject-fraction 2 is not between 0 and 1" --feeds "$FEEDS" \
   --out "$WORK/x" --period 2026-10 --max-reject-fraction 2

@@ -116,7 +116,7 @@ grep -qxF "verify: 2 manifests, 8 files, 5 problems" "$WORK/v.out" || fail "veri
 # deliveries, but the store of the run lists the seller. With and without --period.
 fresh; rm -r "$t/deliveries/$C"
 caught "a seller's delivery removed whole" "$missing"
-grep -qxF "verify: 2 manifests, 8 files, 1 problems" "$WORK/v.out" || fail "verify says $(cat "$WORK/v.out")"
+grep -qxF "verify: 2 manifests, 8 files, 1 problem" "$WORK/v.out" || fail "verify says $(cat "$WORK/v.out")"
 caught "a seller's delivery removed whole, every period checked" "$missing" --
 # The daily run's store lists C too: only its monthly delivery is gone.
 fresh; rm -r "$t/deliveries/$C/manifests/monthly-2026-10.json" "$t/deliveries/$C/"*"_v1/$sub/data.csv"
@@ -134,7 +134,7 @@ PY
 rm "$t/deliveries/111111111111/manifests/daily-2026-10-03.json" "$t/deliveries/111111111111/"*"_v1/$sub/day=03/data.csv"
 caught "a delivery of a seller the store does not list" \
   "$t/deliveries/111111111111/manifests/monthly-2026-10.json: a manifest for a seller the store $t/store/monthly-2026-10.h5 does not list (left by another run)"
-grep -qxF "verify: 4 manifests, 16 files, 1 problems" "$WORK/v.out" || fail "verify says $(cat "$WORK/v.out")"
+grep -qxF "verify: 4 manifests, 16 files, 1 problem" "$WORK/v.out" || fail "verify says $(cat "$WORK/v.out")"
 # A store verify cannot read is a problem named after it, not a crash.
 fresh; echo "not HDF5" > "$t/store/monthly-2026-10.h5"
 caught "an unreadable store" "$t/store/monthly-2026-10.h5" "(verify reads the sellers of the store)"
