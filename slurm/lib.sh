@@ -89,7 +89,11 @@ ba_job_period() {
   else
     BA_PERIOD=$(ba_previous_period "$cadence")
     if [ -n "${SLURM_JOB_ID:-}" ] && [ -z "${SLURM_ARRAY_TASK_ID:-}" ]; then
-      scontrol update JobId="$SLURM_JOB_ID" JobName="${name:-${BA_JOB_PREFIX}-$cadence}-$BA_PERIOD" >/dev/null 2>&1 ||
+      # The cadence goes in too when the name lacks it (verify.sbatch is `ba-verify`), or a
+      # requeue would not find the period in the name.
+      [ -n "$name" ] || name=$BA_JOB_PREFIX-$cadence
+      [[ $name == *-"$cadence" ]] || name=$name-$cadence
+      scontrol update JobId="$SLURM_JOB_ID" JobName="$name-$BA_PERIOD" >/dev/null 2>&1 ||
         ba_say "could not put the period into the job name: a requeue would process the then previous period"
     fi
   fi
@@ -112,9 +116,25 @@ ba_ini_value() {
   sed -e 's/#.*//' "$1" | sed -n "s/^[[:space:]]*$2[[:space:]]*=[[:space:]]*//p" | sed 's/[[:space:]]*$//' | tail -n1
 }
 
-# The output root of a cadence: BA_OUT, else the `out` of its --config file.
+# ba_extra_value NAME: the value of the last `--NAME VALUE` or `--NAME=VALUE` in BA_EXTRA_OPTS
+# (empty when absent), which the job takes over the --config file as any command-line option.
+ba_extra_value() {
+  local extra=() value="" i
+  read -ra extra <<<"$BA_EXTRA_OPTS"
+  for ((i = 0; i < ${#extra[@]}; i++)); do
+    case ${extra[i]} in
+      "--$1") value=${extra[i + 1]:-} ;;
+      "--$1="*) value=${extra[i]#--"$1"=} ;;
+    esac
+  done
+  echo "$value"
+}
+
+# The output root of a cadence: BA_OUT, else an --out in BA_EXTRA_OPTS, else the `out` of its
+# --config file (the order in which the job takes them).
 ba_out_dir() {
   local out=$BA_OUT
+  [ -n "$out" ] || out=$(ba_extra_value out)
   [ -n "$out" ] || out=$(ba_ini_value "$(ba_config_file "$1")" out)
   [ -n "$out" ] || ba_fail "$BA_EXIT_CONFIG" "no output folder: set BA_OUT in the site file or out = in $(ba_config_file "$1")"
   echo "$out"

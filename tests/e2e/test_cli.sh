@@ -96,6 +96,40 @@ grep -q '^  7  the deliveries do not match' "$WORK/verify-help.txt" && ! grep -q
 printf 'out = %s # the root\n# out = /elsewhere\n' "$WORK/o" > "$WORK/c.ini"
 got=$(bash -c 'source "$1/slurm/lib.sh" && ba_ini_value "$2" out' _ "$ROOT" "$WORK/c.ini")
 [ "$got" = "$WORK/o" ] || fail "slurm/lib.sh reads out = as '$got', not '$WORK/o'"
+# The wrapper looks for the new run record where the job writes it: BA_OUT, else an --out in
+# BA_EXTRA_OPTS (either spelling), else the config file's out.
+got=$(BA_OUT= BA_EXTRA_OPTS="--max-reject-fraction 0.05 --out $WORK/x" BA_CONFIG_MONTHLY="$WORK/c.ini" \
+  bash -c 'source "$1/slurm/lib.sh" && ba_out_dir monthly' _ "$ROOT")
+[ "$got" = "$WORK/x" ] || fail "slurm/lib.sh takes the output root as '$got', not the --out in BA_EXTRA_OPTS"
+got=$(BA_OUT= BA_EXTRA_OPTS="--out=$WORK/y --quiet" BA_CONFIG_MONTHLY="$WORK/c.ini" \
+  bash -c 'source "$1/slurm/lib.sh" && ba_out_dir monthly' _ "$ROOT")
+[ "$got" = "$WORK/y" ] || fail "slurm/lib.sh takes the output root as '$got', not the --out= in BA_EXTRA_OPTS"
+got=$(BA_OUT= BA_EXTRA_OPTS="--quiet" BA_CONFIG_MONTHLY="$WORK/c.ini" \
+  bash -c 'source "$1/slurm/lib.sh" && ba_out_dir monthly' _ "$ROOT")
+[ "$got" = "$WORK/o" ] || fail "slurm/lib.sh takes the output root as '$got', not the config file's out"
+# A job submitted without a period puts the period into its name, with the cadence, so that a
+# requeue reruns that period: also verify.sbatch, named ba-verify, not ba-<cadence>.
+cat > "$WORK/name.sh" <<'EOF'
+source "$1/slurm/lib.sh"
+args_file=$2/scontrol.args
+scontrol() { echo "$@" > "$args_file"; }
+SLURM_JOB_ID=7 SLURM_JOB_NAME=$3
+ba_job_period monthly
+echo "$BA_PERIOD"
+EOF
+previous=$(bash -c 'source "$1/slurm/lib.sh" && ba_previous_period monthly' _ "$ROOT")
+for name in ba-verify ba-monthly; do
+  rm -f "$WORK/scontrol.args"
+  got=$(bash "$WORK/name.sh" "$ROOT" "$WORK" "$name")
+  want=$name-monthly-$previous
+  [ $name = ba-monthly ] && want=$name-$previous
+  [ "$got" = "$previous" ] && grep -q "JobName=$want\$" "$WORK/scontrol.args" ||
+    fail "a job named $name without a period is renamed '$(cat "$WORK/scontrol.args" 2>/dev/null)', not $want"
+  got=$(bash "$WORK/name.sh" "$ROOT" "$WORK" "$want")
+  [ "$got" = "$previous" ] || fail "a requeued job named $want processes '$got', not $previous"
+done
+got=$(bash "$WORK/name.sh" "$ROOT" "$WORK" ba-verify-monthly-2025-03)
+[ "$got" = 2025-03 ] || fail "a requeued job named ba-verify-monthly-2025-03 processes '$got'"
 # The batch scripts' step status: a stop signal that comes as the step ends (here: while the
 # trap's grep is slow) must not turn the step's own status into 128+signal.
 cat > "$WORK/step.sh" <<'EOF'
