@@ -136,18 +136,20 @@ Plan plan_inputs(const mpi::Comm& comm, const JobOptions& o, const Period& perio
         f.modified_ns = modified_ns(f.path, f.display);  // after the size: a change between is seen
         f.edges = edges_digest(f.path, f.display, f.size);
       }
-    // The digest names the inputs by path, size and modification time: cheap, and it changes
-    // whenever a daily delivery is appended to a month file.
+    // The digest names the inputs by path, size, modification time and edges fingerprint, as
+    // planned above (not read again: a file changing meanwhile would be listed other than read):
+    // cheap, and it changes whenever a daily delivery is appended to a month file.
     std::string listing;
-    const auto list = [&](const std::string& display, const std::string& path) {
-      const auto mtime = fs::last_write_time(path).time_since_epoch().count();
-      listing += display + '\t' + std::to_string(file_size(path)) + '\t' + std::to_string(mtime) + '\n';
-    };
     for (const auto& [feed, files] : plan.files)
-      for (const auto& f : files) list(f.display, f.path);
+      for (const auto& f : files)
+        listing += f.display + '\t' + std::to_string(f.size) + '\t' + std::to_string(f.modified_ns) + '\t' + f.edges + '\n';
     // The territory rules decide the representative tables: an input too, when present.
-    if (const fs::path rules = fs::path(o.feeds) / "enrollment" / "territories.csv"; fs::exists(rules))
-      list("enrollment/territories.csv", rules.string());
+    if (const fs::path rules = fs::path(o.feeds) / "enrollment" / "territories.csv"; fs::exists(rules)) {
+      const std::string display = "enrollment/territories.csv";
+      const auto size = file_size(rules.string());
+      listing += display + '\t' + std::to_string(size) + '\t' + std::to_string(modified_ns(rules.string(), display)) +
+                 '\t' + edges_digest(rules.string(), display, size) + '\n';
+    }
     plan.input_digest = "sha256:" + sha256_hex(listing);
     std::vector<char> out;
     encode(plan, out);

@@ -165,6 +165,21 @@ for block in "file store" "folder store/monthly-2026-10.h5" "folder runs/monthly
   [ -z "$left" ] || fail "a $1 in place of $2: the failed run published $left"
 done
 
+# The run record's input_digest tells inputs apart that differ only in content: here a name in
+# the registry changed with the same size and modification time.
+cp -a "$FEEDS" "$WORK/feeds3"
+FEEDS=$WORK/feeds3 run_job 1 "$WORK/digest1" daily 2026-10-03
+registry=$WORK/feeds3/enrollment/enrollment.csv
+cp -p "$registry" "$WORK/registry.orig"
+sed '2s/Ltd"/Ltc"/' "$WORK/registry.orig" > "$registry"
+cmp -s "$registry" "$WORK/registry.orig" && fail "the registry was not changed for the digest check"
+[ "$(stat -c %s "$registry")" = "$(stat -c %s "$WORK/registry.orig")" ] || fail "the changed registry has another size"
+touch -r "$WORK/registry.orig" "$registry"
+FEEDS=$WORK/feeds3 run_job 1 "$WORK/digest2" daily 2026-10-03
+digest() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["input_digest"])' "$1/runs/daily-2026-10-03/report.json"; }
+[ "$(digest "$WORK/digest1")" != "$(digest "$WORK/digest2")" ] ||
+  fail "inputs that differ in content have the same input_digest"
+
 # Two runs at once: while the lock is held, a run of the same period refuses with code 6 ...
 exec 9>"$out/runs/.monthly-2026-10.lock"
 flock -n 9 || fail "could not take the period lock for the test"
