@@ -15,14 +15,15 @@ RangeCounts count_range(const InputFile& file, std::int64_t begin, std::int64_t 
     if (got == 0) break;
     // Local counters, not counts.quotes: a store through an int64 the char reads might alias
     // forces a reload every byte and keeps the compiler from vectorizing the loop (~8x slower).
-    // 32 bits hold any chunk of up to 4 GiB; the loop below takes at most 1 GiB at a time.
+    // 8-bit counters over 255 bytes at a time: the compiler then counts 16 bytes per vector
+    // step without widening each byte to 32 bits (0.23 instead of 0.68 s per 2.3 GB here).
     const char* p = buffer.get();
     for (std::size_t k = 0; k < got;) {
-      const std::size_t stop = std::min(got, k + (std::size_t{1} << 30));
-      std::uint32_t quotes = 0, newlines = 0;
+      const std::size_t stop = std::min(got, k + 255);
+      std::uint8_t quotes = 0, newlines = 0;
       for (; k < stop; ++k) {
-        quotes += p[k] == '"';
-        newlines += p[k] == '\n';
+        quotes = static_cast<std::uint8_t>(quotes + (p[k] == '"'));
+        newlines = static_cast<std::uint8_t>(newlines + (p[k] == '\n'));
       }
       counts.quotes += quotes;
       counts.newlines += newlines;

@@ -332,6 +332,14 @@ TEST(CsvRecordsFast, CountRangeCountsQuotesAndLineFeeds) {
       EXPECT_EQ(c.quotes, std::count(content.begin() + begin, content.begin() + end, '"'));
       EXPECT_EQ(c.newlines, std::count(content.begin() + begin, content.begin() + end, '\n'));
     }
+  // Runs of one byte longer than the counters' blocks: a count that wraps would show here.
+  const std::string runs = std::string(1000, '"') + std::string(1000, '\n') + std::string(300, '"');
+  InputFile runs_in(test::write_scratch_file("runs.csv", runs));
+  for (std::size_t chunk : {255u, 256u, 1u << 20}) {
+    const auto c = csv::count_range(runs_in, 0, static_cast<std::int64_t>(runs.size()), chunk);
+    EXPECT_EQ(c.quotes, 1300) << chunk;
+    EXPECT_EQ(c.newlines, 1000) << chunk;
+  }
 }
 
 // ---- amounts ------------------------------------------------------------------------------
