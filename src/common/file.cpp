@@ -9,9 +9,11 @@
 #include <array>
 #include <cerrno>
 #include <cstdlib>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <new>
+#include <optional>
 #include <utility>
 
 #include "common/error.hpp"
@@ -307,6 +309,22 @@ void rename_path(const std::string& from, const std::string& to) {
   if (::rename(from.c_str(), to.c_str()) != 0) io_fail("cannot rename " + from + " to", to, errno);
 }
 
+namespace {
+
+// The mount a path is on, when the kernel tells (Linux 5.8 and later); nullopt otherwise.
+std::optional<std::uint64_t> mount_id(const std::string& path) {
+#ifdef STATX_MNT_ID
+  struct statx st {};
+  if (::statx(AT_FDCWD, path.c_str(), 0, STATX_MNT_ID, &st) == 0 && (st.stx_mask & STATX_MNT_ID) != 0)
+    return st.stx_mnt_id;
+#else
+  (void)path;
+#endif
+  return std::nullopt;
+}
+
+}  // namespace
+
 void check_rename_target(const std::string& from, const std::string& to) {
   struct stat source {}, target {};
   if (::stat(from.c_str(), &source) != 0) io_fail("cannot stat", from, errno);
@@ -314,6 +332,12 @@ void check_rename_target(const std::string& from, const std::string& to) {
   if (source.st_dev != target.st_dev)
     fail(ExitCode::io_failure, "cannot publish into " + to + ": it is on another file system than the staging folder " +
                                    from + " (a rename cannot move a file between file systems); nothing was published");
+  // A bind mount shows the same file system (st_dev), yet rename() refuses to cross it (EXDEV).
+  const auto source_mount = mount_id(from), target_mount = mount_id(to);
+  if (source_mount && target_mount && *source_mount != *target_mount)
+    fail(ExitCode::io_failure, "cannot publish into " + to + ": it is on another mount than the staging folder " +
+                                   from + " (a rename cannot move a file between mounts, bind mounts included); "
+                                   "nothing was published");
   if (::access(to.c_str(), W_OK | X_OK) != 0) io_fail("cannot publish into", to, errno);
 }
 

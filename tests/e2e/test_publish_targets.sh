@@ -6,7 +6,8 @@
 # leave the new deliveries published beside the old store and run record.
 source "$(dirname "$0")/lib.sh"
 other=$(mktemp -d /dev/shm/ba-e2e.XXXXXX 2>/dev/null) || { echo "no /dev/shm: skipped"; exit 77; }
-trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK" "$other"; chattr -i "$WORK/ro/runs/monthly-2026-10" 2>/dev/null || true' EXIT
+trap 'umount "$WORK/xbind/store" 2>/dev/null || true; chattr -i "$WORK/ro/runs/monthly-2026-10" 2>/dev/null || true
+  [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK" "$other"' EXIT
 [ "$(stat -c %d "$WORK")" != "$(stat -c %d "$other")" ] || { echo "/dev/shm is the file system of $WORK: skipped"; exit 77; }
 
 run_job 2 "$WORK/first" monthly 2026-10
@@ -42,6 +43,17 @@ cp -a "$WORK/first" "$WORK/xseller"
 mv "$WORK/xseller/deliveries/210987654321" "$other/seller" &&
   ln -s "$other/seller" "$WORK/xseller/deliveries/210987654321"
 expect_nothing_published "$WORK/xseller" "a seller folder on another file system"
+
+# The store's folder a bind mount of a folder on the same file system: st_dev is the same, yet
+# a rename cannot cross the mount.
+cp -a "$WORK/first" "$WORK/xbind"
+mv "$WORK/xbind/store" "$WORK/bound-store" && mkdir "$WORK/xbind/store"
+if mount --bind "$WORK/bound-store" "$WORK/xbind/store" 2>/dev/null; then
+  expect_nothing_published "$WORK/xbind" "the store folder a bind mount"
+  umount "$WORK/xbind/store"
+else
+  echo "mount --bind not permitted here: the bind mount case is not run"
+fi
 
 # The run record's folder cannot be written (immutable: even root cannot rename into it).
 cp -a "$WORK/first" "$WORK/ro"
