@@ -151,6 +151,8 @@ BA_ARRAY_LIMIT=2 "$ROOT/slurm/submit.sh" --dry-run backfill monthly 2025-01 2025
   fail "submit --dry-run backfill failed"
 grep -q '^sbatch .*--array=0-2%2 .*monthly.sbatch --from 2025-01' "$WORK/array.txt" || fail "the backfill is not an array of 3, 2 at once"
 grep -q singleton "$WORK/array.txt" && fail "the backfill array is a singleton: its tasks would run one at a time"
+# ... nor through a directive of the batch script, which applies when the command line has none.
+grep -n '^#SBATCH --dependency' "$ROOT"/slurm/*.sbatch && fail "a batch script sets its own dependency, also for arrays"
 # sbatch runs a copy of a batch script: one that cannot find slurm/lib.sh says so and exits 2.
 cp "$ROOT/slurm/monthly.sbatch" "$WORK/copy.sbatch"
 rc=0; (cd "$WORK" && env -u BA_SLURM_DIR SLURM_SUBMIT_DIR="$WORK/nowhere" bash "$WORK/copy.sbatch" 2026-10) 2> "$WORK/sbatch.log" || rc=$?
