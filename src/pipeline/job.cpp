@@ -147,8 +147,10 @@ Plan plan_inputs(const mpi::Comm& comm, const JobOptions& o, const Period& perio
     if (const fs::path rules = fs::path(o.feeds) / "enrollment" / "territories.csv"; fs::exists(rules)) {
       const std::string display = "enrollment/territories.csv";
       const auto size = file_size(rules.string());
+      // Not a file (a folder, say): no edges to read; reading the rules fails the run with exit 3.
+      const std::string edges = fs::is_regular_file(rules) ? edges_digest(rules.string(), display, size) : "";
       listing += display + '\t' + std::to_string(size) + '\t' + std::to_string(modified_ns(rules.string(), display)) +
-                 '\t' + edges_digest(rules.string(), display, size) + '\n';
+                 '\t' + edges + '\n';
     }
     plan.input_digest = "sha256:" + sha256_hex(listing);
     std::vector<char> out;
