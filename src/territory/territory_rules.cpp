@@ -1,6 +1,8 @@
 // Parsing and checking the territory rules file (docs/territories.md).
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <cstdio>
 #include <map>
 #include <utility>
 
@@ -123,10 +125,44 @@ struct SellerBuild {
   std::map<std::string, std::vector<RawRow>> rules;
 };
 
-bool has_outer_space(std::string_view s) {
-  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  return !s.empty() && (space(s.front()) || space(s.back()));
+// White space a hand-edited file can hide at either end of a value: ASCII blanks, and the
+// Unicode spaces a spreadsheet or a web page pastes (a non-breaking space above all), as UTF-8.
+constexpr std::array<std::string_view, 23> kUnicodeSpaces{
+    "\u00A0", "\u1680", "\u2000", "\u2001", "\u2002", "\u2003", "\u2004", "\u2005",
+    "\u2006", "\u2007", "\u2008", "\u2009", "\u200A", "\u200B", "\u2028", "\u2029",
+    "\u202F", "\u205F", "\u3000", "\uFEFF", "\u180E", "\u2060", "\u0085"};
+
+// What white space the value has at an end, e.g. "a trailing U+00A0": it is invisible in the
+// message's quoted value. Empty when none.
+std::string outer_space(std::string_view s) {
+  if (s.empty()) return {};
+  const auto ascii = [](char c) -> const char* {
+    switch (c) {
+      case ' ': return "space";
+      case '\t': return "tab";
+      case '\r': return "carriage return";
+      case '\n': return "line feed";
+      case '\v': return "vertical tab";
+      case '\f': return "form feed";
+      default: return nullptr;
+    }
+  };
+  if (const char* name = ascii(s.front())) return std::string("a leading ") + name;
+  if (const char* name = ascii(s.back())) return std::string("a trailing ") + name;
+  for (const std::string_view space : kUnicodeSpaces) {
+    const bool leading = s.starts_with(space);
+    if (!leading && !s.ends_with(space)) continue;
+    // The code point back from its UTF-8 bytes (2 or 3 of them here).
+    std::uint32_t code = static_cast<unsigned char>(space[0]) & (space.size() == 2 ? 0x1Fu : 0x0Fu);
+    for (std::size_t i = 1; i < space.size(); ++i) code = code << 6 | (static_cast<unsigned char>(space[i]) & 0x3Fu);
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "%04X", static_cast<unsigned>(code));
+    return std::string(leading ? "a leading" : "a trailing") + " U+" + hex;
+  }
+  return {};
 }
+
+bool has_outer_space(std::string_view s) { return !outer_space(s).empty(); }
 
 // Digits, then at most one '.' followed by 1 to 6 digits: the shape of a percentage, whatever
 // its size (one too large for 64-bit micro-units is out of range, not malformed).
@@ -167,7 +203,8 @@ ParsedRow check_row(const RawRow& row, std::vector<Error>& errors) {
       return p;
     }
     if (c != c_rep_name && has_outer_space(value))
-      error(std::string(kColumns[c].name) + " " + quoted(value) + " has leading or trailing spaces");
+      error(std::string(kColumns[c].name) + " " + quoted(value) + " has leading or trailing spaces (" +
+            outer_space(value) + ")");
   }
   if (!p.ok) return p;
   const auto& v = row.v;

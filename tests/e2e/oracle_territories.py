@@ -40,8 +40,10 @@ PERCENT_RE = re.compile(r"^(\d+)(?:\.(\d+))?$")      # territories.md: digits, o
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 FORMULA_START = "=+-@\t\r"
 # "Leading or trailing spaces" (territories.md): read as the blanks a hand-edited file can hide,
-# space, tab, CR and LF (ambiguous in the docs; the job agrees on these four).
-SPACES = " \t\r\n"
+# ASCII space, tab, CR, LF, vertical tab and form feed, and the Unicode spaces a spreadsheet
+# pastes (no-break space and the like; the job agrees on this list).
+SPACES = (" \t\r\n\v\f\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+          "\u200b\u2028\u2029\u202f\u205f\u3000\ufeff\u180e\u2060\u0085")
 
 BUYER_COLS = ["customer_aws_account_id", "company_name", "email_domain", "country_code", "state_or_region", "city",
               "postal_code"]

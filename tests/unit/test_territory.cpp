@@ -683,7 +683,10 @@ TEST(TerritoryErrors, BadValuesAndInconsistentRulesAreReportedPerLine) {
       "S1,J,domain,,j.com,,,,,,a,A,50\n"                           // 13: rep a twice
       "S1,K,domain,,k.com,,,,,,a,Someone else,100\n"               // 14: another name for rep a
       "S1,,domain,,l.com,,,,,,a,A,100\n"                           // 15: no rule_id
-      "S1,M,domain,, m.com,,,,,,a,A,100\n");                       // 16: a leading space
+      "S1,M,domain,, m.com,,,,,,a,A,100\n"                         // 16: a leading space
+      "S1,N,domain,,n.com\u00A0,,,,,,a,A,100\n"                    // 17: a trailing no-break space
+      "S1,O,domain,,\vo.com,,,,,,a,A,100\n"                        // 18: a leading vertical tab
+      "S1,P,domain,,p.com,,,,,,a\u3000,A,100\n");                  // 19: an ideographic space
   const auto& e = rule_errors(rules, "S1");
   const std::vector<std::pair<int, std::string>> expected{
       {2, "an account rule needs aws_account_id of exactly 12 digits, not \"12345678901\""},
@@ -698,7 +701,10 @@ TEST(TerritoryErrors, BadValuesAndInconsistentRulesAreReportedPerLine) {
       {13, "rule \"J\": rep_id \"a\" already has a share on line 12"},
       {14, "rep_id \"a\" is named \"Someone else\" here but \"A\" on line 2"},
       {15, "rule_id is empty"},
-      {16, "email_domain \" m.com\" has leading or trailing spaces"},
+      {16, "email_domain \" m.com\" has leading or trailing spaces (a leading space)"},
+      {17, "email_domain \"n.com\u00A0\" has leading or trailing spaces (a trailing U+00A0)"},
+      {18, "email_domain \"\vo.com\" has leading or trailing spaces (a leading vertical tab)"},
+      {19, "rep_id \"a\u3000\" has leading or trailing spaces (a trailing U+3000)"},
   };
   for (const auto& [line, text] : expected)
     EXPECT_TRUE(has_error(rules, "S1", "territories.csv: line " + std::to_string(line) + ": " + text))
