@@ -89,6 +89,9 @@ const char* kExitCodes =
     "  6  another run of the same period holds its lock\n"
     "  7  verify: the deliveries do not match their manifests\n";
 
+// verify's arguments, in its usage line and in the job's.
+const char* kVerifyArguments = "--out DIR [--cadence monthly|daily --period YYYY-MM|YYYY-MM-DD]";
+
 const char* kVerifyExitCodes =
     "Exit status:\n"
     "  0  every file matches its manifest, or the period's run record says no seller was delivered\n"
@@ -105,7 +108,7 @@ std::string counted(std::int64_t n, const std::string& noun) {
   return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
 }
 
-// buyer-attribution verify --out DIR [--cadence C --period P]
+// buyer-attribution verify --out DIR [--cadence monthly|daily --period YYYY-MM|YYYY-MM-DD]
 int verify(int argc, char** argv, const ba::mpi::Comm& comm) {
   std::string out, cadence, period;
   po::options_description opts(
@@ -113,9 +116,11 @@ int verify(int argc, char** argv, const ba::mpi::Comm& comm) {
       "their delivery paths, job version, confidentiality notice), every file it lists (size, SHA-256, rows,\n"
       "control totals), that a manifest lists every data file of the period (of any period, without --period),\n"
       "and that the sellers with a manifest are those the run's store (OUT/store/<cadence>-<period>.h5) lists");
-  opts.add_options()("help,h", "print this help")("out", po::value(&out)->value_name("DIR"), "the job's output root")(
-      "cadence", po::value(&cadence), "only the manifests of this cadence and --period")(
-      "period", po::value(&period), "YYYY-MM or YYYY-MM-DD (with --cadence)");
+  opts.add_options()
+      ("help,h", "print this help and exit")
+      ("out", po::value(&out)->value_name("DIR"), "the job's output root")
+      ("cadence", po::value(&cadence)->value_name("monthly|daily"), "only the manifests of this cadence and --period")
+      ("period", po::value(&period)->value_name("YYYY-MM|YYYY-MM-DD"), "the period to check: a month for monthly, a day for daily (with --cadence)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -124,7 +129,7 @@ int verify(int argc, char** argv, const ba::mpi::Comm& comm) {
     ba::fail(ba::ExitCode::bad_arguments, std::string(e.what()) + " (see verify --help)");
   }
   if (vm.count("help")) {
-    if (comm.is_root()) std::cout << "Usage: buyer-attribution verify --out DIR [--cadence C --period P]\n\n" << opts << "\n" << kVerifyExitCodes;
+    if (comm.is_root()) std::cout << "Usage: buyer-attribution verify " << kVerifyArguments << "\n\n" << opts << "\n" << kVerifyExitCodes;
     return 0;
   }
   if (out.empty()) ba::fail(ba::ExitCode::bad_arguments, "verify needs --out DIR");
@@ -207,7 +212,8 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
                    "Turns a period of marketplace billing events and usage records into per-seller buyer\n"
                    "attribution tables (one HDF5 store) and delivery files for every enrolled seller.\n\n"
                    "       buyer-attribution --stage export --store OUT/store/monthly-2026-10.h5 --out DIR\n"
-                   "       buyer-attribution verify --out DIR [--cadence C --period P]\n\n"
+                   "       buyer-attribution verify "
+                << kVerifyArguments << "\n\n"
                 << all << "\n" << kExitCodes;
     return 0;
   }

@@ -91,6 +91,14 @@ expect_bad_arguments "a re-export of a store of another period" \
 "$BIN" verify --help > "$WORK/verify-help.txt" || fail "verify --help failed"
 grep -q '^  7  the deliveries do not match' "$WORK/verify-help.txt" && ! grep -q 'store and run record published' "$WORK/verify-help.txt" ||
   fail "verify --help does not give verify's own exit codes"
+# Every verify option that takes a value names it, as the job's options do, and the job's --help
+# shows verify's usage as verify --help does.
+for option in "--out DIR" "--cadence monthly|daily" "--period YYYY-MM|YYYY-MM-DD"; do
+  grep -qF -- "  $option " "$WORK/verify-help.txt" || fail "verify --help does not show '$option'"
+done
+! grep -E '^ +-.* arg( |$)' "$WORK/verify-help.txt" || fail "verify --help shows an option's value as 'arg'"
+usage=$(sed -n 's/^Usage: //p' "$WORK/verify-help.txt")
+grep -qF -- "       $usage" "$WORK/help.txt" || fail "--help does not show verify's usage as verify --help does ($usage)"
 
 # The Slurm scripts read `out` from a job file as the job does: a `#` starts a comment anywhere.
 printf 'out = %s # the root\n# out = /elsewhere\n' "$WORK/o" > "$WORK/c.ini"
