@@ -103,6 +103,22 @@ const char* kVerifyExitCodes =
     "     sellers were delivered, or the sellers with a manifest are not those the run's store lists\n"
     "     (each problem on standard error)\n";
 
+// Whether the command line asks for --help (or -h), whatever else is on it: --help is looked for
+// alone, every other option let through unchecked, so that no mistake elsewhere on the command
+// line, and no --config file (not read then), keeps the help from being printed.
+bool asks_for_help(int argc, char** argv) {
+  po::options_description help_only;
+  help_only.add_options()("help,h", "");
+  try {
+    const auto parsed = po::command_line_parser(argc, argv).options(help_only).allow_unregistered().run();
+    for (const auto& option : parsed.options)
+      if (option.string_key == "help") return true;
+  } catch (const po::error&) {
+    // `--help=x`: not a request for help; the full parse says what is wrong.
+  }
+  return false;
+}
+
 // "1 file", "2 files".
 std::string counted(std::int64_t n, const std::string& noun) {
   return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
@@ -121,16 +137,16 @@ int verify(int argc, char** argv, const ba::mpi::Comm& comm) {
       ("out", po::value(&out)->value_name("DIR"), "the job's output root")
       ("cadence", po::value(&cadence)->value_name("monthly|daily"), "only the manifests of this cadence and --period")
       ("period", po::value(&period)->value_name("YYYY-MM|YYYY-MM-DD"), "the period to check: a month for monthly, a day for daily (with --cadence)");
+  if (asks_for_help(argc, argv)) {
+    if (comm.is_root()) std::cout << "Usage: buyer-attribution verify " << kVerifyArguments << "\n\n" << opts << "\n" << kVerifyExitCodes;
+    return 0;
+  }
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, opts), vm);
     po::notify(vm);
   } catch (const po::error& e) {
     ba::fail(ba::ExitCode::bad_arguments, std::string(e.what()) + " (see verify --help)");
-  }
-  if (vm.count("help")) {
-    if (comm.is_root()) std::cout << "Usage: buyer-attribution verify " << kVerifyArguments << "\n\n" << opts << "\n" << kVerifyExitCodes;
-    return 0;
   }
   if (out.empty()) ba::fail(ba::ExitCode::bad_arguments, "verify needs --out DIR");
   if (cadence.empty() != period.empty()) ba::fail(ba::ExitCode::bad_arguments, "verify: give --cadence and --period together");
@@ -198,15 +214,7 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
   po::options_description all;
   all.add(job).add(generic);
 
-  po::variables_map vm;
-  try {
-    po::store(po::parse_command_line(argc, argv, all), vm);
-    if (vm.count("config")) store_config_file(vm["config"].as<std::string>(), job, vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    ba::fail(ba::ExitCode::bad_arguments, std::string(e.what()) + " (see --help)");
-  }
-  if (vm.count("help")) {
+  if (asks_for_help(argc, argv)) {
     if (comm.is_root())
       std::cout << "Usage: mpirun -np N buyer-attribution --feeds DIR --out DIR --cadence monthly --period YYYY-MM\n\n"
                    "Turns a period of marketplace billing events and usage records into per-seller buyer\n"
@@ -216,6 +224,14 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
                 << kVerifyArguments << "\n\n"
                 << all << "\n" << kExitCodes;
     return 0;
+  }
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, all), vm);
+    if (vm.count("config")) store_config_file(vm["config"].as<std::string>(), job, vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    ba::fail(ba::ExitCode::bad_arguments, std::string(e.what()) + " (see --help)");
   }
   if (vm.count("version")) {
     if (comm.is_root()) std::cout << "buyer-attribution " << ba::kJobVersion << "\n";

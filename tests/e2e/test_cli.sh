@@ -16,6 +16,20 @@ expect_bad_arguments() {
 for word in --feeds --out --cadence --period --config --chunk-size "Exit status" verify; do
   grep -q -- "$word" "$WORK/help.txt" || fail "--help does not mention $word"
 done
+# --help prints the help and exits 0 whatever else is on the command line; the --config file is
+# then not read, so a broken or missing one cannot keep the help away, nor can a bad option.
+helps() {  # helps HELP-FILE ARGS...: the job prints the help of HELP-FILE and exits 0
+  local expected=$1 rc=0
+  shift
+  "$MPIEXEC" -n 1 "$BIN" "$@" > "$WORK/help-again.txt" 2> "$WORK/cli.log" || rc=$?
+  [ "$rc" -eq 0 ] || { cat "$WORK/cli.log" >&2; fail "$*: exit $rc, expected the help and 0"; }
+  cmp -s "$expected" "$WORK/help-again.txt" || fail "$* does not print the help"
+}
+printf 'feeds = /data\nnonsense\n' > "$WORK/broken.ini"
+helps "$WORK/help.txt" --config "$WORK/broken.ini" --help
+helps "$WORK/help.txt" --help --config "$WORK/broken.ini" --period 2026-10
+helps "$WORK/help.txt" --config "$WORK/none.ini" -h
+helps "$WORK/help.txt" --chunk-size 0 --no-such-option --out --help
 
 # The shipped monthly job file, pointed at the sample; --out on the command line wins over the file's.
 config=$WORK/monthly.ini
@@ -89,6 +103,7 @@ expect_bad_arguments "a re-export of a store of another period" \
 "$MPIEXEC" -n 1 "$BIN" --quiet --stage export --store "$WORK/from-cli/store/monthly-2026-10.h5" --out "$WORK/reexport" \
   --period 2026-10 > /dev/null || fail "a re-export with the store's own --period failed"
 "$BIN" verify --help > "$WORK/verify-help.txt" || fail "verify --help failed"
+helps "$WORK/verify-help.txt" verify --no-such-option --cadence weekly --help
 grep -q '^  7  the deliveries do not match' "$WORK/verify-help.txt" && ! grep -q 'store and run record published' "$WORK/verify-help.txt" ||
   fail "verify --help does not give verify's own exit codes"
 # Every verify option that takes a value names it, as the job's options do, and the job's --help
