@@ -66,10 +66,17 @@ void store_config_file(const std::string& path, const po::options_description& o
     try {
       std::istringstream one(line);
       const auto parsed = po::parse_config_file(one, options);
-      for (const auto& option : parsed.options)
+      for (const auto& option : parsed.options) {
+        // boost takes an empty switch (`quiet =`) for true; like an empty `direct-io =` or
+        // `chunk-size =`, it is a mistake, not a choice.
+        const auto* described = options.find_nothrow(option.string_key, false);
+        if (described && described->semantic()->max_tokens() == 0 && option.value.size() == 1 && option.value[0].empty())
+          ba::fail(ba::ExitCode::bad_arguments, at + option.string_key + " has no value: write " + option.string_key +
+                                                    " = true or " + option.string_key + " = false");
         if (const auto [it, fresh] = first_line.emplace(option.string_key, number); !fresh)
           ba::fail(ba::ExitCode::bad_arguments,
                    at + option.string_key + " is set again (first on line " + std::to_string(it->second) + ")");
+      }
       po::store(parsed, vm);
     } catch (const po::error& e) {
       ba::fail(ba::ExitCode::bad_arguments, at + e.what());

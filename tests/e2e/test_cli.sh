@@ -53,6 +53,22 @@ bad "a line without =" "feeds /data" "invalid line"
 bad "a value of the wrong type" "max-reject-fraction = 1%" "max-reject-fraction"
 bad "an option set twice" "chunk-size = 4M" "chunk-size is set again (first on line 6)"
 bad "a section" "[monthly]" "sections are not used"
+# An empty value is a mistake for a switch as for any option: boost would take `quiet =` for true.
+bad "an empty switch" "quiet =" "quiet has no value: write quiet = true or quiet = false"
+bad "an empty switch with a comment" "allow-open-period = # for previews" "allow-open-period has no value"
+bad "a switch neither true nor false" "quiet = maybe" "the argument ('maybe') for option 'quiet' is invalid"
+# A switch given a value: true, 1, yes turn it on; false, 0, no leave it off. Seen on the
+# progress lines of a run that stops in its first phase (no feeds folder: exit 3).
+for value in true 1 yes false 0 no; do
+  printf 'quiet = %s\n' "$value" > "$WORK/quiet.ini"
+  rc=0; "$MPIEXEC" -n 1 "$BIN" --config "$WORK/quiet.ini" --feeds "$WORK/no-feeds" --out "$WORK/never" --period 2026-10 \
+    > "$WORK/cli.log" 2>&1 || rc=$?
+  [ "$rc" -eq 3 ] || { cat "$WORK/cli.log" >&2; fail "quiet = $value: exit $rc, expected 3 (no feeds folder)"; }
+  progress=shown
+  grep -q '^\[buyer-attribution\] plan ' "$WORK/cli.log" || progress=none
+  case $value in true | 1 | yes) want=none ;; *) want=shown ;; esac
+  [ "$progress" = "$want" ] || { cat "$WORK/cli.log" >&2; fail "quiet = $value: progress lines $progress, expected $want"; }
+done
 expect_bad_arguments "a missing config file" "--config $WORK/none.ini: cannot open" --config "$WORK/none.ini"
 # A folder opens as a file but cannot be read: it must not pass for a file with no options.
 mkdir -p "$WORK/folder.ini"
