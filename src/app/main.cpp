@@ -11,6 +11,8 @@
 #include <optional>
 #include <regex>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "common/error.hpp"
 #include "common/file.hpp"
@@ -110,20 +112,38 @@ const char* kVerifyExitCodes =
     "     sellers were delivered, or the sellers with a manifest are not those the run's store lists\n"
     "     (each problem on standard error)\n";
 
-// Whether the command line asks for --help (or -h), whatever else is on it: --help is looked for
-// alone, every other option let through unchecked, so that no mistake elsewhere on the command
-// line, and no --config file (not read then), keeps the help from being printed.
-bool asks_for_help(int argc, char** argv) {
-  po::options_description help_only;
-  help_only.add_options()("help,h", "");
+// Whether the command line asks for --help (or -h), or --version, whatever else is on it: the
+// option is looked for alone, every other option let through unchecked, so that no mistake
+// elsewhere on the command line, and no --config file (not read then), keeps it from answering.
+bool asks_for(int argc, char** argv, const char* option, const std::string& key) {
+  po::options_description only;
+  only.add_options()(option, "");
   try {
-    const auto parsed = po::command_line_parser(argc, argv).options(help_only).allow_unregistered().run();
-    for (const auto& option : parsed.options)
-      if (option.string_key == "help") return true;
+    const auto parsed = po::command_line_parser(argc, argv).options(only).allow_unregistered().run();
+    for (const auto& o : parsed.options)
+      if (o.string_key == key) return true;
   } catch (const po::error&) {
-    // `--help=x`: not a request for help; the full parse says what is wrong.
+    // `--help=x`: not a request; the full parse says what is wrong.
   }
   return false;
+}
+bool asks_for_help(int argc, char** argv) { return asks_for(argc, argv, "help,h", "help"); }
+
+// The command line's options; a word that is no option's value (`--period 2026-10 2026-11`) is
+// an error naming it, not silently dropped.
+void store_command_line(int argc, char** argv, const po::options_description& options, const std::string& help,
+                        po::variables_map& vm) {
+  po::options_description with_words;
+  with_words.add(options).add_options()("unexpected-words", po::value<std::vector<std::string>>(), "");
+  po::positional_options_description words;
+  words.add("unexpected-words", -1);
+  auto parsed = po::command_line_parser(argc, argv).options(with_words).positional(words).run();
+  for (const auto& option : parsed.options)
+    if (option.string_key == "unexpected-words" && !option.value.empty())
+      ba::fail(ba::ExitCode::bad_arguments, "unexpected '" + option.value.front() +
+                                                "' on the command line: every value follows its option, as in "
+                                                "--period 2026-10 (see " + help + ")");
+  po::store(parsed, vm);  // while `with_words`, which `parsed` points to, lives
 }
 
 // "1 file", "2 files".
@@ -150,7 +170,7 @@ int verify(int argc, char** argv, const ba::mpi::Comm& comm) {
   }
   po::variables_map vm;
   try {
-    po::store(po::parse_command_line(argc, argv, opts), vm);
+    store_command_line(argc, argv, opts, "verify --help", vm);
     po::notify(vm);
   } catch (const po::error& e) {
     ba::fail(ba::ExitCode::bad_arguments, std::string(e.what()) + " (see verify --help)");
@@ -204,11 +224,11 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
       ("out", po::value(&options.out)->value_name("DIR"), "output root: store/, deliveries/, runs/ are written under it")
       ("cadence", po::value(&options.cadence)->value_name("monthly|daily")->default_value("monthly"), "monthly (a calendar month) or daily (one UTC day)")
       ("period", po::value(&options.period)->value_name("YYYY-MM|YYYY-MM-DD"), "the period to process: a month for monthly, a day for daily")
-      ("max-reject-fraction", po::value(&options.max_reject_fraction)->default_value(0.01, "0.01"), "fail (and publish nothing) when more than this fraction of the input rows is rejected")
-      ("chunk-size", po::value(&chunk)->default_value("8M"), "bytes each rank reads at a time (K, M, G suffixes; at most 1G)")
-      ("round-size", po::value(&round)->default_value("64M"), "largest message between two ranks in one shuffle round (K, M, G suffixes; at most 1G)")
+      ("max-reject-fraction", po::value(&options.max_reject_fraction)->value_name("F")->default_value(0.01, "0.01"), "fail (and publish nothing) when more than this fraction of the input rows is rejected")
+      ("chunk-size", po::value(&chunk)->value_name("N")->default_value("8M"), "bytes each rank reads at a time (K, M, G suffixes; at most 1G)")
+      ("round-size", po::value(&round)->value_name("N")->default_value("64M"), "largest message between two ranks in one shuffle round (K, M, G suffixes; at most 1G)")
       ("direct-io", po::value(&direct_io)->value_name("on|off")->default_value("on"), "on: the store's rows and delivery files of 256 KiB and more bypass the page cache (O_DIRECT) where the file system allows it; off: everything goes through the page cache")
-      ("stage", po::value(&stage)->default_value("all"), "all: read the feeds and publish everything; export: write the deliveries of --store again (no feeds read)")
+      ("stage", po::value(&stage)->value_name("all|export")->default_value("all"), "all: read the feeds and publish everything; export: write the deliveries of --store again (no feeds read)")
       ("store", po::value(&store)->value_name("FILE"), "the store to export from (with --stage export)")
       ("allow-open-period", po::bool_switch(&options.allow_open_period), "run a period that has not ended yet (refused otherwise: its feeds cannot be complete); for previews and tests")
       ("quiet", po::bool_switch(), "no progress lines on standard error")
@@ -232,17 +252,17 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
                 << all << "\n" << kExitCodes;
     return 0;
   }
+  if (asks_for(argc, argv, "version", "version")) {
+    if (comm.is_root()) std::cout << "buyer-attribution " << ba::kJobVersion << "\n";
+    return 0;
+  }
   po::variables_map vm;
   try {
-    po::store(po::parse_command_line(argc, argv, all), vm);
+    store_command_line(argc, argv, all, "--help", vm);
     if (vm.count("config")) store_config_file(vm["config"].as<std::string>(), job, vm);
     po::notify(vm);
   } catch (const po::error& e) {
     ba::fail(ba::ExitCode::bad_arguments, std::string(e.what()) + " (see --help)");
-  }
-  if (vm.count("version")) {
-    if (comm.is_root()) std::cout << "buyer-attribution " << ba::kJobVersion << "\n";
-    return 0;
   }
   if (options.out.empty()) ba::fail(ba::ExitCode::bad_arguments, "--out DIR is required (see --help)");
   if (stage != "all" && stage != "export")

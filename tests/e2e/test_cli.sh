@@ -30,6 +30,16 @@ helps "$WORK/help.txt" --config "$WORK/broken.ini" --help
 helps "$WORK/help.txt" --help --config "$WORK/broken.ini" --period 2026-10
 helps "$WORK/help.txt" --config "$WORK/none.ini" -h
 helps "$WORK/help.txt" --chunk-size 0 --no-such-option --out --help
+# Every option that takes a value names it (no bare "arg"); --version answers like --help.
+! grep -E -- '--[a-z-]+ arg' "$WORK/help.txt" || fail "--help shows an option's value as 'arg'"
+"$MPIEXEC" -n 1 "$BIN" --config "$WORK/broken.ini" --version > "$WORK/version.txt" 2> "$WORK/cli.log" ||
+  fail "--version with a broken --config failed"
+grep -q '^buyer-attribution [0-9]' "$WORK/version.txt" || fail "--version does not print the version"
+# A word that is no option's value is an error naming it, not dropped (here a second period).
+expect_bad_arguments "a stray word" "unexpected '2026-11' on the command line" --feeds "$FEEDS" --out "$WORK/x" \
+  --period 2026-10 2026-11
+expect_bad_arguments "a stray word for verify" "unexpected 'stray' on the command line" verify --out "$WORK/x" stray
+[ ! -e "$WORK/x" ] || fail "a refused command line made its output folder"
 
 # The shipped monthly job file, pointed at the sample; --out on the command line wins over the file's.
 config=$WORK/monthly.ini
