@@ -228,6 +228,19 @@ ba_on_signal() {
   fi
 }
 
+# Whether the step published its run record: BA_STEP_RECORD newer than BA_STEP_STARTED (both set
+# by the aggregation job; verify has none). Waits up to BA_PUBLISH_WAIT seconds for ranks that
+# outlive their launcher; Slurm's SIGKILL (KillWait after SIGTERM) may end the wait first.
+ba_record_published() {
+  [ -n "${BA_STEP_RECORD:-}" ] && [ -n "${BA_STEP_STARTED:-}" ] || return 1
+  local waited=0
+  until [ "$BA_STEP_RECORD" -nt "$BA_STEP_STARTED" ]; do
+    [ "$waited" -lt "${BA_PUBLISH_WAIT:-20}" ] || return 1
+    sleep 1
+    waited=$((waited + 1))
+  done
+}
+
 # ba_run_step COMMAND...: runs the job step in the background (so the traps run at once), keeps
 # a copy of its progress lines, and sets BA_STEP_RC to its exit status (BA_EXIT_STOPPED when it
 # was stopped on request and did not finish).
@@ -257,7 +270,13 @@ ba_run_step() {
   fi
   trap - USR1 TERM INT
   rm -f "$BA_PROGRESS"
-  if [ -n "$BA_STOP" ] && [ "$rc" -ne 0 ] && [ "$BA_STOP_PUBLISHING" = 1 ]; then
+  if [ -n "$BA_STOP" ] && [ "$rc" -ne 0 ] && [ "$BA_STOP_PUBLISHING" = 1 ] && ba_record_published; then
+    # mpirun, sent SIGTERM, exits 1 at once while its ranks go on publishing: the run record,
+    # which the job publishes last, says that they finished.
+    ba_say "SIG$BA_STOP came while the job was publishing and the launcher ended with status $rc, but the" \
+      "ranks went on and published the period's run record, which comes last: the period is published whole"
+    rc=0
+  elif [ -n "$BA_STOP" ] && [ "$rc" -ne 0 ] && [ "$BA_STOP_PUBLISHING" = 1 ]; then
     # Not 75: that says nothing was published, and this step may have renamed part of the
     # period into place before it died (srun, itself sent SIGTERM, kills its tasks at once).
     ba_say "SIG$BA_STOP came while the job was publishing, and the step then failed (status $rc):" \
@@ -310,19 +329,18 @@ ba_run_period() {
   read -ra extra <<<"$BA_EXTRA_OPTS"
   args+=(${extra[@]+"${extra[@]}"})
   ba_header "$cadence $BA_PERIOD: ${BA_LAUNCH[*]} $BA_BIN ${args[*]}"
-  local started
+  local started record
   started=$(mktemp "${TMPDIR:-/tmp}/ba-started.XXXXXX")
   touch -d "@$(($(date +%s) - 2))" "$started" # file systems with coarse time stamps
+  record="$(ba_out_dir "$cadence")/runs/$cadence-$BA_PERIOD/report.json"
+  BA_STEP_RECORD=$record BA_STEP_STARTED=$started
   ba_run_step "${BA_LAUNCH[@]}" "$BA_BIN" "${args[@]}"
+  BA_STEP_RECORD="" BA_STEP_STARTED=""
   # A launcher may report success without having run the job (srun after "task launch failed"
   # exited 0 here): a run that succeeded has published its period's run record just now.
-  if [ "$BA_STEP_RC" -eq 0 ]; then
-    local record
-    record="$(ba_out_dir "$cadence")/runs/$cadence-$BA_PERIOD/report.json"
-    if ! [ "$record" -nt "$started" ]; then
-      ba_say "the launcher reported success, but the job published no new run record ($record): it did not run"
-      BA_STEP_RC=1
-    fi
+  if [ "$BA_STEP_RC" -eq 0 ] && ! [ "$record" -nt "$started" ]; then
+    ba_say "the launcher reported success, but the job published no new run record ($record): it did not run"
+    BA_STEP_RC=1
   fi
   rm -f "$started"
   ba_finish

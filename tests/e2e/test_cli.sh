@@ -192,6 +192,31 @@ echo "$BA_STEP_RC"
 EOF
 got=$(bash "$WORK/step.sh" "$ROOT" 2> "$WORK/step.log")
 [ "$got" = 0 ] || { cat "$WORK/step.log" >&2; fail "a step that published and exited 0 during a stop signal ends with $got"; }
+# mpirun, sent SIGTERM while the job publishes, exits 1 at once while its ranks finish: the run
+# record, published last, tells the wrapper that the period is whole (exit 0, not 1). Without a
+# new record the step's failure stands.
+cat > "$WORK/launcher.sh" <<'EOF'
+source "$1/slurm/lib.sh"
+set -euo pipefail
+BA_REQUEUE_ON_STOP=0 BA_MAX_REQUEUES=0 BA_PERIOD=2026-10 BA_PUBLISH_WAIT=10
+BA_STEP_RECORD=$2/report.json BA_STEP_STARTED=$(mktemp "$2/started.XXXXXX")
+touch -d "@$(($(date +%s) - 2))" "$BA_STEP_STARTED"
+publishes=$3 wrapper=$$
+# The fake launcher: says it publishes, leaves a "rank" behind that publishes the record 2 s
+# later (or never), passes SIGTERM to the wrapper as Slurm would, and exits 1 as mpirun does.
+ba_run_step bash -c '
+  echo "[buyer-attribution] publish    ..." >&2
+  [ "$3" = 1 ] && (sleep 2; touch "$1") &
+  sleep 0.5; kill -TERM "$2"; sleep 0.3; exit 1' _ "$BA_STEP_RECORD" "$wrapper" "$publishes"
+echo "$BA_STEP_RC"
+EOF
+mkdir "$WORK/launch1" "$WORK/launch0"
+got=$(bash "$WORK/launcher.sh" "$ROOT" "$WORK/launch1" 1 2> "$WORK/launch1.log")
+[ "$got" = 0 ] && grep -q 'the period is published whole' "$WORK/launch1.log" ||
+  { cat "$WORK/launch1.log" >&2; fail "a launcher that exits 1 on SIGTERM while its ranks publish ends with $got"; }
+got=$(bash "$WORK/launcher.sh" "$ROOT" "$WORK/launch0" 0 2> "$WORK/launch0.log")
+[ "$got" = 1 ] && grep -q 'part of the period may be published' "$WORK/launch0.log" ||
+  { cat "$WORK/launch0.log" >&2; fail "a step that failed while publishing, with no new run record, ends with $got"; }
 # slurm/submit.sh: one period is a singleton (a second run of it waits); a backfill array is
 # not, or its tasks, which share one job name, would run one at a time whatever the limit.
 "$ROOT/slurm/submit.sh" --dry-run monthly 2025-03 > /dev/null 2> "$WORK/one.txt" || fail "submit --dry-run monthly failed"
