@@ -325,21 +325,29 @@ std::optional<std::uint64_t> mount_id(const std::string& path) {
 
 }  // namespace
 
-void check_rename_target(const std::string& from, const std::string& to) {
-  struct stat source {}, target {};
-  if (::stat(from.c_str(), &source) != 0) io_fail("cannot stat", from, errno);
+RenameSource::RenameSource(std::string folder) : folder_(std::move(folder)) {
+  struct stat st {};
+  if (::stat(folder_.c_str(), &st) != 0) io_fail("cannot stat", folder_, errno);
+  device_ = st.st_dev;
+  mount_ = mount_id(folder_);
+}
+
+void RenameSource::check_target(const std::string& to) const {
+  struct stat target {};
   if (::stat(to.c_str(), &target) != 0) io_fail("cannot stat", to, errno);
-  if (source.st_dev != target.st_dev)
+  if (device_ != target.st_dev)
     fail(ExitCode::io_failure, "cannot publish into " + to + ": it is on another file system than the staging folder " +
-                                   from + " (a rename cannot move a file between file systems); nothing was published");
+                                   folder_ + " (a rename cannot move a file between file systems); nothing was published");
   // A bind mount shows the same file system (st_dev), yet rename() refuses to cross it (EXDEV).
-  const auto source_mount = mount_id(from), target_mount = mount_id(to);
-  if (source_mount && target_mount && *source_mount != *target_mount)
+  const auto target_mount = mount_id(to);
+  if (mount_ && target_mount && *mount_ != *target_mount)
     fail(ExitCode::io_failure, "cannot publish into " + to + ": it is on another mount than the staging folder " +
-                                   from + " (a rename cannot move a file between mounts, bind mounts included); "
+                                   folder_ + " (a rename cannot move a file between mounts, bind mounts included); "
                                    "nothing was published");
   if (::access(to.c_str(), W_OK | X_OK) != 0) io_fail("cannot publish into", to, errno);
 }
+
+void check_rename_target(const std::string& from, const std::string& to) { RenameSource(from).check_target(to); }
 
 void remove_tree(const std::string& path) {
   std::error_code ec;

@@ -1,8 +1,11 @@
 #pragma once
 // RAII file descriptors with checked calls; every error names the path and the reason.
+#include <sys/types.h>
+
 #include <cstdint>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -97,9 +100,22 @@ void fsync_dir(const std::string& path);
 void sync_file_system(const std::string& path);
 void rename_path(const std::string& from, const std::string& to);
 // Fails (io_failure, naming `to`) unless files staged in the folder `from` can be renamed into
-// the folder `to`: both on one file system (a rename cannot cross them) and `to` writable. Asked
-// before the first rename, so that a run which could not move everything in publishes nothing.
+// the folder `to`: both on one file system and mount (a rename cannot cross them) and `to`
+// writable. Asked before the first rename, so that a run which could not move everything in
+// publishes nothing.
 void check_rename_target(const std::string& from, const std::string& to);
+// The same for many targets of one staging folder, which is looked at once (thousands of
+// delivery folders per rank).
+class RenameSource {
+ public:
+  explicit RenameSource(std::string folder);
+  void check_target(const std::string& to) const;
+
+ private:
+  std::string folder_;
+  dev_t device_ = 0;
+  std::optional<std::uint64_t> mount_;
+};
 void remove_tree(const std::string& path);
 // Removes a file; one already gone is no error.
 void remove_file(const std::string& path);

@@ -119,7 +119,10 @@ void publish_deliveries(const mpi::Comm& comm, const std::string& out, const Per
     for (const auto& folder : folders) make_dirs(folder);
     // A folder on another file system than the staging folder (a symlink to another disk), or
     // one that cannot be written, would fail a rename after other ranks' files have moved in.
-    for (const auto& folder : folders) check_rename_target(fs::path(written.front().staged).parent_path().string(), folder);
+    if (!written.empty()) {
+      const RenameSource staged(fs::path(written.front().staged).parent_path().string());
+      for (const auto& folder : folders) staged.check_target(folder);
+    }
     for (const auto& file : written) {
       std::error_code ec;
       if (const std::string target = deliveries + "/" + file.relative; fs::is_directory(target, ec))
