@@ -123,7 +123,14 @@ bool asks_for(int argc, char** argv, const char* option, const std::string& key)
     for (const auto& o : parsed.options)
       if (o.string_key == key) return true;
   } catch (const po::error&) {
-    // `--help=x`: not a request; the full parse says what is wrong.
+    // A word boost cannot take even as an unknown option (`--out=`, an empty variable after the
+    // '='): the option is then looked for as a whole word, before any `--`. `--help=x` is not a
+    // request; the full parse says what is wrong.
+    const std::string names(option), long_name = "--" + key;
+    const auto comma = names.find(',');
+    const std::string short_name = comma == std::string::npos ? "" : "-" + names.substr(comma + 1);
+    for (int i = 1; i < argc && std::string(argv[i]) != "--"; ++i)
+      if (argv[i] == long_name || (!short_name.empty() && argv[i] == short_name)) return true;
   }
   return false;
 }

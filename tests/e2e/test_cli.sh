@@ -30,11 +30,16 @@ helps "$WORK/help.txt" --config "$WORK/broken.ini" --help
 helps "$WORK/help.txt" --help --config "$WORK/broken.ini" --period 2026-10
 helps "$WORK/help.txt" --config "$WORK/none.ini" -h
 helps "$WORK/help.txt" --chunk-size 0 --no-such-option --out --help
+# A word boost cannot split even as an unknown option: `--out=` (an empty variable after the =).
+helps "$WORK/help.txt" --out= --help
+helps "$WORK/help.txt" -h --feeds= --period 2026-10
 # Every option that takes a value names it (no bare "arg"); --version answers like --help.
 ! grep -E -- '--[a-z-]+ arg' "$WORK/help.txt" || fail "--help shows an option's value as 'arg'"
 "$MPIEXEC" -n 1 "$BIN" --config "$WORK/broken.ini" --version > "$WORK/version.txt" 2> "$WORK/cli.log" ||
   fail "--version with a broken --config failed"
 grep -q '^buyer-attribution [0-9]' "$WORK/version.txt" || fail "--version does not print the version"
+"$MPIEXEC" -n 1 "$BIN" --out= --version > "$WORK/version.txt" 2> "$WORK/cli.log" || fail "--out= --version failed"
+grep -q '^buyer-attribution [0-9]' "$WORK/version.txt" || fail "--out= --version does not print the version"
 # A word that is no option's value is an error naming it, not dropped (here a second period).
 expect_bad_arguments "a stray word" "unexpected '2026-11' on the command line" --feeds "$FEEDS" --out "$WORK/x" \
   --period 2026-10 2026-11
@@ -130,6 +135,7 @@ expect_bad_arguments "a re-export of a store of another period" \
   --period 2026-10 > /dev/null || fail "a re-export with the store's own --period failed"
 "$BIN" verify --help > "$WORK/verify-help.txt" || fail "verify --help failed"
 helps "$WORK/verify-help.txt" verify --no-such-option --cadence weekly --help
+helps "$WORK/verify-help.txt" verify --out= --help
 grep -q '^  7  the deliveries do not match' "$WORK/verify-help.txt" && ! grep -q 'store and run record published' "$WORK/verify-help.txt" ||
   fail "verify --help does not give verify's own exit codes"
 # Every verify option that takes a value names it, as the job's options do, and the job's --help
