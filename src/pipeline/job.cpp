@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -54,14 +55,22 @@ const FeedLayout kEnrollment{"enrollment", "enrollment", false};
 
 }  // namespace
 
+extern "C" void resume_from_stall(int) {}
+
 // Tests only ("stall:WHAT@RANK"): stands still for up to two minutes, so that the test can
-// signal or kill this rank from outside. A signal that is handled ends the wait.
+// signal or kill this rank from outside, or change its inputs. A signal that is handled ends the
+// wait: SIGCONT goes on with the run (handled only here), a stop signal while publishing is noted.
 void stall_if_injected(const std::string& inject, const std::string& what, int rank) {
   if (inject != "stall:" + what + "@" + std::to_string(rank)) return;
+  struct sigaction resume {}, before {};
+  resume.sa_handler = resume_from_stall;
+  ::sigemptyset(&resume.sa_mask);
+  ::sigaction(SIGCONT, &resume, &before);
   std::fprintf(stderr, "[buyer-attribution] rank %d stalls in phase %s (pid %d)\n", rank, what.c_str(),
                static_cast<int>(::getpid()));
   std::fflush(stderr);
   ::sleep(120);
+  ::sigaction(SIGCONT, &before, nullptr);
 }
 
 namespace {
@@ -113,10 +122,16 @@ class PhaseClock {
   std::vector<std::pair<std::string, double>> timings_;
 };
 
+constexpr const char* kTerritoriesDisplay = "enrollment/territories.csv";
+
 struct Plan {
   std::map<std::string, std::vector<FeedFile>> files;
+  // The territory rules, read whole when planning (a small, hand-written file): the run uses
+  // and lists in its digest exactly this text, whatever happens to the file afterwards.
+  bool has_territories = false;
+  std::string territories;
   std::string input_digest;
-  BA_FIELDS(files, input_digest)
+  BA_FIELDS(files, has_territories, territories, input_digest)
 };
 
 Plan plan_inputs(const mpi::Comm& comm, const JobOptions& o, const Period& period) {
@@ -143,14 +158,14 @@ Plan plan_inputs(const mpi::Comm& comm, const JobOptions& o, const Period& perio
     for (const auto& [feed, files] : plan.files)
       for (const auto& f : files)
         listing += f.display + '\t' + std::to_string(f.size) + '\t' + std::to_string(f.modified_ns) + '\t' + f.edges + '\n';
-    // The territory rules decide the representative tables: an input too, when present.
-    if (const fs::path rules = fs::path(o.feeds) / "enrollment" / "territories.csv"; fs::exists(rules)) {
-      const std::string display = "enrollment/territories.csv";
-      const auto size = file_size(rules.string());
-      // Not a file (a folder, say): no edges to read; reading the rules fails the run with exit 3.
-      const std::string edges = fs::is_regular_file(rules) ? edges_digest(rules.string(), display, size) : "";
-      listing += display + '\t' + std::to_string(size) + '\t' + std::to_string(modified_ns(rules.string(), display)) +
-                 '\t' + edges + '\n';
+    // The territory rules decide the representative tables: an input too, when present, listed
+    // by the digest of the text the run uses.
+    if (const fs::path rules = fs::path(o.feeds) / kTerritoriesDisplay; fs::exists(rules)) {
+      if (!fs::is_regular_file(rules)) fail(ExitCode::bad_input, std::string(kTerritoriesDisplay) + " (" + rules.string() + ") is not a file");
+      plan.has_territories = true;
+      plan.territories = read_file(rules.string());
+      listing += std::string(kTerritoriesDisplay) + '\t' + std::to_string(plan.territories.size()) + "\tsha256:" +
+                 sha256_hex(plan.territories) + '\n';
     }
     plan.input_digest = "sha256:" + sha256_hex(listing);
     std::vector<char> out;
@@ -200,20 +215,15 @@ EnrolledSellers read_enrollment(const mpi::Comm& comm, const Plan& plan, const J
   return enrolled;
 }
 
-// The optional territory rules beside the registry: rank 0 reads the file, every rank parses
-// the same text (a fatal problem in it is found by rank 0 first and ends every rank together).
-TerritoryRules read_territories(const mpi::Comm& comm, const std::string& feeds) {
-  const std::string path = feeds + "/enrollment/territories.csv";
-  const std::string display = "enrollment/territories.csv";
-  const auto text = on_root(comm, [&] {
-    if (!fs::exists(path)) return std::vector<char>{};
-    if (!fs::is_regular_file(path)) fail(ExitCode::bad_input, display + " (" + path + ") is not a file");
-    const std::string content = read_file(path);
-    (void)parse_territories(content, display);  // fatal problems fail here, on rank 0
-    return std::vector<char>(content.begin(), content.end());
+// The optional territory rules beside the registry, as planned: every rank parses the same text
+// (a fatal problem in it is found by rank 0 first and ends every rank together).
+TerritoryRules read_territories(const mpi::Comm& comm, const Plan& plan) {
+  if (!plan.has_territories) return TerritoryRules{};
+  (void)on_root(comm, [&] {
+    (void)parse_territories(plan.territories, kTerritoriesDisplay);  // fatal problems fail here, on rank 0
+    return std::vector<char>{};
   });
-  if (text.empty()) return TerritoryRules{};
-  return parse_territories(std::string_view(text.data(), text.size()), display);
+  return parse_territories(plan.territories, kTerritoriesDisplay);
 }
 
 // The enrolled sellers whose territory rules are valid, who get the representative tables, and
@@ -582,7 +592,7 @@ JobResult run_job(const mpi::Comm& comm, const JobOptions& o) {
     for (const auto& [seller, folder] : enrolled) set.insert(seller);
     return set;
   }();
-  const TerritoryRules territories = read_territories(comm, o.feeds);
+  const TerritoryRules territories = read_territories(comm, plan);
   const RepSellers reps = choose_rep_sellers(comm, territories, enrolled, period);
   Dimensions dims;
   dims.accounts = load_dimension<AccountAttrs>(comm, kAccount, plan, o, ledger, account_answers);

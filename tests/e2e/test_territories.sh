@@ -37,6 +37,23 @@ grep -q 'territories.csv: line 8' "$WORK/out/runs/monthly-2026-10/report.json" |
 "$BIN" verify --out "$WORK/out" --cadence monthly --period 2026-10 >/dev/null ||
   fail "verify of the period rejects a delivery with representative tables"
 grep -q '"rep_statements"' "$WORK/out/deliveries/$A/manifests/monthly-2026-10.json" || fail "the manifest omits rep_statements"
+# The rules are read once, when the run plans its inputs: an edit while the run reads its feeds
+# (the file cut to its header while rank 0 stalls at the start of the read phase) is not in this
+# run, and its input_digest names the rules it used, as a run without the edit.
+cp -p "$feeds/enrollment/territories.csv" "$WORK/rules.orig"
+"$MPIEXEC" -n 2 --oversubscribe "$BIN" --feeds "$feeds" --out "$WORK/edited" --period 2026-10 --quiet \
+  --max-reject-fraction 0.05 --inject-failure "stall:read@0" > "$WORK/edited.log" 2>&1 &
+launcher=$!
+pid=$(stalled_pid "$WORK/edited.log" $launcher "rank 0 of the run with edited rules") || exit 1
+head -n 1 "$WORK/rules.orig" > "$feeds/enrollment/territories.csv"
+kill -CONT "$pid"
+rc=0; wait $launcher || rc=$?
+[ "$rc" -eq 0 ] || { cat "$WORK/edited.log" >&2; fail "the run whose rules were edited while it read: exit $rc"; }
+diff -r "$WORK/out/deliveries" "$WORK/edited/deliveries" >&2 || fail "rules edited after the plan changed the deliveries"
+digest() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["input_digest"])' "$1/runs/monthly-2026-10/report.json"; }
+[ "$(digest "$WORK/out")" = "$(digest "$WORK/edited")" ] || fail "the input_digest does not name the rules the run used"
+cp -p "$WORK/rules.orig" "$feeds/enrollment/territories.csv"
+
 # The job delivers both representative tables or neither: one without the other is a problem.
 cp -a "$WORK/out" "$WORK/one-rep"
 "$BA_PYTHON" - "$WORK/one-rep/deliveries/$A/manifests/monthly-2026-10.json" <<'PY'
