@@ -130,8 +130,8 @@ ba_extra_value() {
   echo "$value"
 }
 
-# The output root of a cadence: BA_OUT, else an --out in BA_EXTRA_OPTS, else the `out` of its
-# --config file (the order in which the job takes them).
+# The output root of a cadence: BA_OUT or an --out in BA_EXTRA_OPTS (the job refuses both at
+# once), else the `out` of its --config file, as the job takes them.
 ba_out_dir() {
   local out=$BA_OUT
   [ -n "$out" ] || out=$(ba_extra_value out)

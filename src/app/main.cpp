@@ -146,7 +146,9 @@ void store_command_line(int argc, char** argv, const po::options_description& op
   words.add("unexpected-words", -1);
   auto parsed = po::command_line_parser(argc, argv).options(with_words).positional(words).run();
   for (const auto& option : parsed.options)
-    if (option.string_key == "unexpected-words" && !option.value.empty())
+    if (option.string_key == "unexpected-words" && option.position_key < 0)  // typed, not a stray word
+      ba::fail(ba::ExitCode::bad_arguments, "unrecognised option '" + option.original_tokens.front() + "' (see " + help + ")");
+    else if (option.string_key == "unexpected-words" && !option.value.empty())
       ba::fail(ba::ExitCode::bad_arguments, "unexpected '" + option.value.front() +
                                                 "' on the command line: every value follows its option, as in "
                                                 "--period 2026-10 (see " + help + ")");

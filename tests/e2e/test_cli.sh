@@ -44,6 +44,8 @@ grep -q '^buyer-attribution [0-9]' "$WORK/version.txt" || fail "--out= --version
 expect_bad_arguments "a stray word" "unexpected '2026-11' on the command line" --feeds "$FEEDS" --out "$WORK/x" \
   --period 2026-10 2026-11
 expect_bad_arguments "a stray word for verify" "unexpected 'stray' on the command line" verify --out "$WORK/x" stray
+expect_bad_arguments "the stray words' own name, typed" "unrecognised option '--unexpected-words'" \
+  --feeds "$FEEDS" --out "$WORK/x" --period 2026-10 --unexpected-words 2026-11
 [ ! -e "$WORK/x" ] || fail "a refused command line made its output folder"
 
 # The shipped monthly job file, pointed at the sample; --out on the command line wins over the file's.

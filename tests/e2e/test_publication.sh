@@ -13,6 +13,13 @@ bad=$(find "$out/deliveries" "$out/store" "$out/runs" -type f ! -name '.*.lock' 
 [ -z "$bad" ] || fail "files not 0640: $bad"
 bad=$(find "$out/deliveries" -type d ! -perm 750 | head -n 3)
 [ -z "$bad" ] || fail "folders not 0750: $bad"
+# A folder that exists already (a seller's folder an operator made 0755) keeps its mode; the
+# job's files in it are still 0640.
+mkdir -p "$WORK/premade/deliveries/012345678901" && chmod 0755 "$WORK/premade/deliveries/012345678901"
+run_job 1 "$WORK/premade" monthly 2026-10
+[ "$(stat -c %a "$WORK/premade/deliveries/012345678901")" = 755 ] || fail "the job changed the mode of an existing folder"
+bad=$(find "$WORK/premade/deliveries/012345678901" -type f ! -perm 640 | head -n 3)
+[ -z "$bad" ] || fail "files in an existing folder are not 0640: $bad"
 
 # Make the input different, so that a publication that leaks would be visible.
 cp -a "$FEEDS" "$WORK/feeds2"
