@@ -229,13 +229,15 @@ ba_on_signal() {
 }
 
 # Whether the step published its run record: BA_STEP_RECORD newer than BA_STEP_STARTED (both set
-# by the aggregation job; verify has none). Waits up to BA_PUBLISH_WAIT seconds for ranks that
-# outlive their launcher; Slurm's SIGKILL (KillWait after SIGTERM) may end the wait first.
+# by the aggregation job; verify has none). With mpirun, whose ranks outlive it, waits up to
+# BA_PUBLISH_WAIT seconds (Slurm's SIGKILL, KillWait after SIGTERM, may end the wait first); a
+# step srun has ended has no task left, so the record is there or never comes.
 ba_record_published() {
   [ -n "${BA_STEP_RECORD:-}" ] && [ -n "${BA_STEP_STARTED:-}" ] || return 1
-  local waited=0
+  local waited=0 patience=0
+  [ "${BA_LAUNCHER:-srun}" != mpirun ] || patience=${BA_PUBLISH_WAIT:-20}
   until [ "$BA_STEP_RECORD" -nt "$BA_STEP_STARTED" ]; do
-    [ "$waited" -lt "${BA_PUBLISH_WAIT:-20}" ] || return 1
+    [ "$waited" -lt "$patience" ] || return 1
     sleep 1
     waited=$((waited + 1))
   done

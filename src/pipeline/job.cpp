@@ -59,18 +59,19 @@ extern "C" void resume_from_stall(int) {}
 
 // Tests only ("stall:WHAT@RANK"): stands still for up to two minutes, so that the test can
 // signal or kill this rank from outside, or change its inputs. A signal that is handled ends the
-// wait: SIGCONT goes on with the run (handled only here), a stop signal while publishing is noted.
+// wait: SIGUSR2 goes on with the run (handled only here; not SIGCONT, which scancel sends before
+// SIGTERM and which would end the stall early), a stop signal while publishing is noted.
 void stall_if_injected(const std::string& inject, const std::string& what, int rank) {
   if (inject != "stall:" + what + "@" + std::to_string(rank)) return;
   struct sigaction resume {}, before {};
   resume.sa_handler = resume_from_stall;
   ::sigemptyset(&resume.sa_mask);
-  ::sigaction(SIGCONT, &resume, &before);
+  ::sigaction(SIGUSR2, &resume, &before);
   std::fprintf(stderr, "[buyer-attribution] rank %d stalls in phase %s (pid %d)\n", rank, what.c_str(),
                static_cast<int>(::getpid()));
   std::fflush(stderr);
   ::sleep(120);
-  ::sigaction(SIGCONT, &before, nullptr);
+  ::sigaction(SIGUSR2, &before, nullptr);
 }
 
 namespace {

@@ -207,7 +207,7 @@ got=$(bash "$WORK/step.sh" "$ROOT" 2> "$WORK/step.log")
 cat > "$WORK/launcher.sh" <<'EOF'
 source "$1/slurm/lib.sh"
 set -euo pipefail
-BA_REQUEUE_ON_STOP=0 BA_MAX_REQUEUES=0 BA_PERIOD=2026-10 BA_PUBLISH_WAIT=10
+BA_REQUEUE_ON_STOP=0 BA_MAX_REQUEUES=0 BA_PERIOD=2026-10 BA_PUBLISH_WAIT=10 BA_LAUNCHER=mpirun
 BA_STEP_RECORD=$2/report.json BA_STEP_STARTED=$(mktemp "$2/started.XXXXXX")
 touch -d "@$(($(date +%s) - 2))" "$BA_STEP_STARTED"
 publishes=$3 wrapper=$$

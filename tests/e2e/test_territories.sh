@@ -46,7 +46,7 @@ cp -p "$feeds/enrollment/territories.csv" "$WORK/rules.orig"
 launcher=$!
 pid=$(stalled_pid "$WORK/edited.log" $launcher "rank 0 of the run with edited rules") || exit 1
 head -n 1 "$WORK/rules.orig" > "$feeds/enrollment/territories.csv"
-kill -CONT "$pid"
+kill -USR2 "$pid"
 rc=0; wait $launcher || rc=$?
 [ "$rc" -eq 0 ] || { cat "$WORK/edited.log" >&2; fail "the run whose rules were edited while it read: exit $rc"; }
 diff -r "$WORK/out/deliveries" "$WORK/edited/deliveries" >&2 || fail "rules edited after the plan changed the deliveries"
