@@ -115,11 +115,16 @@ const char* kVerifyExitCodes =
 // Whether the command line asks for --help (or -h), or --version, whatever else is on it: the
 // option is looked for alone, every other option let through unchecked, so that no mistake
 // elsewhere on the command line, and no --config file (not read then), keeps it from answering.
+// Long options are spelt in full: boost would take an unambiguous prefix (`--ou` for `--out`),
+// which a script reading the same command line (slurm/lib.sh) would not see, and which an option
+// added later could make ambiguous under a scheduled job.
+constexpr int kCommandLineStyle = po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
+
 bool asks_for(int argc, char** argv, const char* option, const std::string& key) {
   po::options_description only;
   only.add_options()(option, "");
   try {
-    const auto parsed = po::command_line_parser(argc, argv).options(only).allow_unregistered().run();
+    const auto parsed = po::command_line_parser(argc, argv).style(kCommandLineStyle).options(only).allow_unregistered().run();
     for (const auto& o : parsed.options)
       if (o.string_key == key) return true;
   } catch (const po::error&) {
@@ -136,6 +141,13 @@ bool asks_for(int argc, char** argv, const char* option, const std::string& key)
 }
 bool asks_for_help(int argc, char** argv) { return asks_for(argc, argv, "help,h", "help"); }
 
+// --version, for the job and for verify alike.
+bool answered_version(int argc, char** argv, const ba::mpi::Comm& comm) {
+  if (!asks_for(argc, argv, "version", "version")) return false;
+  if (comm.is_root()) std::cout << "buyer-attribution " << ba::kJobVersion << "\n";
+  return true;
+}
+
 // The command line's options; a word that is no option's value (`--period 2026-10 2026-11`) is
 // an error naming it, not silently dropped.
 void store_command_line(int argc, char** argv, const po::options_description& options, const std::string& help,
@@ -144,7 +156,7 @@ void store_command_line(int argc, char** argv, const po::options_description& op
   with_words.add(options).add_options()("unexpected-words", po::value<std::vector<std::string>>(), "");
   po::positional_options_description words;
   words.add("unexpected-words", -1);
-  auto parsed = po::command_line_parser(argc, argv).options(with_words).positional(words).run();
+  auto parsed = po::command_line_parser(argc, argv).style(kCommandLineStyle).options(with_words).positional(words).run();
   for (const auto& option : parsed.options)
     if (option.string_key == "unexpected-words" && option.position_key < 0)  // typed, not a stray word
       ba::fail(ba::ExitCode::bad_arguments, "unrecognised option '" + option.original_tokens.front() + "' (see " + help + ")");
@@ -170,6 +182,7 @@ int verify(int argc, char** argv, const ba::mpi::Comm& comm) {
       "and that the sellers with a manifest are those the run's store (OUT/store/<cadence>-<period>.h5) lists");
   opts.add_options()
       ("help,h", "print this help and exit")
+      ("version", "print the job version and exit")
       ("out", po::value(&out)->value_name("DIR"), "the job's output root")
       ("cadence", po::value(&cadence)->value_name("monthly|daily"), "only the manifests of this cadence and --period")
       ("period", po::value(&period)->value_name("YYYY-MM|YYYY-MM-DD"), "the period to check: a month for monthly, a day for daily (with --cadence)");
@@ -177,6 +190,7 @@ int verify(int argc, char** argv, const ba::mpi::Comm& comm) {
     if (comm.is_root()) std::cout << "Usage: buyer-attribution verify " << kVerifyArguments << "\n\n" << opts << "\n" << kVerifyExitCodes;
     return 0;
   }
+  if (answered_version(argc, argv, comm)) return 0;
   po::variables_map vm;
   try {
     store_command_line(argc, argv, opts, "verify --help", vm);
@@ -261,10 +275,7 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
                 << all << "\n" << kExitCodes;
     return 0;
   }
-  if (asks_for(argc, argv, "version", "version")) {
-    if (comm.is_root()) std::cout << "buyer-attribution " << ba::kJobVersion << "\n";
-    return 0;
-  }
+  if (answered_version(argc, argv, comm)) return 0;
   po::variables_map vm;
   try {
     store_command_line(argc, argv, all, "--help", vm);

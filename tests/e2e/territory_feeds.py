@@ -177,8 +177,9 @@ def break_rules(rows, how):
         rows.append(dict(r, rule_id="at", match_type="domain", aws_account_id="", country_code="",
                          state_or_region="", postal_code_prefix="", email_domain="x@y.example", split_percent="100",
                          rep_id="alice", rep_name=REPS["alice"]))
-    elif how == "space":
-        rows[0]["rep_id"] = rows[0]["rep_id"] + " "
+    elif how == "space":  # a blank a hand edit or a spreadsheet leaves, at either end
+        blank = rng.choice([" ", "\t", "\u00a0", "\u2007", "\u200b", "\u3000", "\ufeff"])
+        rows[0]["rep_id"] = rows[0]["rep_id"] + blank if rng.random() < 0.5 else blank + rows[0]["rep_id"]
         rows[0]["rep_name"] = "a new name for a new id"
     elif how == "names":
         rows[0]["rep_name"] = rows[0]["rep_name"] + " (other)"

@@ -46,7 +46,13 @@ expect_bad_arguments "a stray word" "unexpected '2026-11' on the command line" -
 expect_bad_arguments "a stray word for verify" "unexpected 'stray' on the command line" verify --out "$WORK/x" stray
 expect_bad_arguments "the stray words' own name, typed" "unrecognised option '--unexpected-words'" \
   --feeds "$FEEDS" --out "$WORK/x" --period 2026-10 --unexpected-words 2026-11
+# Long options are spelt in full: an abbreviation boost would guess is refused (slurm/lib.sh reads
+# --out from BA_EXTRA_OPTS by its full name).
+expect_bad_arguments "an abbreviated option" "unrecognised option '--ou'" --feeds "$FEEDS" --ou "$WORK/x" --period 2026-10
+expect_bad_arguments "an abbreviated option for verify" "unrecognised option '--ou'" verify --ou "$WORK/x"
 [ ! -e "$WORK/x" ] || fail "a refused command line made its output folder"
+"$MPIEXEC" -n 1 "$BIN" verify --version > "$WORK/version.txt" 2> "$WORK/cli.log" || fail "verify --version failed"
+grep -q '^buyer-attribution [0-9]' "$WORK/version.txt" || fail "verify --version does not print the version"
 
 # The shipped monthly job file, pointed at the sample; --out on the command line wins over the file's.
 config=$WORK/monthly.ini
