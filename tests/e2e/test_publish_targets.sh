@@ -6,7 +6,7 @@
 # leave the new deliveries published beside the old store and run record.
 source "$(dirname "$0")/lib.sh"
 other=$(mktemp -d /dev/shm/ba-e2e.XXXXXX 2>/dev/null) || { echo "no /dev/shm: skipped"; exit 77; }
-trap 'umount "$WORK/xbind/store" 2>/dev/null || true; chattr -i "$WORK/ro/runs/monthly-2026-10" 2>/dev/null || true
+trap 'umount "$WORK/xbind/store" "$WORK/xbind-seller/deliveries/210987654321" 2>/dev/null || true; chattr -i "$WORK/ro/runs/monthly-2026-10" 2>/dev/null || true
   [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK" "$other"' EXIT
 [ "$(stat -c %d "$WORK")" != "$(stat -c %d "$other")" ] || { echo "/dev/shm is the file system of $WORK: skipped"; exit 77; }
 
@@ -51,6 +51,13 @@ mv "$WORK/xbind/store" "$WORK/bound-store" && mkdir "$WORK/xbind/store"
 if mount --bind "$WORK/bound-store" "$WORK/xbind/store" 2>/dev/null; then
   expect_nothing_published "$WORK/xbind" "the store folder a bind mount"
   umount "$WORK/xbind/store"
+  # A seller's folder, whose delivery folders are looked at one by one, not the store's.
+  cp -a "$WORK/first" "$WORK/xbind-seller"
+  mv "$WORK/xbind-seller/deliveries/210987654321" "$WORK/bound-seller" &&
+    mkdir "$WORK/xbind-seller/deliveries/210987654321"
+  mount --bind "$WORK/bound-seller" "$WORK/xbind-seller/deliveries/210987654321"
+  expect_nothing_published "$WORK/xbind-seller" "a seller folder a bind mount"
+  umount "$WORK/xbind-seller/deliveries/210987654321"
 else
   echo "mount --bind not permitted here: the bind mount case is not run"
 fi
