@@ -42,6 +42,8 @@ echo 'uf-c-nc,acc-seller-c,2026-10-28,prod-c1,offer-c1,agmt-c-24,acc-buyer-24,ac
 account=$feeds/account_v1/year=2026/month=10/data.csv
 # line 7: an aws_account_id that is not 12 digits (a path separator inside)
 echo 'acc-bad-1,12345/789012,enc,addr-x,addr-x,,Bad Corp,2026-10-01T00:00:00Z,,,' >> "$account"
+# line 8: a blank line at the end of the file is a record with too few fields (decisions.md)
+echo >> "$account"
 
 FEEDS=$feeds REJECT_LIMIT=0.5 run_job 3 "$WORK/out" monthly 2026-10
 rejects=$WORK/out/runs/monthly-2026-10/rejects.csv
@@ -65,9 +67,10 @@ expect offer 4 bad_number
 expect billing_event 49 duplicate
 expect billing_event 73 mixed_currency
 expect account 7 bad_aws_account_id
+expect account 8 column_count
 expect daily_usage 16 empty_currency
 n=$("$BA_PYTHON" -c "import csv,sys; print(sum(1 for _ in csv.DictReader(open(sys.argv[1], newline=''))))" "$rejects")
-[ "$n" -eq 19 ] || { cat "$rejects" >&2; fail "expected 19 rejects, got $n"; }
+[ "$n" -eq 20 ] || { cat "$rejects" >&2; fail "expected 20 rejects, got $n"; }
 # The raw text of the unterminated record holds both physical lines.
 grep -q 'be-912' "$rejects" || fail "the unterminated record does not include the rest of the file"
 # The report balances and counts the rejects by reason.
