@@ -116,11 +116,18 @@ ba_ini_value() {
   sed -e 's/#.*//' "$1" | sed -n "s/^[[:space:]]*$2[[:space:]]*=[[:space:]]*//p" | sed 's/[[:space:]]*$//' | tail -n1
 }
 
+# ba_extra_words ARRAY: sets the array named ARRAY to the words of BA_EXTRA_OPTS. The one place
+# that splits it, so that the words the job is launched with are the ones ba_extra_value reads
+# (the run record is looked for under the job's --out).
+ba_extra_words() {
+  read -ra "$1" <<<"$BA_EXTRA_OPTS"
+}
+
 # ba_extra_value NAME: the value of the last `--NAME VALUE` or `--NAME=VALUE` in BA_EXTRA_OPTS
 # (empty when absent), which the job takes over the --config file as any command-line option.
 ba_extra_value() {
   local extra=() value="" i
-  read -ra extra <<<"$BA_EXTRA_OPTS"
+  ba_extra_words extra
   for ((i = 0; i < ${#extra[@]}; i++)); do
     case ${extra[i]} in
       "--$1") value=${extra[i + 1]:-} ;;
@@ -328,7 +335,7 @@ ba_run_period() {
   fi
   [ -z "$BA_FEEDS" ] || args+=(--feeds "$BA_FEEDS")
   [ -z "$BA_OUT" ] || args+=(--out "$BA_OUT")
-  read -ra extra <<<"$BA_EXTRA_OPTS"
+  ba_extra_words extra
   args+=(${extra[@]+"${extra[@]}"})
   ba_header "$cadence $BA_PERIOD: ${BA_LAUNCH[*]} $BA_BIN ${args[*]}"
   local started record

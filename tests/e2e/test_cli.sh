@@ -170,6 +170,33 @@ got=$(BA_OUT= BA_EXTRA_OPTS="--out=$WORK/y --quiet" BA_CONFIG_MONTHLY="$WORK/c.i
 got=$(BA_OUT= BA_EXTRA_OPTS="--quiet" BA_CONFIG_MONTHLY="$WORK/c.ini" \
   bash -c 'source "$1/slurm/lib.sh" && ba_out_dir monthly' _ "$ROOT")
 [ "$got" = "$WORK/o" ] || fail "slurm/lib.sh takes the output root as '$got', not the config file's out"
+# BA_EXTRA_OPTS is split into words in one place, ba_extra_words, so the job is launched with
+# the words in which the wrapper looks for --out (the run record it then requires). Here that
+# function is replaced: both the launch (a fake mpirun that records its arguments) and the
+# run-record path must show the replacement's words, not BA_EXTRA_OPTS's.
+cat > "$WORK/extra.sh" <<'EOF'
+source "$1/slurm/lib.sh"
+set -euo pipefail
+work=$2
+ba_extra_words() { read -ra "$1" <<<"--out $work/seen --max-reject-fraction 0.5"; }
+ba_run_period monthly 2026-10
+EOF
+cat > "$WORK/fake-mpirun" <<EOF
+#!/bin/sh
+printf '%s\n' "\$@" > "$WORK/launch.args"
+EOF
+chmod +x "$WORK/fake-mpirun"
+rc=0
+BA_SLURM_DIR=$ROOT/slurm BA_LAUNCHER=mpirun BA_MPIRUN=$WORK/fake-mpirun BA_MPIRUN_OPTS='' BA_BIN=/bin/true BA_OUT='' \
+  BA_MODULES='' BA_EXTRA_OPTS="--out $WORK/unseen" bash "$WORK/extra.sh" "$ROOT" "$WORK" > /dev/null 2> "$WORK/extra.log" || rc=$?
+launched=$(tr '\n' ' ' < "$WORK/launch.args" 2>/dev/null) || true
+[[ $launched == *" --out $WORK/seen --max-reject-fraction 0.5 " ]] ||
+  { cat "$WORK/extra.log" >&2; fail "the job is not launched with the words of ba_extra_words but with: $launched"; }
+# The fake launcher publishes nothing: exit 1, naming the record it looked for under that --out.
+if [ "$rc" -ne 1 ] || ! grep -qF "no new run record ($WORK/seen/runs/monthly-2026-10/report.json)" "$WORK/extra.log"; then
+  cat "$WORK/extra.log" >&2
+  fail "the wrapper does not look for the run record under the --out of ba_extra_words (exit $rc)"
+fi
 # A job submitted without a period puts the period into its name, with the cadence, so that a
 # requeue reruns that period: also verify.sbatch, named ba-verify, not ba-<cadence>.
 cat > "$WORK/name.sh" <<'EOF'
