@@ -14,7 +14,8 @@
 # Each aggregation job is named <prefix>-<cadence>-<period> and submitted with
 # --dependency=singleton, so two runs of one period never overlap (a backfill array,
 # <prefix>-<cadence>-<FROM>..<TO>, is limited by BA_ARRAY_LIMIT instead, and the period lock); the verify job follows with --dependency=afterok (aftercorr: task by task
-# for a backfill) and is cancelled when the aggregation fails. Prints `aggregate JOBID` and
+# for a backfill) and is cancelled when the aggregation fails. A dependency in BA_SBATCH_OPTS is
+# merged into the aggregation's (slurm/README.md, section 2). Prints `aggregate JOBID` and
 # `verify JOBID` on standard output. Exits 2 on bad arguments, else with sbatch's status.
 set -euo pipefail
 BA_SLURM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -72,12 +73,46 @@ else
   period_args=("$period")
 fi
 
+# Sets site_opts to the words of BA_SBATCH_OPTS without a dependency option, and site_dependency
+# to that option's value (empty when none). sbatch keeps only one of several --dependency options,
+# so the site's is not passed as it stands but merged into the one option each job gets below.
+# sbatch's spellings: --dependency=X, --dependency X, -d X, -dX, and any abbreviation of
+# --dependency from --dep on (its getopt_long takes a prefix that fits one option only; --de also
+# fits --deadline).
+split_site_opts() {
+  local words=() word name value i
+  read -ra words <<<"$BA_SBATCH_OPTS"
+  site_opts=() site_dependency=""
+  for ((i = 0; i < ${#words[@]}; i++)); do
+    word=${words[i]} name=${words[i]%%=*}
+    if [ "$word" = -d ] || { [ ${#name} -ge 5 ] && [[ --dependency == "$name"* ]]; }; then
+      if [ "$word" = "$name" ]; then # the value is the next word
+        [ $((i + 1)) -lt ${#words[@]} ] || ba_fail "$BA_EXIT_CONFIG" "BA_SBATCH_OPTS: $word without a value"
+        i=$((i + 1))
+        value=${words[i]}
+      else
+        value=${word#*=}
+      fi
+    elif [[ $word == -d?* ]]; then
+      value=${word#-d}
+    else
+      site_opts+=("$word")
+      continue
+    fi
+    [ -n "$value" ] || ba_fail "$BA_EXIT_CONFIG" "BA_SBATCH_OPTS: $word without a value"
+    # Two would again be two options to sbatch, which keeps one of them: the site must merge them.
+    [ -z "$site_dependency" ] || ba_fail "$BA_EXIT_CONFIG" "BA_SBATCH_OPTS has two dependencies," \
+      "$site_dependency and $value: give one, its conditions joined by , (all of them) or ? (any of them)"
+    site_dependency=$value
+  done
+}
+
 # What every job of the site gets.
 common=(--parsable --export=ALL)
 [ -z "$BA_PARTITION" ] || common+=("--partition=$BA_PARTITION")
 [ -z "$BA_ACCOUNT" ] || common+=("--account=$BA_ACCOUNT")
 [ -z "$BA_QOS" ] || common+=("--qos=$BA_QOS")
-read -ra site_opts <<<"$BA_SBATCH_OPTS"
+split_site_opts
 common+=(${site_opts[@]+"${site_opts[@]}"})
 log_pattern=%x-%j.out
 [ $backfill = 0 ] || log_pattern=%x-%A_%a.out
@@ -92,15 +127,28 @@ fi
 # whatever BA_ARRAY_LIMIT says (Slurm 22.05 in the test still ran two at once; the behaviour is
 # not relied on either way). The period lock keeps two runs of one period apart: the second
 # exits 6.
+# A dependency of the site's is merged with singleton into one option (a comma: all must hold).
+# Slurm cannot mix , with ? (any of), so a site dependency with ? is kept alone instead, and the
+# period lock is then all that keeps two runs of the period apart. An array gets the site's as is.
 array=()
-singleton=(--dependency=singleton)
-[ $backfill = 0 ] || { array=("--array=0-$((count - 1))%$BA_ARRAY_LIMIT"); singleton=(); }
+dependency=$site_dependency
+if [ $backfill = 1 ]; then
+  array=("--array=0-$((count - 1))%$BA_ARRAY_LIMIT")
+elif [[ $site_dependency == *'?'* ]]; then
+  ba_say "BA_SBATCH_OPTS has the dependency $site_dependency, whose ? (any of) cannot be combined with" \
+    "singleton: $cadence $label gets the site's dependency alone, and a second run of it beside this" \
+    "one would exit 6 on the period's lock instead of waiting"
+elif ! [[ ,$site_dependency, == *,singleton,* ]]; then
+  dependency=singleton${site_dependency:+,$site_dependency}
+fi
+dependency_opts=()
+[ -z "$dependency" ] || dependency_opts=("--dependency=$dependency")
 
 case $cadence in
   monthly) time_limit=$BA_TIME_MONTHLY ;;
   daily) time_limit=$BA_TIME_DAILY ;;
 esac
-aggregate=("${common[@]}" ${array[@]+"${array[@]}"} ${singleton[@]+"${singleton[@]}"}
+aggregate=("${common[@]}" ${array[@]+"${array[@]}"} ${dependency_opts[@]+"${dependency_opts[@]}"}
   "--job-name=$BA_JOB_PREFIX-$cadence-$label"
   "--nodes=$BA_NODES" "--ntasks=$BA_NTASKS" "--cpus-per-task=$BA_CPUS_PER_TASK" "--time=$time_limit"
   "--signal=B:USR1@$BA_STOP_LEAD" --requeue --open-mode=append)
@@ -122,9 +170,13 @@ sbatch_run() {
 export BA_SLURM_DIR BA_SITE_FILE
 agg_id=$(sbatch_run "${aggregate[@]}" "$BA_SLURM_DIR/$cadence.sbatch" "${period_args[@]}")
 echo "aggregate $agg_id"
-ba_say "submitted $cadence $label as job $agg_id${array:+ (${array[0]#--array=})}"
+ba_say "submitted $cadence $label as job $agg_id${array:+ (${array[0]#--array=})}${dependency:+ ($dependency)}"
 
 if [ $verify = 1 ]; then
+  # Verify depends on its aggregation only, not on the site's dependency: the aggregation, which
+  # it follows, started only once that held, and verify checks nothing but what the aggregation
+  # published. Adding it could only hold verify back for another reason (a singleton of the
+  # verify's own name) or cancel it (--kill-on-invalid-dep) while its aggregation still waits.
   dependency=afterok:$agg_id
   [ $backfill = 0 ] || dependency=aftercorr:$agg_id
   verify_opts=("${common[@]}" ${array[@]+"${array[@]}"}

@@ -269,6 +269,44 @@ grep -q '^sbatch .*--array=0-2%2 .*monthly.sbatch --from 2025-01' "$WORK/array.t
 grep -q singleton "$WORK/array.txt" && fail "the backfill array is a singleton: its tasks would run one at a time"
 # ... nor through a directive of the batch script, which applies when the command line has none.
 grep -n '^#SBATCH --dependency' "$ROOT"/slurm/*.sbatch && fail "a batch script sets its own dependency, also for arrays"
+# A dependency of the site's (BA_SBATCH_OPTS), in any of sbatch's spellings, is merged with
+# singleton into one option: sbatch keeps only one of several. One with ? (any of) cannot be, and
+# is kept alone, with a warning; a backfill array gets it unchanged. Verify depends on its
+# aggregation only (slurm/README.md). sbatch_dependency FILE N: the dependency words of the
+# Nth sbatch line in FILE, with printf %q's backslashes removed.
+sbatch_dependency() {
+  grep '^sbatch ' "$1" | sed -n "$2p" | sed 's/[\]//g' | tr ' ' '\n' | grep -E -- '^(-d|--dep|afterok:1)' | tr '\n' ' '
+}
+for site in "--dependency=afterok:11" "--dependency afterok:11" "-d afterok:11" "-dafterok:11" "--depend=afterok:11"; do
+  BA_SBATCH_OPTS="--exclusive $site --constraint=ib" "$ROOT/slurm/submit.sh" --dry-run monthly 2025-03 > /dev/null \
+    2> "$WORK/dep.txt" || fail "submit --dry-run with BA_SBATCH_OPTS='$site' failed"
+  got=$(sbatch_dependency "$WORK/dep.txt" 1)
+  [ "$got" = "--dependency=singleton,afterok:11 " ] || fail "BA_SBATCH_OPTS='$site': the aggregation gets '$got'"
+  got=$(sbatch_dependency "$WORK/dep.txt" 2)
+  [ "$got" = "--dependency=afterok:DRYRUN " ] || fail "BA_SBATCH_OPTS='$site': verify gets '$got'"
+  [ "$(grep -c '^sbatch .*--exclusive --constraint=ib ' "$WORK/dep.txt")" = 2 ] ||
+    fail "BA_SBATCH_OPTS='$site': the site's other options are lost"
+done
+BA_SBATCH_OPTS="--dependency=afterok:11?afterok:12" "$ROOT/slurm/submit.sh" --dry-run monthly 2025-03 > /dev/null \
+  2> "$WORK/dep.txt" || fail "submit --dry-run with a dependency with ? failed"
+got=$(sbatch_dependency "$WORK/dep.txt" 1)
+[ "$got" = "--dependency=afterok:11?afterok:12 " ] || fail "a site dependency with ?: the aggregation gets '$got'"
+grep -q 'cannot be combined with singleton' "$WORK/dep.txt" || fail "a site dependency with ? drops singleton silently"
+got=$(sbatch_dependency "$WORK/dep.txt" 2)
+[ "$got" = "--dependency=afterok:DRYRUN " ] || fail "a site dependency with ?: verify gets '$got'"
+BA_SBATCH_OPTS="-d afterok:11" "$ROOT/slurm/submit.sh" --dry-run backfill monthly 2025-01 2025-03 > /dev/null \
+  2> "$WORK/dep.txt" || fail "submit --dry-run backfill with a site dependency failed"
+got=$(sbatch_dependency "$WORK/dep.txt" 1)
+[ "$got" = "--dependency=afterok:11 " ] || fail "a site dependency: the backfill array gets '$got'"
+got=$(sbatch_dependency "$WORK/dep.txt" 2)
+[ "$got" = "--dependency=aftercorr:DRYRUN " ] || fail "a site dependency: the backfill's verify gets '$got'"
+# Two dependencies of the site's: which one sbatch would keep is not known, so neither is chosen.
+rc=0; BA_SBATCH_OPTS="-d afterok:11 --dependency=afterok:12" "$ROOT/slurm/submit.sh" --dry-run monthly 2025-03 \
+  > /dev/null 2> "$WORK/dep.txt" || rc=$?
+if [ "$rc" -ne 2 ] || ! grep -q 'BA_SBATCH_OPTS has two dependencies' "$WORK/dep.txt"; then
+  cat "$WORK/dep.txt" >&2
+  fail "two site dependencies: exit $rc, expected 2"
+fi
 # sbatch runs a copy of a batch script: one that cannot find slurm/lib.sh says so and exits 2.
 cp "$ROOT/slurm/monthly.sbatch" "$WORK/copy.sbatch"
 rc=0; (cd "$WORK" && env -u BA_SLURM_DIR SLURM_SUBMIT_DIR="$WORK/nowhere" bash "$WORK/copy.sbatch" 2026-10) 2> "$WORK/sbatch.log" || rc=$?
