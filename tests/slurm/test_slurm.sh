@@ -16,7 +16,8 @@
 #   - the mpirun launcher as well as srun --mpi=pmix; a launcher that exits 0 without running the
 #     job is a failure, not a success;
 #   - daily.sbatch given to sbatch by hand without a period: the previous day, put in the job name;
-#   - two runs of one period: singleton keeps them apart;
+#   - two runs of one period: singleton keeps them apart, also merged with a dependency from
+#     BA_SBATCH_OPTS;
 #   - graceful stop: SIGUSR1 (the time-limit warning) stops a running job with exit code 75 and
 #     nothing published, but lets a job that is already publishing finish; a requeued job reruns
 #     its period from the start and publishes it;
@@ -403,8 +404,13 @@ NOLAUNCH=$AGG
 
 submit BA_OUT="$T/out-singleton" BA_JOB_PREFIX=single -- --no-verify monthly 2026-10
 SINGLE1=$AGG
-submit BA_OUT="$T/out-singleton" BA_JOB_PREFIX=single -- --no-verify monthly 2026-10
+# The second one also with a dependency of the site's own: submit.sh merges the two into one
+# --dependency (sbatch keeps only one of several), and Slurm takes the merged form.
+submit BA_OUT="$T/out-singleton" BA_JOB_PREFIX=single BA_SBATCH_OPTS="--dependency=afterany:$SINGLE1" -- \
+  --no-verify monthly 2026-10
 SINGLE2=$AGG
+SINGLE2_DEPENDENCY=$(job_field "$SINGLE2" Dependency)
+SINGLE1_THEN=$(job_field "$SINGLE1" JobState)
 
 submit BA_BIN="$SLOW" BA_OUT="$T/out-stop" BA_JOB_PREFIX=stop -- monthly 2026-10
 STOP=$AGG STOP_VERIFY=$VER
@@ -557,6 +563,14 @@ expect_job "$SINGLE1" COMPLETED 0
 expect_job "$SINGLE2" COMPLETED 0
 [[ ! $(job_field "$SINGLE2" StartTime) < $(job_field "$SINGLE1" EndTime) ]] ||
   fail "the second run of the period started before the first ended"
+# Both conditions, while the first run had not ended (Slurm drops a dependency once it holds).
+case $SINGLE1_THEN in
+  PENDING | RUNNING)
+    [[ $SINGLE2_DEPENDENCY == *singleton* && $SINGLE2_DEPENDENCY == *afterany:$SINGLE1* ]] ||
+      fail "the run with a site dependency has Dependency='$SINGLE2_DEPENDENCY', expected singleton and afterany:$SINGLE1"
+    ;;
+  *) echo "note: the first run was $SINGLE1_THEN when the second was submitted: the merged dependency is not checked" ;;
+esac
 expect_deliveries "$T/out-singleton" monthly 2026-10
 
 step "graceful stop: SIGUSR1 ends the job with exit 75, nothing published"
