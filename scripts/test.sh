@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test: unit, MPI at 1-4 ranks, end to end,
-# then the unit and MPI tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
+# Installs what is missing, builds, and runs every test: unit, MPI at 1-4 ranks, end to end and
+# the Slurm test (all of ctest), a bounded fuzz run (scripts/fuzz.sh), then the unit and MPI tests
+# again under AddressSanitizer and UndefinedBehaviorSanitizer.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 source "$here/scripts/env.sh"
