@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets with clang (address + undefined sanitizers) and runs each for a
-# bounded time on its seed corpus. Usage: scripts/fuzz.sh [SECONDS per target (default 60)]
+# Builds the libFuzzer target fuzz_csv_records (the CSV record layer and every row parser) with
+# clang (address + undefined sanitizers) and runs it for a bounded time on its seed corpus
+# (tests/fuzz/corpus/). Usage: scripts/fuzz.sh [SECONDS (default 60)]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
