@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the monthly job on data-samples/ with several ranks.
-# Usage: scripts/run-sample.sh [RANKS (default 4)] [OUT (default ./out/sample)]
+# Usage: scripts/run-sample.sh [RANKS (default 4)] [OUT (default out/sample in the repository)]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 source "$here/scripts/env.sh"
