@@ -167,6 +167,14 @@ void store_command_line(int argc, char** argv, const po::options_description& op
   po::store(parsed, vm);  // while `with_words`, which `parsed` points to, lives
 }
 
+// Where the deliveries went: none when no seller was enrolled for the whole period (the run
+// then makes no deliveries folder, and naming one would send the operator to look for it).
+std::string deliveries_line(const ba::JobResult& result, const std::string& also = "") {
+  if (result.sellers_delivered == 0) return "deliveries: none (no seller enrolled for the whole period" + also + ")\n";
+  return "deliveries: " + result.deliveries_root + " (" + std::to_string(result.sellers_delivered) + " sellers" + also +
+         ")\n";
+}
+
 // "1 file", "2 files".
 std::string counted(std::int64_t n, const std::string& noun) {
   return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
@@ -297,8 +305,7 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
     ba::mpi::Comm job_comm;
     const auto result = ba::run_reexport(job_comm, options, store);
     if (comm.is_root())
-      std::cout << "deliveries: " << result.deliveries_root << " (" << result.sellers_delivered << " sellers, from "
-                << store << ")\n";
+      std::cout << deliveries_line(result, ", from " + store);
     exit_without_freeing();
   }
   if (options.feeds.empty()) ba::fail(ba::ExitCode::bad_arguments, "--feeds DIR is required (see --help)");
@@ -314,8 +321,7 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
   job_comm.set_round_bytes(options.round_bytes);
   const auto result = ba::run_job(job_comm, options);
   if (comm.is_root())
-    std::cout << "deliveries: " << result.deliveries_root << " (" << result.sellers_delivered << " sellers)\n"
-              << "store:      " << result.store_path << "\n"
+    std::cout << deliveries_line(result) << "store:      " << result.store_path << "\n"
               << "run record: " << result.report_path << "\n";
   ba::stall_if_injected(options.inject_failure, "exit", comm.rank());
   exit_without_freeing();

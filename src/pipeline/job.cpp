@@ -851,12 +851,15 @@ JobResult run_reexport(const mpi::Comm& comm, const JobOptions& o, const std::st
   clock.start("export");
   const auto written = export_tables(staging, period, tables, contents.attrs.job_version);
   clock.stop(static_cast<std::int64_t>(tables[0].sellers.size()), "sellers");
+  // As in run_job: the progress line tells an operator when stop signals are held back.
+  clock.start("publish");
   const HoldStopSignalsToExit hold_stop_signals;
   publish_deliveries(comm, o.out, period, written);
   on_root(comm, [&] {
     remove_tree(staging);
     return std::vector<char>{};
   });
+  clock.stop(static_cast<std::int64_t>(written.size()), "files");
   const std::int64_t delivered = comm.sum(static_cast<std::int64_t>(tables[0].sellers.size()));
   return JobResult{store_path, o.out + "/deliveries", "", delivered,
                    std::make_shared<const std::vector<LocalTable>>(std::move(tables))};

@@ -139,8 +139,16 @@ expect_bad_arguments "a re-export of a store of another period" \
   "--store $WORK/from-cli/store/monthly-2026-10.h5 holds monthly 2026-10, not the --cadence monthly --period 2026-09" \
   --stage export --store "$WORK/from-cli/store/monthly-2026-10.h5" --out "$WORK/reexport" --period 2026-09
 [ ! -e "$WORK/reexport" ] || fail "a refused re-export made its output folder"
-"$MPIEXEC" -n 1 "$BIN" --quiet --stage export --store "$WORK/from-cli/store/monthly-2026-10.h5" --out "$WORK/reexport" \
-  --period 2026-10 > /dev/null || fail "a re-export with the store's own --period failed"
+"$MPIEXEC" -n 1 "$BIN" --stage export --store "$WORK/from-cli/store/monthly-2026-10.h5" --out "$WORK/reexport" \
+  --period 2026-10 > "$WORK/reexport.out" 2> "$WORK/reexport.err" || fail "a re-export with the store's own --period failed"
+# Its progress lines name every phase, publish too (stop signals are held from there on), and
+# standard output where the deliveries went.
+for phase in read-store by-seller export publish; do
+  grep -q "^\[buyer-attribution\] $phase  *done: " "$WORK/reexport.err" ||
+    { cat "$WORK/reexport.err" >&2; fail "a re-export prints no progress line for $phase"; }
+done
+grep -qx "deliveries: $WORK/reexport/deliveries (3 sellers, from $WORK/from-cli/store/monthly-2026-10.h5)" "$WORK/reexport.out" ||
+  { cat "$WORK/reexport.out" >&2; fail "a re-export does not say where its deliveries went"; }
 "$BIN" verify --help > "$WORK/verify-help.txt" || fail "verify --help failed"
 helps "$WORK/verify-help.txt" verify --no-such-option --cadence weekly --help
 helps "$WORK/verify-help.txt" verify --out= --help

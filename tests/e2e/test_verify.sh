@@ -182,6 +182,8 @@ sed -i '2,$d' "$WORK/feeds-none/enrollment/enrollment.csv"  # the registry's hea
 none=$WORK/none
 FEEDS=$WORK/feeds-none run_job 2 "$none" monthly 2026-10
 [ ! -e "$none/deliveries" ] || fail "a run with no seller published a deliveries folder (the cases below assume none)"
+grep -qx "deliveries: none (no seller enrolled for the whole period)" "$WORK/last-run.log" ||
+  { cat "$WORK/last-run.log" >&2; fail "a run with no seller does not say it delivered nothing"; }
 nothing="nothing to check: $none/runs/monthly-2026-10/report.json says the run of monthly-2026-10 succeeded and delivered to no seller"
 passes "$none" "$nothing" --cadence monthly --period 2026-10
 # The same in an output root that has a deliveries folder: a rerun of October with no seller
