@@ -151,8 +151,8 @@ void undo_losing_rows(const mpi::Comm& comm, const std::string& feed, const std:
   const std::int64_t all_again = comm.sum(rows_again);
   const bool one_by_one = all_again * kRereadShare <= comm.sum(static_cast<std::int64_t>(fates.size()));
   if (progress && comm.is_root() && all_again > 0)
-    std::fprintf(stderr, "[buyer-attribution] fold: %lld rows of %s read again, %s\n",
-                 static_cast<long long>(all_again), feed.c_str(),
+    std::fprintf(stderr, "[buyer-attribution] fold: %lld row%s of %s read again, %s\n",
+                 static_cast<long long>(all_again), all_again == 1 ? "" : "s", feed.c_str(),
                  one_by_one ? "one by one" : "in a second pass over the feed");
   if (one_by_one) {
     RowRereader<Row> rereader(files, chunk);
