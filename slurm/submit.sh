@@ -8,15 +8,19 @@
 #                                                       at most BA_ARRAY_LIMIT at once
 # Options:
 #   --no-verify   submit the aggregation only
-#   --dry-run     print the sbatch commands instead of running them
+#   --dry-run     print the sbatch commands (on standard error) instead of running them
 #   -h, --help    this text
 #
 # Each aggregation job is named <prefix>-<cadence>-<period> and submitted with
-# --dependency=singleton, so two runs of one period never overlap (a backfill array,
-# <prefix>-<cadence>-<FROM>..<TO>, is limited by BA_ARRAY_LIMIT instead, and the period lock); the verify job follows with --dependency=afterok (aftercorr: task by task
+# --dependency=singleton, so a second run of one period waits for the first (a backfill array,
+# <prefix>-<cadence>-<FROM>..<TO>, is limited by BA_ARRAY_LIMIT instead; where singleton does not
+# hold, the period's lock makes the second run exit 6). The verify job,
+# <prefix>-verify-<cadence>-<period>, follows with --dependency=afterok (aftercorr: task by task
 # for a backfill) and is cancelled when the aggregation fails. A dependency in BA_SBATCH_OPTS is
 # merged into the aggregation's (slurm/README.md, section 2). Prints `aggregate JOBID` and
-# `verify JOBID` on standard output. Exits 2 on bad arguments, else with sbatch's status.
+# `verify JOBID` on standard output. Exits 2 on bad arguments or settings (site file,
+# BA_SBATCH_OPTS), else with sbatch's status; when only the verify's sbatch fails, the
+# aggregation stays submitted.
 set -euo pipefail
 BA_SLURM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$BA_SLURM_DIR/lib.sh"
