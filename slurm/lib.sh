@@ -221,7 +221,8 @@ ba_exit_meaning() {
 # publishes by renames in its last phase, announced by the progress lines "record ... done" and
 # "publish ...": stopped before them it has published nothing, so the step is ended; from them on
 # it is publishing, which takes seconds, so it is left to finish. Either way nothing partial
-# stays published.
+# stays published, unless the launcher kills the ranks while they publish (srun itself sent
+# SIGTERM, scancel --full --signal=TERM): ba_run_step then says to rerun the period.
 ba_on_signal() {
   local sig=$1
   [ -z "$BA_STOP" ] || return 0
