@@ -18,6 +18,8 @@ ba_load_site() {
   : "${BA_ROOT:=$(cd "$BA_SLURM_DIR/.." && pwd)}"
   BA_SITE_FILE=${BA_SITE_FILE:-$BA_SLURM_DIR/site.env}
   [ -r "$BA_SITE_FILE" ] || ba_fail "$BA_EXIT_CONFIG" "site file $BA_SITE_FILE not found (set BA_SITE_FILE)"
+  # Absolute for the jobs, which read it again and may start in another folder (sbatch --chdir).
+  [[ $BA_SITE_FILE == /* ]] || BA_SITE_FILE=$(cd "$(dirname "$BA_SITE_FILE")" && pwd)/$(basename "$BA_SITE_FILE")
   # shellcheck source=site.env
   source "$BA_SITE_FILE"
   export BA_SLURM_DIR BA_SITE_FILE

@@ -133,11 +133,20 @@ fi
 # exits 6.
 # A dependency of the site's is merged with singleton into one option (a comma: all must hold).
 # Slurm cannot mix , with ? (any of), so a site dependency with ? is kept alone instead, and the
-# period lock is then all that keeps two runs of the period apart. An array gets the site's as is.
+# period lock is then all that keeps two runs of the period apart. An array gets the site's
+# without singleton, which would make its tasks wait for one another (see above).
 array=()
 dependency=$site_dependency
 if [ $backfill = 1 ]; then
   array=("--array=0-$((count - 1))%$BA_ARRAY_LIMIT")
+  if [[ ,$site_dependency, == *,singleton,* ]]; then
+    dependency=$(tr ',' '\n' <<<"$site_dependency" | grep -vx singleton | paste -sd, -) || true
+    ba_say "BA_SBATCH_OPTS has the dependency $site_dependency: the backfill array gets it without" \
+      "singleton${dependency:+ ($dependency)}, which would hold its tasks to one at a time"
+  elif [[ $site_dependency == *singleton* ]]; then
+    ba_fail "$BA_EXIT_CONFIG" "BA_SBATCH_OPTS has the dependency $site_dependency: singleton among ? (any of)" \
+      "conditions cannot be taken out for a backfill array, whose tasks it would hold to one at a time"
+  fi
 elif [[ $site_dependency == *'?'* ]]; then
   ba_say "BA_SBATCH_OPTS has the dependency $site_dependency, whose ? (any of) cannot be combined with" \
     "singleton: $cadence $label gets the site's dependency alone, and a second run of it beside this" \

@@ -308,6 +308,23 @@ got=$(sbatch_dependency "$WORK/dep.txt" 1)
 [ "$got" = "--dependency=afterok:11 " ] || fail "a site dependency: the backfill array gets '$got'"
 got=$(sbatch_dependency "$WORK/dep.txt" 2)
 [ "$got" = "--dependency=aftercorr:DRYRUN " ] || fail "a site dependency: the backfill's verify gets '$got'"
+# A site singleton does not reach a backfill array (its tasks would run one at a time); the rest
+# of the site's dependency does.
+BA_SBATCH_OPTS="--dependency=singleton,afterok:11" "$ROOT/slurm/submit.sh" --dry-run backfill monthly 2025-01 2025-03 \
+  > /dev/null 2> "$WORK/dep.txt" || fail "submit --dry-run backfill with a site singleton failed"
+got=$(sbatch_dependency "$WORK/dep.txt" 1)
+[ "$got" = "--dependency=afterok:11 " ] || fail "a site singleton: the backfill array gets '$got'"
+BA_SBATCH_OPTS="--dependency=singleton" "$ROOT/slurm/submit.sh" --dry-run backfill monthly 2025-01 2025-03 \
+  > /dev/null 2> "$WORK/dep.txt" || fail "submit --dry-run backfill with a site singleton alone failed"
+got=$(sbatch_dependency "$WORK/dep.txt" 1 || true)  # grep finds no dependency word: the expected case
+[ -z "$got" ] || fail "a site singleton alone: the backfill array gets '$got'"
+rc=0; BA_SBATCH_OPTS="--dependency=singleton?afterok:11" "$ROOT/slurm/submit.sh" --dry-run backfill monthly 2025-01 \
+  2025-03 > /dev/null 2> "$WORK/dep.txt" || rc=$?
+[ "$rc" -eq 2 ] || { cat "$WORK/dep.txt" >&2; fail "a site singleton among ? conditions, backfill: exit $rc, expected 2"; }
+# A relative site file is made absolute for the jobs, which may start in another folder.
+mkdir -p "$WORK/site-rel" && echo ': "${BA_PARTITION:=rel}"' > "$WORK/site-rel/site.env"
+got=$(cd "$WORK" && BA_SLURM_DIR="$ROOT/slurm" BA_SITE_FILE=site-rel/site.env bash -c "source '$ROOT/slurm/lib.sh'; ba_load_site; echo \$BA_SITE_FILE")
+[ "$got" = "$WORK/site-rel/site.env" ] || fail "a relative BA_SITE_FILE is passed to the jobs as '$got'"
 # Two dependencies of the site's: which one sbatch would keep is not known, so neither is chosen.
 rc=0; BA_SBATCH_OPTS="-d afterok:11 --dependency=afterok:12" "$ROOT/slurm/submit.sh" --dry-run monthly 2025-03 \
   > /dev/null 2> "$WORK/dep.txt" || rc=$?
