@@ -167,17 +167,16 @@ void store_command_line(int argc, char** argv, const po::options_description& op
   po::store(parsed, vm);  // while `with_words`, which `parsed` points to, lives
 }
 
+// "1 file", "2 files".
+std::string counted(std::int64_t n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 // Where the deliveries went: none when no seller was enrolled for the whole period (the run
 // then makes no deliveries folder, and naming one would send the operator to look for it).
 std::string deliveries_line(const ba::JobResult& result, const std::string& also = "") {
   if (result.sellers_delivered == 0) return "deliveries: none (no seller enrolled for the whole period" + also + ")\n";
-  return "deliveries: " + result.deliveries_root + " (" + std::to_string(result.sellers_delivered) + " sellers" + also +
-         ")\n";
-}
-
-// "1 file", "2 files".
-std::string counted(std::int64_t n, const std::string& noun) {
-  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+  return "deliveries: " + result.deliveries_root + " (" + counted(result.sellers_delivered, "seller") + also + ")\n";
 }
 
 // buyer-attribution verify --out DIR [--cadence monthly|daily --period YYYY-MM|YYYY-MM-DD]
@@ -233,16 +232,25 @@ int verify(int argc, char** argv, const ba::mpi::Comm& comm) {
 }
 
 // --inject-failure is for tests only, but a misspelt phase would let a test pass without
-// failing anything: only the phases and forms the job knows are taken.
-void check_injection(const std::string& inject) {
-  if (inject.empty() || inject == "lose-row") return;
+// failing anything: only the phases and forms of the stage that runs are taken (a re-export has
+// no `read` phase, a run from the feeds no `read-store`).
+void check_injection(const std::string& inject, const std::string& stage) {
+  if (inject.empty()) return;
   static const std::regex kInjection(
       "(stall:)?(plan|read|fold|aggregate|by-seller|store|export|record|publish|publishing|exit|read-store)(@[0-9]+)?");
   std::smatch parts;
-  if (!std::regex_match(inject, parts, kInjection) || (parts[1].matched && !parts[3].matched) ||
-      ((parts[2] == "publishing" || parts[2] == "exit") && !parts[1].matched))
+  if (inject != "lose-row" &&
+      (!std::regex_match(inject, parts, kInjection) || (parts[1].matched && !parts[3].matched) ||
+       ((parts[2] == "publishing" || parts[2] == "exit") && !parts[1].matched)))
     ba::fail(ba::ExitCode::bad_arguments,
              "--inject-failure '" + inject + "' is not PHASE, PHASE@RANK, stall:PHASE@RANK, stall:publishing@RANK, stall:exit@RANK or lose-row");
+  // The phases both stages have; `read-store` is the re-export's alone, the others the full run's.
+  const std::string phase = inject == "lose-row" ? inject : parts[2].str();
+  static const std::regex kEitherStage("by-seller|export|publish|publishing|exit");
+  const bool reexport_only = phase == "read-store";
+  if (!std::regex_match(phase, kEitherStage) && reexport_only != (stage == "export"))
+    ba::fail(ba::ExitCode::bad_arguments,
+             "--inject-failure '" + inject + "': --stage " + stage + " has no " + phase + " to fail");
 }
 
 int run(int argc, char** argv, const ba::mpi::Comm& comm) {
@@ -298,7 +306,7 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
   if (direct_io != "on" && direct_io != "off")
     ba::fail(ba::ExitCode::bad_arguments, "--direct-io '" + direct_io + "' is not one of: on, off");
   ba::allow_direct_io(direct_io == "on");
-  check_injection(options.inject_failure);
+  check_injection(options.inject_failure, stage);
   if (stage == "export") {
     if (store.empty()) ba::fail(ba::ExitCode::bad_arguments, "--stage export needs --store FILE");
     options.progress = !vm["quiet"].as<bool>();
@@ -306,6 +314,7 @@ int run(int argc, char** argv, const ba::mpi::Comm& comm) {
     const auto result = ba::run_reexport(job_comm, options, store);
     if (comm.is_root())
       std::cout << deliveries_line(result, ", from " + store);
+    ba::stall_if_injected(options.inject_failure, "exit", comm.rank());
     exit_without_freeing();
   }
   if (options.feeds.empty()) ba::fail(ba::ExitCode::bad_arguments, "--feeds DIR is required (see --help)");

@@ -785,7 +785,7 @@ JobResult run_reexport(const mpi::Comm& comm, const JobOptions& o, const std::st
     if (!fs::is_regular_file(store_path)) fail(ExitCode::bad_arguments, "--store " + store_path + " is not a file");
     return std::vector<char>{};
   });
-  PhaseClock clock(comm, o.progress);
+  PhaseClock clock(comm, o.progress, o.inject_failure);
   clock.start("read-store");
   auto contents = read_store(comm, store_path, deliverable_schemas());
   std::vector<std::vector<SellerEntry>> indexes;  // whole on every rank
@@ -854,6 +854,7 @@ JobResult run_reexport(const mpi::Comm& comm, const JobOptions& o, const std::st
   // As in run_job: the progress line tells an operator when stop signals are held back.
   clock.start("publish");
   const HoldStopSignalsToExit hold_stop_signals;
+  clock.stall_if_asked("publishing");
   publish_deliveries(comm, o.out, period, written);
   on_root(comm, [&] {
     remove_tree(staging);

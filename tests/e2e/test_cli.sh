@@ -149,6 +149,30 @@ for phase in read-store by-seller export publish; do
 done
 grep -qx "deliveries: $WORK/reexport/deliveries (3 sellers, from $WORK/from-cli/store/monthly-2026-10.h5)" "$WORK/reexport.out" ||
   { cat "$WORK/reexport.out" >&2; fail "a re-export does not say where its deliveries went"; }
+# --inject-failure reaches a re-export's phases: each fails it (exit 4) before anything of it is
+# published. A phase of the other stage is refused, not silently ignored.
+for phase in read-store by-seller@0 export publish; do
+  rc=0
+  "$MPIEXEC" -n 1 "$BIN" --stage export --store "$WORK/from-cli/store/monthly-2026-10.h5" --out "$WORK/reexport-failed" \
+    --inject-failure "$phase" > "$WORK/reexport-failed.log" 2>&1 || rc=$?
+  [ "$rc" -eq 4 ] || { cat "$WORK/reexport-failed.log" >&2; fail "a re-export with --inject-failure $phase: exit $rc, expected 4"; }
+  grep -q "injected failure in phase ${phase%@*}" "$WORK/reexport-failed.log" ||
+    { cat "$WORK/reexport-failed.log" >&2; fail "a re-export with --inject-failure $phase does not say it failed there"; }
+  [ ! -e "$WORK/reexport-failed/deliveries" ] || fail "a re-export failed in $phase published deliveries"
+done
+for injected in read:read stall:aggregate@0:aggregate lose-row:lose-row; do
+  expect_bad_arguments "--inject-failure ${injected%:*} of a re-export" "--stage export has no ${injected##*:} to fail" \
+    --stage export --store "$WORK/from-cli/store/monthly-2026-10.h5" --out "$WORK/reexport-failed" \
+    --inject-failure "${injected%:*}"
+done
+expect_bad_arguments "--inject-failure read-store of a run from the feeds" "--stage all has no read-store to fail" \
+  --feeds "$FEEDS" --out "$WORK/x" --period 2026-10 --inject-failure read-store
+# A run that delivers to one seller says "1 seller" (only seller A enrolled for the month).
+cp -a "$FEEDS" "$WORK/feeds-one-seller"
+sed -i '/^acc-seller-[b-e],/d' "$WORK/feeds-one-seller/enrollment/enrollment.csv"
+FEEDS=$WORK/feeds-one-seller run_job 1 "$WORK/one-seller" monthly 2026-10 || fail "the run with one seller enrolled failed"
+grep -qx "deliveries: $WORK/one-seller/deliveries (1 seller)" "$WORK/last-run.log" ||
+  { cat "$WORK/last-run.log" >&2; fail "a run that delivers to one seller does not say '(1 seller)'"; }
 "$BIN" verify --help > "$WORK/verify-help.txt" || fail "verify --help failed"
 helps "$WORK/verify-help.txt" verify --no-such-option --cadence weekly --help
 helps "$WORK/verify-help.txt" verify --out= --help
