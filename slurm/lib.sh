@@ -118,11 +118,20 @@ ba_ini_value() {
   sed -e 's/#.*//' "$1" | sed -n "s/^[[:space:]]*$2[[:space:]]*=[[:space:]]*//p" | sed 's/[[:space:]]*$//' | tail -n1
 }
 
+# ba_words ARRAY VALUE: sets the array named ARRAY to the words of VALUE, split at blanks and
+# line ends (quotes are not removed). Every option variable (BA_SBATCH_OPTS, BA_EXTRA_OPTS,
+# BA_SRUN_OPTS, BA_MPIRUN_OPTS) is split here: a plain `read -a` reads the first line only, and a
+# site file may spread a value over several lines. read -d '' stops at the end of VALUE only,
+# where it returns 1.
+ba_words() {
+  IFS=$' \t\n' read -r -d '' -a "$1" <<<"$2" || true
+}
+
 # ba_extra_words ARRAY: sets the array named ARRAY to the words of BA_EXTRA_OPTS. The one place
 # that splits it, so that the words the job is launched with are the ones ba_extra_value reads
 # (the run record is looked for under the job's --out).
 ba_extra_words() {
-  read -ra "$1" <<<"$BA_EXTRA_OPTS"
+  ba_words "$1" "$BA_EXTRA_OPTS"
 }
 
 # ba_extra_value NAME: the value of the last `--NAME VALUE` or `--NAME=VALUE` in BA_EXTRA_OPTS
@@ -187,11 +196,11 @@ ba_launcher() {
   case $BA_LAUNCHER in
     srun)
       BA_LAUNCH=(srun "--mpi=$BA_SRUN_MPI" --kill-on-bad-exit=1)
-      read -ra extra <<<"$BA_SRUN_OPTS"
+      ba_words extra "$BA_SRUN_OPTS"
       ;;
     mpirun)
       BA_LAUNCH=("$BA_MPIRUN")
-      read -ra extra <<<"$BA_MPIRUN_OPTS"
+      ba_words extra "$BA_MPIRUN_OPTS"
       ;;
     *) ba_fail "$BA_EXIT_CONFIG" "BA_LAUNCHER must be srun or mpirun, not '$BA_LAUNCHER'" ;;
   esac

@@ -85,7 +85,7 @@ fi
 # fits --deadline).
 split_site_opts() {
   local words=() word name value i
-  read -ra words <<<"$BA_SBATCH_OPTS"
+  ba_words words "$BA_SBATCH_OPTS"
   site_opts=() site_dependency=""
   for ((i = 0; i < ${#words[@]}; i++)); do
     word=${words[i]} name=${words[i]%%=*}

@@ -202,6 +202,10 @@ got=$(BA_OUT= BA_EXTRA_OPTS="--out=$WORK/y --quiet" BA_CONFIG_MONTHLY="$WORK/c.i
 got=$(BA_OUT= BA_EXTRA_OPTS="--quiet" BA_CONFIG_MONTHLY="$WORK/c.ini" \
   bash -c 'source "$1/slurm/lib.sh" && ba_out_dir monthly' _ "$ROOT")
 [ "$got" = "$WORK/o" ] || fail "slurm/lib.sh takes the output root as '$got', not the config file's out"
+# A site file may spread an option variable over several lines: all of them count, not the first.
+got=$(BA_OUT='' BA_EXTRA_OPTS=$'--max-reject-fraction 0.05\n  --out '"$WORK/z" BA_CONFIG_MONTHLY="$WORK/c.ini" \
+  bash -c 'source "$1/slurm/lib.sh" && ba_out_dir monthly' _ "$ROOT")
+[ "$got" = "$WORK/z" ] || fail "slurm/lib.sh takes the output root as '$got', not the --out on BA_EXTRA_OPTS's second line"
 # BA_EXTRA_OPTS is split into words in one place, ba_extra_words, so the job is launched with
 # the words in which the wrapper looks for --out (the run record it then requires). Here that
 # function is replaced: both the launch (a fake mpirun that records its arguments) and the
@@ -229,6 +233,25 @@ if [ "$rc" -ne 1 ] || ! grep -qF "no new run record ($WORK/seen/runs/monthly-202
   cat "$WORK/extra.log" >&2
   fail "the wrapper does not look for the run record under the --out of ba_extra_words (exit $rc)"
 fi
+# The launch has the words of every line of BA_MPIRUN_OPTS and BA_EXTRA_OPTS (as does srun, of
+# BA_SRUN_OPTS), and the run record is looked for under an --out on a second line.
+rm -f "$WORK/launch.args"
+rc=0
+BA_SLURM_DIR=$ROOT/slurm BA_LAUNCHER=mpirun BA_MPIRUN=$WORK/fake-mpirun BA_MPIRUN_OPTS=$'--mca btl ^openib\n  --bind-to core' \
+  BA_BIN=/bin/true BA_OUT='' BA_MODULES='' BA_EXTRA_OPTS=$'--max-reject-fraction 0.5\n  --out '"$WORK/lines" \
+  bash -c 'source "$1/slurm/lib.sh" && set -euo pipefail && ba_run_period monthly 2026-10' _ "$ROOT" \
+  > /dev/null 2> "$WORK/lines.log" || rc=$?
+launched=$(tr '\n' ' ' < "$WORK/launch.args" 2>/dev/null) || true
+[[ $launched == "--mca btl ^openib --bind-to core /bin/true "*" --max-reject-fraction 0.5 --out $WORK/lines " ]] ||
+  { cat "$WORK/lines.log" >&2; fail "options over two lines: the job is launched with: $launched"; }
+if [ "$rc" -ne 1 ] || ! grep -qF "no new run record ($WORK/lines/runs/monthly-2026-10/report.json)" "$WORK/lines.log"; then
+  cat "$WORK/lines.log" >&2
+  fail "the wrapper does not look for the run record under the --out on BA_EXTRA_OPTS's second line (exit $rc)"
+fi
+got=$(BA_LAUNCHER=srun BA_SRUN_MPI=pmix BA_SRUN_OPTS=$'--cpu-bind=cores\n--overlap' \
+  bash -c 'source "$1/slurm/lib.sh" && set -euo pipefail && ba_launcher && echo "${BA_LAUNCH[*]}"' _ "$ROOT")
+[ "$got" = "srun --mpi=pmix --kill-on-bad-exit=1 --cpu-bind=cores --overlap" ] ||
+  fail "BA_SRUN_OPTS over two lines: the launcher is '$got'"
 # A job submitted without a period puts the period into its name, with the cadence, so that a
 # requeue reruns that period: also verify.sbatch, named ba-verify, not ba-<cadence>.
 cat > "$WORK/name.sh" <<'EOF'
@@ -319,6 +342,14 @@ for site in "--dependency=afterok:11" "--dependency afterok:11" "-d afterok:11" 
   [ "$(grep -c '^sbatch .*--exclusive --constraint=ib ' "$WORK/dep.txt")" = 2 ] ||
     fail "BA_SBATCH_OPTS='$site': the site's other options are lost"
 done
+# Over several lines (a quoted value in the site file): the options and the dependency of the
+# later lines count too.
+BA_SBATCH_OPTS=$'--exclusive\n  --constraint=ib\n  -d afterok:11' "$ROOT/slurm/submit.sh" --dry-run monthly 2025-03 \
+  > /dev/null 2> "$WORK/dep.txt" || fail "submit --dry-run with BA_SBATCH_OPTS over three lines failed"
+got=$(sbatch_dependency "$WORK/dep.txt" 1)
+[ "$got" = "--dependency=singleton,afterok:11 " ] || fail "BA_SBATCH_OPTS over three lines: the aggregation gets '$got'"
+[ "$(grep -c '^sbatch .*--exclusive --constraint=ib ' "$WORK/dep.txt")" = 2 ] ||
+  { cat "$WORK/dep.txt" >&2; fail "BA_SBATCH_OPTS over three lines: the options after the first line are lost"; }
 BA_SBATCH_OPTS="--dependency=afterok:11?afterok:12" "$ROOT/slurm/submit.sh" --dry-run monthly 2025-03 > /dev/null \
   2> "$WORK/dep.txt" || fail "submit --dry-run with a dependency with ? failed"
 got=$(sbatch_dependency "$WORK/dep.txt" 1)
