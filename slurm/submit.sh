@@ -82,16 +82,24 @@ fi
 # so the site's is not passed as it stands but merged into the one option each job gets below.
 # sbatch's spellings: --dependency=X, --dependency X, -d X, -dX, and any abbreviation of
 # --dependency from --dep on (its getopt_long takes a prefix that fits one option only; --de also
-# fits --deadline).
+# fits --deadline). Its getopt also takes -d at the end of a bundle of short flags: -Hd X, -HdX;
+# the flags are kept as a word of their own (-H). Only flags that take no value in sbatch count:
+# -h -H -O -Q -s -v -V -W (not -k: current sbatch gives --no-kill an optional value, --no-kill[=off],
+# so -kd is --no-kill=d; in -Jd, d is the job name).
 split_site_opts() {
-  local words=() word name value i
+  local words=() word given name value i
   ba_words words "$BA_SBATCH_OPTS"
   site_opts=() site_dependency=""
   for ((i = 0; i < ${#words[@]}; i++)); do
-    word=${words[i]} name=${words[i]%%=*}
+    word=${words[i]} given=${words[i]}
+    if [[ $word =~ ^-([hHOQsvVW]+)(d.*)$ ]]; then
+      site_opts+=("-${BASH_REMATCH[1]}")
+      word=-${BASH_REMATCH[2]}
+    fi
+    name=${word%%=*}
     if [ "$word" = -d ] || { [ ${#name} -ge 5 ] && [[ --dependency == "$name"* ]]; }; then
       if [ "$word" = "$name" ]; then # the value is the next word
-        [ $((i + 1)) -lt ${#words[@]} ] || ba_fail "$BA_EXIT_CONFIG" "BA_SBATCH_OPTS: $word without a value"
+        [ $((i + 1)) -lt ${#words[@]} ] || ba_fail "$BA_EXIT_CONFIG" "BA_SBATCH_OPTS: $given without a value"
         i=$((i + 1))
         value=${words[i]}
       else
@@ -103,7 +111,7 @@ split_site_opts() {
       site_opts+=("$word")
       continue
     fi
-    [ -n "$value" ] || ba_fail "$BA_EXIT_CONFIG" "BA_SBATCH_OPTS: $word without a value"
+    [ -n "$value" ] || ba_fail "$BA_EXIT_CONFIG" "BA_SBATCH_OPTS: $given without a value"
     # Two would again be two options to sbatch, which keeps one of them: the site must merge them.
     [ -z "$site_dependency" ] || ba_fail "$BA_EXIT_CONFIG" "BA_SBATCH_OPTS has two dependencies," \
       "$site_dependency and $value: give one, its conditions joined by , (all of them) or ? (any of them)"

@@ -342,6 +342,25 @@ for site in "--dependency=afterok:11" "--dependency afterok:11" "-d afterok:11" 
   [ "$(grep -c '^sbatch .*--exclusive --constraint=ib ' "$WORK/dep.txt")" = 2 ] ||
     fail "BA_SBATCH_OPTS='$site': the site's other options are lost"
 done
+# sbatch's getopt also takes -d at the end of a bundle of flags without a value (-H: --hold): the
+# flags stay, as a word of their own. A bundle without d, or whose d is another option's value
+# (-J: --job-name), is no dependency.
+for site in "-Hd afterok:11" "-Hdafterok:11" "-HQd afterok:11"; do
+  BA_SBATCH_OPTS="--exclusive $site --constraint=ib" "$ROOT/slurm/submit.sh" --dry-run monthly 2025-03 > /dev/null \
+    2> "$WORK/dep.txt" || fail "submit --dry-run with BA_SBATCH_OPTS='$site' failed"
+  got=$(sbatch_dependency "$WORK/dep.txt" 1)
+  [ "$got" = "--dependency=singleton,afterok:11 " ] || fail "BA_SBATCH_OPTS='$site': the aggregation gets '$got'"
+  flags=${site%%d*}
+  [ "$(grep -c -- "^sbatch .*--exclusive $flags --constraint=ib " "$WORK/dep.txt")" = 2 ] ||
+    { cat "$WORK/dep.txt" >&2; fail "BA_SBATCH_OPTS='$site': the site's other options or $flags are lost"; }
+done
+BA_SBATCH_OPTS="-Hx -Jdaily -d afterok:11" "$ROOT/slurm/submit.sh" --dry-run monthly 2025-03 > /dev/null \
+  2> "$WORK/dep.txt" || fail "submit --dry-run with BA_SBATCH_OPTS='-Hx -Jdaily -d afterok:11' failed"
+got=$(sbatch_dependency "$WORK/dep.txt" 1)
+if [ "$got" != "--dependency=singleton,afterok:11 " ] || ! grep -q -- '^sbatch .* -Hx -Jdaily ' "$WORK/dep.txt"; then
+  cat "$WORK/dep.txt" >&2
+  fail "BA_SBATCH_OPTS='-Hx -Jdaily -d afterok:11': the aggregation gets '$got'"
+fi
 # Over several lines (a quoted value in the site file): the options and the dependency of the
 # later lines count too.
 BA_SBATCH_OPTS=$'--exclusive\n  --constraint=ib\n  -d afterok:11' "$ROOT/slurm/submit.sh" --dry-run monthly 2025-03 \
