@@ -121,4 +121,11 @@ line=$(grep ',txn-a-001,acc-buyer-01,' "$oct") || fail "October: txn-a-001 is no
 line=$(grep ',txn-a-008,acc-buyer-09,' "$oct") || fail "October: txn-a-008 is not delivered"
 [[ $line == 900000000009,Coho\ Mailing\ OCTOBER,coho.example,US,WA,Yakima,98901,* ]] ||
   fail "October: txn-a-008 does not show the account correction's mailing address: $line"
+# A daily run reads its month's partitions whole (docs/decisions.md): the run of 2026-10-03 shows
+# the versions written on 2026-10-05, after its day, as a rerun of that day would.
+FEEDS=$feeds run_job 2 "$WORK/out" daily 2026-10-03
+day=$WORK/out/deliveries/$a/sales_compensation_v1/year=2026/month=10/day=03/data.csv
+line=$(grep ',txn-a-001,acc-buyer-01,' "$day") || fail "2026-10-03: txn-a-001 is not delivered"
+[[ $line == 000123456789,Northwind\ OCTOBER,buyer01.example.com,US,OR,Octoberville,97999,a1-widget-oct,Widget\ Analytics\ OCTOBER,offer-a1,Opp\ A1\ OCTOBER,* ]] ||
+  fail "2026-10-03: txn-a-001 does not show the versions written later in its month: $line"
 echo "1 passed, 0 failed"
