@@ -363,7 +363,7 @@ int main(int argc, char** argv) {
     if (comm.size() > 1) MPI_Abort(MPI_COMM_WORLD, static_cast<int>(ba::ExitCode::io_failure));
     return static_cast<int>(ba::ExitCode::io_failure);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "buyer-attribution: internal error: %s\n", e.what());
+    std::fprintf(stderr, "buyer-attribution: error: internal error: %s\n", e.what());
     std::fflush(stderr);
     if (comm.size() > 1) MPI_Abort(MPI_COMM_WORLD, static_cast<int>(ba::ExitCode::internal));
     return static_cast<int>(ba::ExitCode::internal);
