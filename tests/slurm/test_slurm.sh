@@ -411,6 +411,9 @@ submit BA_OUT="$T/out-singleton" BA_JOB_PREFIX=single BA_SBATCH_OPTS="--dependen
 SINGLE2=$AGG
 SINGLE2_DEPENDENCY=$(job_field "$SINGLE2" Dependency)
 SINGLE1_THEN=$(job_field "$SINGLE1" JobState)
+# A third with no site dependency: singleton alone keeps it apart from both.
+submit BA_OUT="$T/out-singleton" BA_JOB_PREFIX=single -- --no-verify monthly 2026-10
+SINGLE3=$AGG
 
 submit BA_BIN="$SLOW" BA_OUT="$T/out-stop" BA_JOB_PREFIX=stop -- monthly 2026-10
 STOP=$AGG STOP_VERIFY=$VER
@@ -478,7 +481,7 @@ scancel --full --signal=USR1 "$PUBUSR1" || fail "scancel --full --signal=USR1 $P
 scancel "$PUBCANCEL" || fail "scancel $PUBCANCEL"
 
 wait_jobs "$MONTHLY" "$MONTHLY_VERIFY" "$BAD" "$BAD_VERIFY" "$BACKFILL" "$BACKFILL_VERIFY" \
-  "$MPIRUN" "$MPIRUN_VERIFY" "$SINGLE1" "$SINGLE2" "$STOP" "$STOP_VERIFY" "$REQUEUE" "$REQUEUE_VERIFY" "$PUBLISH" "$DAILY" \
+  "$MPIRUN" "$MPIRUN_VERIFY" "$SINGLE1" "$SINGLE2" "$SINGLE3" "$STOP" "$STOP_VERIFY" "$REQUEUE" "$REQUEUE_VERIFY" "$PUBLISH" "$DAILY" \
   "$BACKFILL2" "$BACKFILL2_VERIFY" "$PUBTERM" "$PUBUSR1" "$PUBCANCEL" "$PUBTIME" "$NOLAUNCH"
 
 # ---- checks -----------------------------------------------------------------------------------------
@@ -561,8 +564,16 @@ expect_log "$NOLAUNCH" "the launcher reported success, but the job published no 
 step "singleton: two runs of one period do not overlap"
 expect_job "$SINGLE1" COMPLETED 0
 expect_job "$SINGLE2" COMPLETED 0
+expect_job "$SINGLE3" COMPLETED 0
 [[ ! $(job_field "$SINGLE2" StartTime) < $(job_field "$SINGLE1" EndTime) ]] ||
   fail "the second run of the period started before the first ended"
+# The third waited on nothing but singleton: it ran after the first, and not alongside the second
+# (which of the two ran first is Slurm's choice).
+[[ ! $(job_field "$SINGLE3" StartTime) < $(job_field "$SINGLE1" EndTime) ]] ||
+  fail "the third run of the period (singleton only) started before the first ended"
+[[ ! $(job_field "$SINGLE3" StartTime) < $(job_field "$SINGLE2" EndTime) ||
+   ! $(job_field "$SINGLE2" StartTime) < $(job_field "$SINGLE3" EndTime) ]] ||
+  fail "the second and third runs of the period (singleton only) overlapped"
 # Both conditions, while the first run had not ended (Slurm drops a dependency once it holds).
 case $SINGLE1_THEN in
   PENDING | RUNNING)
