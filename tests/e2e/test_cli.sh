@@ -160,6 +160,22 @@ for phase in read-store by-seller@0 export publish; do
     { cat "$WORK/reexport-failed.log" >&2; fail "a re-export with --inject-failure $phase does not say it failed there"; }
   [ ! -e "$WORK/reexport-failed/deliveries" ] || fail "a re-export failed in $phase published deliveries"
 done
+# A re-export stalled where it starts publishing has published nothing yet; a stop signal then is
+# held until its deliveries are in place, as for a run from the feeds.
+"$MPIEXEC" -n 2 --oversubscribe "$BIN" --stage export --store "$WORK/from-cli/store/monthly-2026-10.h5" \
+  --out "$WORK/reexport-stalled" --inject-failure stall:publishing@0 > "$WORK/reexport-stalled.log" 2>&1 &
+launcher=$!
+pid=$(stalled_pid "$WORK/reexport-stalled.log" $launcher "a re-export stalled in publishing") || exit 1
+# (Rank 1 goes on to make the seller folders, as in a run from the feeds; no file moves before
+# every rank has checked its targets.)
+[ -z "$(find "$WORK/reexport-stalled/deliveries" -type f 2>/dev/null | head -n 1)" ] ||
+  fail "a re-export stalled before publishing had published files"
+kill -TERM "$pid"
+rc=0
+wait $launcher || rc=$?
+[ "$rc" -eq 0 ] || { cat "$WORK/reexport-stalled.log" >&2; fail "a re-export stopped while publishing: exit $rc, expected 0"; }
+diff -r "$WORK/reexport/deliveries" "$WORK/reexport-stalled/deliveries" >&2 ||
+  fail "a re-export stopped while publishing did not publish its deliveries whole"
 for injected in read:read stall:aggregate@0:aggregate lose-row:lose-row; do
   expect_bad_arguments "--inject-failure ${injected%:*} of a re-export" "--stage export has no ${injected##*:} to fail" \
     --stage export --store "$WORK/from-cli/store/monthly-2026-10.h5" --out "$WORK/reexport-failed" \
